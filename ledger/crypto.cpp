@@ -55,6 +55,10 @@ std::string BioContents(BIO* bio) {
 
 Result<SigningKey> FromPkey(EVP_PKEY* pkey);
 
+// Refuses encrypted PEM: with a NULL callback OpenSSL would prompt for a pass phrase on the
+// controlling terminal, blocking a server or a test run.
+int NoPassphrase(char* /*buf*/, int /*size*/, int /*rwflag*/, void* /*u*/) { return -1; }
+
 }  // namespace
 
 Hash HashFromBytes(std::string_view bytes) {
@@ -177,7 +181,7 @@ Result<SigningKey> SigningKey::FromSeed(std::string_view seed) {
 
 Result<SigningKey> SigningKey::FromPem(std::string_view pem) {
   BioPtr bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
-  PkeyPtr pkey(PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr));
+  PkeyPtr pkey(PEM_read_bio_PrivateKey(bio.get(), nullptr, NoPassphrase, nullptr));
   return FromPkey(pkey.get());
 }
 

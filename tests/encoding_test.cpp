@@ -1,1 +1,120 @@
+#include "ledger/encoding.h"
+
 #include <catch2/catch.hpp>
+#include <string>
+
+namespace mingzhang {
+namespace {
+
+std::string AllBytes() {
+  std::string s;
+  for (int i = 0; i < 256; ++i) s.push_back(static_cast<char>(i));
+  return s;
+}
+
+void RequireBadBase64(const std::string& text) {
+  INFO("base64 input: \"" << text << "\"");
+  Result<std::string> r = Base64Decode(text);
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.status().code() == Code::kInvalidArgument);
+  CHECK(r.status().slug() == "bad-base64");
+}
+
+TEST_CASE("hex round trips every byte value, lower case out", "[encoding]") {
+  std::string bytes = AllBytes();
+  std::string hex = HexEncode(bytes);
+  REQUIRE(hex.size() == 512);
+  CHECK(hex.substr(0, 8) == "00010203");
+  CHECK(hex.substr(hex.size() - 4) == "feff");
+  Result<std::string> back = HexDecode(hex);
+  REQUIRE(back.ok());
+  CHECK(*back == bytes);
+  CHECK(HexEncode("") == "");
+  CHECK(HexDecode("").ok());
+}
+
+TEST_CASE("hex decoding accepts upper and mixed case", "[encoding]") {
+  Result<std::string> upper = HexDecode("DEADBEEF");
+  Result<std::string> mixed = HexDecode("DeAdBeEf");
+  REQUIRE(upper.ok());
+  REQUIRE(mixed.ok());
+  CHECK(*upper == "\xde\xad\xbe\xef");
+  CHECK(*mixed == *upper);
+}
+
+TEST_CASE("hex decoding refuses odd length and non-hex characters", "[encoding]") {
+  for (const char* bad : {"a", "abc", "0g", "g0", "zz", " 00", "00 ", "0x00", "+1", "-1", "é0"}) {
+    INFO("hex input: " << bad);
+    Result<std::string> r = HexDecode(bad);
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.status().slug() == "bad-hex");
+  }
+  CHECK_FALSE(HexDecode(std::string("0\0", 2)).ok());
+}
+
+TEST_CASE("base64 RFC 4648 section 10 test vectors", "[encoding]") {
+  const std::pair<const char*, const char*> vectors[] = {
+      {"", ""},         {"f", "Zg=="},         {"fo", "Zm8="},         {"foo", "Zm9v"},
+      {"foob", "Zm9vYg=="}, {"fooba", "Zm9vYmE="}, {"foobar", "Zm9vYmFy"},
+  };
+  for (const auto& [plain, encoded] : vectors) {
+    INFO("plain: \"" << plain << "\"");
+    CHECK(Base64Encode(plain) == encoded);
+    Result<std::string> decoded = Base64Decode(encoded);
+    REQUIRE(decoded.ok());
+    CHECK(*decoded == plain);
+  }
+}
+
+TEST_CASE("base64 round trips every byte value and every tail length", "[encoding]") {
+  std::string bytes = AllBytes();
+  for (size_t n = 0; n <= 6; ++n) {
+    std::string piece = bytes.substr(250 - n, n);
+    Result<std::string> back = Base64Decode(Base64Encode(piece));
+    REQUIRE(back.ok());
+    CHECK(*back == piece);
+  }
+  std::string encoded = Base64Encode(bytes);
+  CHECK(encoded.find_first_not_of(
+            "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=") ==
+        std::string::npos);
+  Result<std::string> back = Base64Decode(encoded);
+  REQUIRE(back.ok());
+  CHECK(*back == bytes);
+}
+
+TEST_CASE("base64 decoding refuses a length that is not a multiple of 4", "[encoding]") {
+  for (const char* bad : {"Z", "Zg", "Zg=", "Zm9", "Zm9vY", "Zm9vYg", "Zm9vYg="}) RequireBadBase64(bad);
+}
+
+TEST_CASE("base64 decoding refuses characters outside the standard alphabet", "[encoding]") {
+  // URL-safe alphabet, punctuation, NUL and non-ASCII are all foreign.
+  for (const char* bad : {"Zm9-", "Zm9_", "Zm9!", "Zm.v", "Zm9v\xc3\xa9==", "\xff\xff\xff\xff"}) {
+    RequireBadBase64(bad);
+  }
+  RequireBadBase64(std::string("Zm9\0", 4));
+}
+
+TEST_CASE("base64 decoding refuses misplaced padding", "[encoding]") {
+  for (const char* bad : {"Zg==Zm9v", "Zm8=Zm9v", "=Zm9", "Z=g=", "Zg=v", "Z===", "====",
+                          "Zm9vYg==Zg==", "Zm9v===="}) {
+    RequireBadBase64(bad);
+  }
+}
+
+TEST_CASE("base64 decoding refuses non-zero bits under the padding", "[encoding]") {
+  // "Zg==" is "f"; "Zh==" ... "Zv==" spell it too with stray low bits set. Same for one '='.
+  for (const char* bad : {"Zh==", "Zi==", "Zv==", "Zm9=", "Zm+=", "Zm9vYh=="}) RequireBadBase64(bad);
+  REQUIRE(Base64Decode("Zm8=").ok());
+  REQUIRE(Base64Decode("Zg==").ok());
+}
+
+TEST_CASE("base64 decoding refuses whitespace anywhere", "[encoding]") {
+  for (const char* bad : {" Zm9v", "Zm9v ", "Zm9v\n", "Zm 9v", "Zm9v\r\n", "Zm\t9", "Zm9 ",
+                          "Zm9v Zm9v"}) {
+    RequireBadBase64(bad);
+  }
+}
+
+}  // namespace
+}  // namespace mingzhang

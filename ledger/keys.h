@@ -1,0 +1,31 @@
+// Key encodings of the store's column families (README "Storage layout").
+// Integers are big-endian so that key order is numeric order.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace mingzhang {
+
+std::string Be64(uint64_t v);
+// nullopt unless `bytes` is exactly 8 bytes.
+std::optional<uint64_t> ParseBe64(std::string_view bytes);
+
+std::string EntryKey(uint64_t seq);
+std::string TreeKey(int level, uint64_t index);
+std::string CheckpointKey(uint64_t tree_size);
+// Idempotency keys are scoped to the principal that wrote them: two firms may both use "1".
+std::string IdempotencyKey(std::string_view principal_id, std::string_view key);
+// Index of a community's entries in seq order: "c" || community || 0x00 || be64(seq).
+std::string CommunityIndexKey(std::string_view community_id, uint64_t seq);
+std::string CommunityIndexPrefix(std::string_view community_id);
+
+// Meta keys.
+inline constexpr std::string_view kMetaOrigin = "origin";
+inline constexpr std::string_view kMetaKeyName = "key_name";
+inline constexpr std::string_view kMetaPublicKey = "public_key";
+inline constexpr std::string_view kMetaHead = "head";  // be64(tree size) || chain head (32 bytes)
+
+}  // namespace mingzhang

@@ -1,0 +1,192 @@
+// Opening a ledger and reading from it. Appends are in ledger_append.cpp.
+#include "ledger/ledger.h"
+
+#include <sys/stat.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+
+#include "ledger/keys.h"
+
+namespace mingzhang {
+namespace {
+
+std::string DefaultKeyName(const std::string& origin) { return origin.substr(0, origin.find('/')); }
+
+Status WritePublicKeyFile(const std::string& path, const PublicKey& key) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << key.Pem();
+  out.close();
+  if (!out) return Unavailable("io-error", "cannot write " + path);
+  return OkStatus();
+}
+
+// The key file is made on first start; afterwards a missing key is an error, never a new key.
+Result<SigningKey> LoadOrCreateKey(const std::string& data_dir, bool store_exists) {
+  std::string path = data_dir + "/" + kKeyFileName;
+  if (std::filesystem::exists(path) || store_exists) return SigningKey::LoadFile(path);
+  MZ_ASSIGN_OR_RETURN(SigningKey key, SigningKey::Generate());
+  MZ_RETURN_IF_ERROR(key.SaveFile(path));
+  MZ_RETURN_IF_ERROR(WritePublicKeyFile(data_dir + "/" + kPublicKeyFileName, key.public_key()));
+  return key;
+}
+
+Status CheckOrigin(const std::string& origin) {
+  if (origin.empty() || origin.size() > 256) return InvalidArgument("bad-origin", "origin must be 1-256 bytes");
+  for (unsigned char c : origin) {
+    if (c <= 0x20 || c >= 0x7f) return InvalidArgument("bad-origin", "origin must be printable ASCII without spaces");
+  }
+  return OkStatus();
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Ledger>> Ledger::Open(const LedgerOptions& options) {
+  std::error_code ec;
+  std::string store_dir = options.data_dir + "/" + kStoreDirName;
+  bool store_exists = std::filesystem::exists(store_dir + "/CURRENT");
+  if (!store_exists && !options.create_if_missing) {
+    return NotFound("no-ledger", "no ledger in " + options.data_dir);
+  }
+  std::filesystem::create_directories(options.data_dir, ec);
+  if (ec) return Unavailable("io-error", "cannot create " + options.data_dir + ": " + ec.message());
+  ::chmod(options.data_dir.c_str(), 0700);  // tokens and the key live here
+  MZ_ASSIGN_OR_RETURN(SigningKey key, LoadOrCreateKey(options.data_dir, store_exists));
+  StoreOptions store_options;
+  store_options.create_if_missing = options.create_if_missing;
+  MZ_ASSIGN_OR_RETURN(std::unique_ptr<Store> store, Store::Open(store_dir, store_options));
+  std::unique_ptr<Ledger> ledger(new Ledger(options, std::move(store), std::move(key)));
+  MZ_RETURN_IF_ERROR(store_exists ? ledger->Load() : ledger->CreateLog());
+  ledger->sequencer_ = std::thread([l = ledger.get()] { l->RunSequencer(); });
+  return ledger;
+}
+
+Ledger::Ledger(LedgerOptions options, std::unique_ptr<Store> store, SigningKey key)
+    : options_(std::move(options)), store_(std::move(store)), key_(std::move(key)),
+      verifier_(NoteVerifier::For("-", key_.public_key())) {
+  if (!options_.clock_ms) {
+    options_.clock_ms = [] {
+      using namespace std::chrono;
+      return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+    };
+  }
+}
+
+Ledger::~Ledger() {
+  {
+    std::lock_guard<std::mutex> lock(queue_mu_);
+    stopping_ = true;
+  }
+  queue_cv_.notify_all();
+  if (sequencer_.joinable()) sequencer_.join();
+}
+
+// A new log: its identity and the signed checkpoint of the empty tree, in one synced batch.
+Status Ledger::CreateLog() {
+  MZ_RETURN_IF_ERROR(CheckOrigin(options_.origin));
+  origin_ = options_.origin;
+  key_name_ = options_.key_name.empty() ? DefaultKeyName(origin_) : options_.key_name;
+  if (!ValidKeyName(key_name_)) return InvalidArgument("bad-key-name", "invalid key name " + key_name_);
+  verifier_ = NoteVerifier::For(key_name_, key_.public_key());
+  Checkpoint empty{origin_, 0, EmptyRootHash(), {}};
+  std::string note = SignNote(FormatCheckpoint(empty), key_name_, key_);
+  WriteSet ws;
+  ws.Put(Column::kMeta, std::string(kMetaOrigin), origin_);
+  ws.Put(Column::kMeta, std::string(kMetaKeyName), key_name_);
+  ws.Put(Column::kMeta, std::string(kMetaPublicKey), key_.public_key().raw());
+  ws.Put(Column::kMeta, std::string(kMetaHead), Be64(0) + std::string(kHashBytes, '\0'));
+  ws.Put(Column::kCheckpoints, CheckpointKey(0), note);
+  MZ_RETURN_IF_ERROR(store_->Write(ws, /*sync=*/true));
+  head_ = Head{0, EmptyRootHash(), Hash{}, note};
+  return OkStatus();
+}
+
+Status Ledger::Load() {
+  auto meta = [&](std::string_view key) -> Result<std::string> {
+    MZ_ASSIGN_OR_RETURN(std::optional<std::string> v, store_->Get(Column::kMeta, key));
+    if (!v) return DataLoss("store-corrupt", "store has no meta key " + std::string(key));
+    return *v;
+  };
+  MZ_ASSIGN_OR_RETURN(origin_, meta(kMetaOrigin));
+  MZ_ASSIGN_OR_RETURN(key_name_, meta(kMetaKeyName));
+  MZ_ASSIGN_OR_RETURN(std::string public_key, meta(kMetaPublicKey));
+  if (public_key != key_.public_key().raw()) {
+    return FailedPrecondition("key-mismatch", "the key file does not match the key this log was created with");
+  }
+  verifier_ = NoteVerifier::For(key_name_, key_.public_key());
+  MZ_ASSIGN_OR_RETURN(std::string head, meta(kMetaHead));
+  std::optional<uint64_t> size = ParseBe64(std::string_view(head).substr(0, 8));
+  if (head.size() != 8 + kHashBytes || !size) return DataLoss("store-corrupt", "malformed head record");
+  chain_head_ = HashFromBytes(std::string_view(head).substr(8));
+  MZ_ASSIGN_OR_RETURN(range_, CompactRange::Load(*size, TreeReader()));
+  MZ_ASSIGN_OR_RETURN(std::string note, CheckpointAt(*size));
+  MZ_ASSIGN_OR_RETURN(std::string text, OpenNote(note, verifier_));
+  MZ_ASSIGN_OR_RETURN(Checkpoint checkpoint, ParseCheckpoint(text));
+  if (checkpoint.root_hash != range_.Root() || checkpoint.origin != origin_) {
+    return DataLoss("checkpoint-mismatch", "the latest checkpoint does not match the stored tree");
+  }
+  head_ = Head{*size, range_.Root(), chain_head_, note};
+  return OkStatus();
+}
+
+Head Ledger::head() const {
+  std::shared_lock lock(head_mu_);
+  return head_;
+}
+
+NodeReader Ledger::TreeReader() const {
+  return [store = store_.get()](int level, uint64_t index) -> Result<Hash> {
+    MZ_ASSIGN_OR_RETURN(std::optional<std::string> v, store->Get(Column::kTree, TreeKey(level, index)));
+    if (!v || v->size() != kHashBytes) {
+      return DataLoss("tree-node-missing", "tree node " + std::to_string(level) + "/" + std::to_string(index) +
+                                               " is missing or malformed");
+    }
+    return HashFromBytes(*v);
+  };
+}
+
+Result<std::string> Ledger::CheckpointAt(uint64_t tree_size) const {
+  MZ_ASSIGN_OR_RETURN(std::optional<std::string> note, store_->Get(Column::kCheckpoints, CheckpointKey(tree_size)));
+  if (!note) return NotFound("no-checkpoint", "no checkpoint was signed at tree size " + std::to_string(tree_size));
+  return *note;
+}
+
+Result<StoredEntry> Ledger::ReadEntry(uint64_t seq) const {
+  if (seq >= head().tree_size) return NotFound("unknown-entry", "no entry at seq " + std::to_string(seq));
+  MZ_ASSIGN_OR_RETURN(std::optional<std::string> bytes, store_->Get(Column::kEntries, EntryKey(seq)));
+  if (!bytes) return DataLoss("entry-missing", "entry " + std::to_string(seq) + " is missing from the store");
+  StoredEntry out;
+  if (!out.entry.ParseFromString(*bytes) || out.entry.seq() != seq) {
+    return DataLoss("entry-corrupt", "entry " + std::to_string(seq) + " does not decode");
+  }
+  out.leaf_hash = LeafHash(*bytes);
+  out.chain_hash = Sha256(*bytes);
+  out.bytes = std::move(*bytes);
+  return out;
+}
+
+Result<Hash> Ledger::RootAt(uint64_t tree_size) const {
+  if (tree_size > head().tree_size) return NotFound("beyond-tree", "tree size is beyond the current tree");
+  return mingzhang::RootAt(tree_size, TreeReader());
+}
+
+Result<std::vector<Hash>> Ledger::InclusionProof(uint64_t leaf_index, uint64_t tree_size) const {
+  if (tree_size > head().tree_size) return NotFound("beyond-tree", "tree size is beyond the current tree");
+  return mingzhang::InclusionProof(leaf_index, tree_size, TreeReader());
+}
+
+Result<std::vector<Hash>> Ledger::ConsistencyProof(uint64_t first, uint64_t second) const {
+  if (second > head().tree_size) return NotFound("beyond-tree", "tree size is beyond the current tree");
+  return mingzhang::ConsistencyProof(first, second, TreeReader());
+}
+
+Result<std::string> LatestCheckpoint(const Store& store) {
+  MZ_ASSIGN_OR_RETURN(std::optional<std::string> key, store.LastKey(Column::kCheckpoints));
+  if (!key) return NotFound("no-checkpoint", "the store holds no checkpoint");
+  MZ_ASSIGN_OR_RETURN(std::optional<std::string> note, store.Get(Column::kCheckpoints, *key));
+  if (!note) return DataLoss("store-corrupt", "latest checkpoint vanished");
+  return *note;
+}
+
+}  // namespace mingzhang

@@ -1,0 +1,147 @@
+// Ledger: the append-only, hash-chained, Merkle-tree log of one district, on a Store.
+//
+// One sequencer thread owns all writes. Append calls queue; the sequencer takes up to
+// batch_entries_max of them, assigns seqs, chains and hashes them, extends the tree, signs a
+// checkpoint of the new size and writes everything as one synced batch. Only then does it answer
+// the callers. A caller never sees success for an entry that a crash can lose.
+//
+//   auto ledger = Ledger::Open({.data_dir = "./data"});
+//   v1::Entry request;  // community_id, actor, idempotency_key and a body; nothing else
+//   Result<Appended> a = (*ledger)->Append(request);
+//   std::string note = (*ledger)->head().checkpoint;
+#pragma once
+
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <shared_mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "ledger/crypto.h"
+#include "ledger/merkle.h"
+#include "ledger/note.h"
+#include "ledger/status.h"
+#include "ledger/store.h"
+#include "mingzhang/v1/ledger.pb.h"
+
+namespace mingzhang {
+
+inline constexpr size_t kBatchEntriesMax = 1024;
+inline constexpr size_t kAppendQueueMax = 64 * 1024;  // beyond this, appends are refused (busy)
+inline constexpr size_t kIdempotencyKeyBytesMax = 128;
+inline constexpr size_t kEntryBytesMax = 4 << 20;  // a 5,000-unit registration is ~150 KiB
+static_assert(kBatchEntriesMax <= kAppendQueueMax);
+
+inline constexpr const char* kKeyFileName = "log.key.pem";
+inline constexpr const char* kPublicKeyFileName = "log.pub.pem";
+inline constexpr const char* kStoreDirName = "store";
+
+struct LedgerOptions {
+  std::string data_dir = "./data";
+  // Used only when the log is created; afterwards they are read from the store.
+  std::string origin = "mingzhang.local/district";
+  std::string key_name;  // defaults to the origin up to its first '/'
+  size_t batch_entries_max = kBatchEntriesMax;
+  bool create_if_missing = true;
+  std::function<int64_t()> clock_ms;  // defaults to the system clock
+};
+
+// An entry as stored, with what proves it: its leaf hash and the chain head after it.
+struct StoredEntry {
+  v1::Entry entry;
+  std::string bytes;
+  Hash leaf_hash{};
+  Hash chain_hash{};  // SHA-256 of bytes: the chain head once this entry is appended
+  bool replayed = false;  // an idempotent repeat answered with the original entry
+};
+
+struct Head {
+  uint64_t tree_size = 0;
+  Hash root{};
+  Hash chain_head{};
+  std::string checkpoint;  // the signed note at tree_size
+};
+
+class Ledger {
+ public:
+  using AppendCallback = std::function<void(Result<StoredEntry>)>;
+
+  static Result<std::unique_ptr<Ledger>> Open(const LedgerOptions& options);
+  // Answers every queued append, stops the sequencer and closes the store.
+  ~Ledger();
+  Ledger(const Ledger&) = delete;
+  Ledger& operator=(const Ledger&) = delete;
+
+  // Queues `request` (seq, prev_hash and recorded_at_ms unset). `done` runs on the sequencer
+  // thread once the batch is durable, or with the reason it was refused; it must not block.
+  void AppendAsync(v1::Entry request, AppendCallback done);
+  Result<StoredEntry> Append(v1::Entry request);
+
+  Head head() const;
+  const std::string& origin() const { return origin_; }
+  const NoteVerifier& verifier() const { return verifier_; }
+  const PublicKey& public_key() const { return key_.public_key(); }
+
+  // The signed checkpoint exactly as first written at that size.
+  Result<std::string> CheckpointAt(uint64_t tree_size) const;
+  Result<StoredEntry> ReadEntry(uint64_t seq) const;
+  Result<Hash> RootAt(uint64_t tree_size) const;
+  Result<std::vector<Hash>> InclusionProof(uint64_t leaf_index, uint64_t tree_size) const;
+  Result<std::vector<Hash>> ConsistencyProof(uint64_t first, uint64_t second) const;
+  const Store& store() const { return *store_; }
+
+ private:
+  struct Pending {
+    v1::Entry request;
+    AppendCallback done;
+  };
+  struct BatchResult;
+  struct BatchState;
+
+  Ledger(LedgerOptions options, std::unique_ptr<Store> store, SigningKey key);
+  Status Load();
+  Status CreateLog();
+  NodeReader TreeReader() const;
+
+  void RunSequencer();
+  void CommitBatch(std::vector<Pending>& batch);
+  std::vector<Result<std::optional<std::string>>> Prepare(std::vector<Pending>& batch,
+                                                          std::vector<BatchResult>& results);
+  bool ResolveRepeat(const std::vector<BatchResult>& results, const Result<std::optional<std::string>>& previous,
+                     BatchState& state, BatchResult& r);
+  void Sequence(v1::Entry& request, BatchState& state, BatchResult& r);
+  void Deliver(std::vector<Pending>& batch, std::vector<BatchResult>& results, const Status& written);
+  Status WriteBatch(BatchState& state);
+  int64_t NextTimestampMs();
+
+  LedgerOptions options_;
+  std::unique_ptr<Store> store_;
+  SigningKey key_;
+  std::string origin_;
+  std::string key_name_;
+  NoteVerifier verifier_;
+
+  // Owned by the sequencer thread; published through head_ after each durable batch.
+  CompactRange range_;
+  Hash chain_head_{};
+  int64_t last_timestamp_ms_ = 0;
+
+  mutable std::shared_mutex head_mu_;
+  Head head_;
+
+  std::mutex queue_mu_;
+  std::condition_variable queue_cv_;
+  std::deque<Pending> queue_;
+  bool stopping_ = false;
+  std::thread sequencer_;
+};
+
+// Reads the signed checkpoint with the largest tree size from a store (no key needed).
+Result<std::string> LatestCheckpoint(const Store& store);
+
+}  // namespace mingzhang

@@ -1,0 +1,100 @@
+// The ledger's storage: ordered key-value column families with atomic, optionally synced batches.
+// Only store.cpp includes RocksDB; nothing of RocksDB appears in this header.
+//
+//   auto store = Store::Open(dir, {});
+//   WriteSet ws;
+//   ws.Put(Column::kEntries, key, bytes);
+//   MZ_RETURN_IF_ERROR((*store)->Write(ws, /*sync=*/true));
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "ledger/status.h"
+
+namespace mingzhang {
+
+// Column families. README "Storage layout" documents every key of each.
+enum class Column : uint8_t {
+  kEntries = 0,      // be64(seq) -> stored entry bytes
+  kTree = 1,         // level(1 byte) || be64(index) -> 32-byte subtree hash
+  kCheckpoints = 2,  // be64(tree size) -> signed checkpoint note
+  kIdempotency = 3,  // principal || 0x00 || key -> be64(seq) || request fingerprint
+  kIndex = 4,        // secondary indexes (by community, unit, ...)
+  kState = 5,        // balances and aggregates kept in the same batch as the entries
+  kAuth = 6,         // token hashes
+  kMeta = 7,         // log identity and head
+};
+inline constexpr int kColumnCount = 8;
+const char* ColumnName(Column column);
+
+struct WriteOp {
+  Column column;
+  bool is_delete = false;
+  std::string key;
+  std::string value;
+};
+
+// An ordered list of writes that the store applies atomically.
+class WriteSet {
+ public:
+  void Put(Column column, std::string key, std::string value);
+  void Delete(Column column, std::string key);
+  const std::vector<WriteOp>& ops() const { return ops_; }
+  bool empty() const { return ops_.empty(); }
+  size_t payload_bytes() const { return payload_bytes_; }
+
+ private:
+  std::vector<WriteOp> ops_;
+  size_t payload_bytes_ = 0;
+};
+
+// A forward iterator over one column family, in key order.
+class Cursor {
+ public:
+  virtual ~Cursor() = default;
+  virtual void Seek(std::string_view key) = 0;
+  virtual bool Valid() const = 0;
+  virtual void Next() = 0;
+  // REQUIRES: Valid(). The views are invalidated by the next Seek/Next.
+  virtual std::string_view key() const = 0;
+  virtual std::string_view value() const = 0;
+  // An I/O or corruption error met while iterating; Valid() is false then.
+  virtual Status status() const = 0;
+};
+
+struct StoreOptions {
+  bool read_only = false;
+  bool create_if_missing = true;
+  size_t block_cache_bytes = 64 << 20;
+};
+
+class Store {
+ public:
+  static Result<std::unique_ptr<Store>> Open(const std::string& dir, const StoreOptions& options);
+  ~Store();
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+
+  // nullopt when the key is absent.
+  Result<std::optional<std::string>> Get(Column column, std::string_view key) const;
+  // Many point reads of one column in one call (RocksDB batches the lookups).
+  std::vector<Result<std::optional<std::string>>> MultiGet(Column column,
+                                                           const std::vector<std::string>& keys) const;
+  // Applies every op or none. With sync, returns only after the write-ahead log is fsynced.
+  Status Write(const WriteSet& writes, bool sync);
+  std::unique_ptr<Cursor> NewCursor(Column column) const;
+  // The last key of a column, or nullopt when it is empty.
+  Result<std::optional<std::string>> LastKey(Column column) const;
+
+ private:
+  struct Impl;
+  explicit Store(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace mingzhang

@@ -1,0 +1,295 @@
+#include "ledger/ledger.h"
+
+#include <catch2/catch.hpp>
+
+#include <set>
+#include <thread>
+
+#include "ledger/keys.h"
+#include "ledger/verify.h"
+#include "tests/test_util.h"
+
+namespace mingzhang {
+namespace {
+
+using testing::FirmEntry;
+using testing::TempDir;
+
+std::unique_ptr<Ledger> OpenLedger(const TempDir& dir, size_t batch_max = kBatchEntriesMax) {
+  LedgerOptions options;
+  options.data_dir = dir.path();
+  options.origin = "mingzhang.test/ledger-test";
+  options.batch_entries_max = batch_max;
+  auto ledger = Ledger::Open(options);
+  REQUIRE(ledger.ok());
+  return std::move(ledger).value();
+}
+
+void RequireVerifies(const Ledger& ledger, uint64_t entries) {
+  auto report = VerifyLog(ledger.store(), ledger.verifier());
+  REQUIRE(report.ok());
+  INFO(report->ToString());
+  REQUIRE(report->ok());
+  REQUIRE(report->entries == entries);
+}
+
+TEST_CASE("a new ledger has a signed checkpoint of the empty tree", "[ledger]") {
+  TempDir dir;
+  auto ledger = OpenLedger(dir);
+  Head head = ledger->head();
+  REQUIRE(head.tree_size == 0);
+  auto text = OpenNote(head.checkpoint, ledger->verifier());
+  REQUIRE(text.ok());
+  REQUIRE(*text == "mingzhang.test/ledger-test\n0\n47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=\n");
+  REQUIRE(ledger->verifier().name == "mingzhang.test");
+  RequireVerifies(*ledger, 0);
+}
+
+TEST_CASE("appends are chained, hashed into the tree and checkpointed", "[ledger]") {
+  TempDir dir;
+  auto ledger = OpenLedger(dir);
+  std::vector<StoredEntry> stored;
+  for (int i = 0; i < 5; ++i) {
+    auto r = ledger->Append(FirmEntry("k" + std::to_string(i), "f" + std::to_string(i)));
+    REQUIRE(r.ok());
+    REQUIRE(r->entry.seq() == static_cast<uint64_t>(i));
+    REQUIRE_FALSE(r->replayed);
+    stored.push_back(*r);
+  }
+  REQUIRE(stored[0].entry.prev_hash() == std::string(32, '\0'));
+  for (int i = 1; i < 5; ++i) {
+    REQUIRE(stored[i].entry.prev_hash() == AsBytes(Sha256(stored[i - 1].bytes)));
+    REQUIRE(stored[i].entry.recorded_at_ms() >= stored[i - 1].entry.recorded_at_ms());
+  }
+  // The stored bytes are what is hashed.
+  auto read = ledger->ReadEntry(3);
+  REQUIRE(read.ok());
+  REQUIRE(read->bytes == stored[3].bytes);
+  REQUIRE(read->leaf_hash == LeafHash(stored[3].bytes));
+  REQUIRE(read->chain_hash == stored[3].chain_hash);
+
+  Head head = ledger->head();
+  REQUIRE(head.tree_size == 5);
+  REQUIRE(head.chain_head == stored[4].chain_hash);
+  auto text = OpenNote(head.checkpoint, ledger->verifier());
+  REQUIRE(text.ok());
+  auto checkpoint = ParseCheckpoint(*text);
+  REQUIRE(checkpoint.ok());
+  REQUIRE(checkpoint->tree_size == 5);
+  REQUIRE(checkpoint->root_hash == head.root);
+
+  // Every batch's checkpoint stays readable byte for byte, and proofs check against it.
+  for (uint64_t size = 1; size <= 5; ++size) {
+    auto note = ledger->CheckpointAt(size);
+    REQUIRE(note.ok());
+    auto cp = ParseCheckpoint(*OpenNote(*note, ledger->verifier()));
+    REQUIRE(cp.ok());
+    for (uint64_t leaf = 0; leaf < size; ++leaf) {
+      auto proof = ledger->InclusionProof(leaf, size);
+      REQUIRE(proof.ok());
+      std::vector<std::string> path;
+      for (const Hash& h : *proof) path.emplace_back(AsBytes(h));
+      REQUIRE(VerifyInclusion(leaf, size, AsBytes(stored[leaf].leaf_hash), path, AsBytes(cp->root_hash)).ok());
+    }
+    auto consistency = ledger->ConsistencyProof(size, 5);
+    REQUIRE(consistency.ok());
+    std::vector<std::string> path;
+    for (const Hash& h : *consistency) path.emplace_back(AsBytes(h));
+    REQUIRE(VerifyConsistency(size, 5, path, AsBytes(cp->root_hash), AsBytes(head.root)).ok());
+  }
+  REQUIRE(ledger->CheckpointAt(6).status().code() == Code::kNotFound);
+  REQUIRE(ledger->InclusionProof(0, 6).status().code() == Code::kNotFound);
+  RequireVerifies(*ledger, 5);
+}
+
+TEST_CASE("idempotency: a repeat returns the original, a different body conflicts", "[ledger]") {
+  TempDir dir;
+  auto ledger = OpenLedger(dir);
+  auto first = ledger->Append(FirmEntry("same-key", "acme"));
+  REQUIRE(first.ok());
+
+  SECTION("same key and body returns the original entry and writes nothing") {
+    auto again = ledger->Append(FirmEntry("same-key", "acme"));
+    REQUIRE(again.ok());
+    REQUIRE(again->replayed);
+    REQUIRE(again->bytes == first->bytes);
+    REQUIRE(ledger->head().tree_size == 1);
+  }
+  SECTION("same key, other body is a conflict and writes nothing") {
+    auto other = ledger->Append(FirmEntry("same-key", "other-firm"));
+    REQUIRE(other.status().code() == Code::kAlreadyExists);
+    REQUIRE(other.status().slug() == "idempotency-conflict");
+    REQUIRE(ledger->head().tree_size == 1);
+  }
+  SECTION("the same key of another principal is another request") {
+    v1::Entry e = FirmEntry("same-key", "acme");
+    e.mutable_actor()->set_principal_id("admin-2");
+    auto r = ledger->Append(e);
+    REQUIRE(r.ok());
+    REQUIRE_FALSE(r->replayed);
+    REQUIRE(ledger->head().tree_size == 2);
+  }
+  SECTION("repeats survive a reopen") {
+    ledger.reset();
+    ledger = OpenLedger(dir);
+    auto again = ledger->Append(FirmEntry("same-key", "acme"));
+    REQUIRE(again.ok());
+    REQUIRE(again->replayed);
+    REQUIRE(again->entry.seq() == 0);
+    REQUIRE(ledger->Append(FirmEntry("same-key", "x")).status().slug() == "idempotency-conflict");
+  }
+}
+
+TEST_CASE("idempotency within one batch: never two entries for one key", "[ledger]") {
+  TempDir dir;
+  auto ledger = OpenLedger(dir);
+  constexpr int kRequests = 200;
+  std::vector<std::thread> threads;
+  std::mutex mu;
+  std::vector<Result<StoredEntry>> results;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kRequests / 4; ++i) {
+        // Every thread sends the same 10 keys: half with a matching body, some with another.
+        std::string firm = (t == 3 && i % 2 == 0) ? "other" : "f" + std::to_string(i % 10);
+        auto r = ledger->Append(FirmEntry("key-" + std::to_string(i % 10), firm));
+        std::lock_guard<std::mutex> lock(mu);
+        results.push_back(std::move(r));
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  REQUIRE(ledger->head().tree_size <= 10);
+  std::set<std::string> keys;
+  for (uint64_t seq = 0; seq < ledger->head().tree_size; ++seq) {
+    auto e = ledger->ReadEntry(seq);
+    REQUIRE(e.ok());
+    REQUIRE(keys.insert(e->entry.idempotency_key()).second);
+  }
+  for (const auto& r : results) {
+    if (!r.ok()) REQUIRE(r.status().slug() == "idempotency-conflict");
+  }
+  RequireVerifies(*ledger, ledger->head().tree_size);
+}
+
+TEST_CASE("refused requests write nothing", "[ledger]") {
+  TempDir dir;
+  auto ledger = OpenLedger(dir);
+  v1::Entry no_key = FirmEntry("", "acme");
+  v1::Entry long_key = FirmEntry(std::string(129, 'k'), "acme");
+  v1::Entry control_key = FirmEntry("a\nb", "acme");
+  v1::Entry no_body = FirmEntry("k1", "acme");
+  no_body.clear_body();
+  v1::Entry preset_seq = FirmEntry("k2", "acme");
+  preset_seq.set_seq(7);
+  v1::Entry no_actor = FirmEntry("k3", "acme");
+  no_actor.clear_actor();
+  for (const v1::Entry& bad : {no_key, long_key, control_key, no_body, preset_seq, no_actor}) {
+    auto r = ledger->Append(bad);
+    REQUIRE(r.status().code() == Code::kInvalidArgument);
+  }
+  REQUIRE(ledger->head().tree_size == 0);
+  REQUIRE(ledger->Append(FirmEntry(std::string(128, 'k'), "acme")).ok());
+}
+
+TEST_CASE("8 threads x 10,000 concurrent appends: dense seqs, verified chain and tree, same root after reopen",
+          "[ledger][concurrency]") {
+  TempDir dir;
+  constexpr int kThreads = 8;
+  constexpr int kPerThread = 10000;
+  constexpr int kInFlightPerThread = 64;
+  auto ledger = OpenLedger(dir);
+  std::vector<std::vector<uint64_t>> seqs(kThreads);
+  std::atomic<int> failures{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      // Each thread keeps a window of appends in flight, as many HTTP clients would.
+      std::mutex mu;
+      std::condition_variable cv;
+      int in_flight = 0;
+      for (int i = 0; i < kPerThread; ++i) {
+        std::unique_lock<std::mutex> lock(mu);
+        cv.wait(lock, [&] { return in_flight < kInFlightPerThread; });
+        ++in_flight;
+        lock.unlock();
+        std::string key = "t" + std::to_string(t) + "-" + std::to_string(i);
+        ledger->AppendAsync(FirmEntry(key, key), [&, t](Result<StoredEntry> r) {
+          std::lock_guard<std::mutex> l(mu);
+          if (r.ok()) seqs[t].push_back(r->entry.seq());
+          else failures++;
+          --in_flight;
+          cv.notify_one();
+        });
+      }
+      std::unique_lock<std::mutex> lock(mu);
+      cv.wait(lock, [&] { return in_flight == 0; });
+    });
+  }
+  for (auto& t : threads) t.join();
+  REQUIRE(failures == 0);
+  std::vector<bool> seen(kThreads * kPerThread, false);
+  for (const auto& s : seqs) {
+    for (uint64_t seq : s) {
+      REQUIRE(seq < seen.size());
+      REQUIRE_FALSE(seen[seq]);
+      seen[seq] = true;
+    }
+  }
+  Head head = ledger->head();
+  REQUIRE(head.tree_size == kThreads * kPerThread);
+  RequireVerifies(*ledger, head.tree_size);
+  ledger.reset();
+  auto reopened = OpenLedger(dir);
+  REQUIRE(reopened->head().tree_size == head.tree_size);
+  REQUIRE(reopened->head().root == head.root);
+  REQUIRE(reopened->head().checkpoint == head.checkpoint);
+  REQUIRE(reopened->Append(FirmEntry("after-reopen", "x"))->entry.seq() == head.tree_size);
+}
+
+TEST_CASE("a batch never exceeds its maximum and each batch gets a checkpoint", "[ledger]") {
+  TempDir dir;
+  auto ledger = OpenLedger(dir, /*batch_max=*/4);
+  std::atomic<int> done{0};
+  for (int i = 0; i < 40; ++i) {
+    ledger->AppendAsync(FirmEntry("k" + std::to_string(i), "f"), [&](Result<StoredEntry> r) {
+      REQUIRE(r.ok());
+      done++;
+    });
+  }
+  while (done < 40) std::this_thread::yield();
+  // Checkpoints exist at every batch boundary; consecutive ones differ by at most 4.
+  uint64_t previous = 0;
+  for (uint64_t size = 1; size <= 40; ++size) {
+    if (ledger->CheckpointAt(size).ok()) {
+      REQUIRE(size - previous <= 4);
+      previous = size;
+    }
+  }
+  REQUIRE(previous == 40);
+}
+
+TEST_CASE("a ledger refuses a key that is not the one it was created with", "[ledger]") {
+  TempDir dir;
+  { OpenLedger(dir); }
+  std::filesystem::remove(dir / kKeyFileName);
+  auto other = SigningKey::Generate();
+  REQUIRE(other->SaveFile(dir / kKeyFileName).ok());
+  LedgerOptions options;
+  options.data_dir = dir.path();
+  auto reopened = Ledger::Open(options);
+  REQUIRE(reopened.status().slug() == "key-mismatch");
+}
+
+TEST_CASE("a ledger refuses a world-readable key file", "[ledger]") {
+  TempDir dir;
+  { OpenLedger(dir); }
+  std::filesystem::permissions(dir / kKeyFileName, std::filesystem::perms::others_read,
+                               std::filesystem::perm_options::add);
+  LedgerOptions options;
+  options.data_dir = dir.path();
+  REQUIRE(Ledger::Open(options).status().slug() == "key-file-mode");
+}
+
+}  // namespace
+}  // namespace mingzhang

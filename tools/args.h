@@ -1,0 +1,30 @@
+// A small flag parser for the mingzhang CLI: `--name value` and `--flag`, nothing implicit.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "ledger/status.h"
+
+namespace mingzhang::cli {
+
+class Args {
+ public:
+  // `valued` flags take the next argument; `switches` take none. Anything else is an error.
+  static Result<Args> Parse(const std::vector<std::string>& argv, const std::set<std::string>& valued,
+                            const std::set<std::string>& switches);
+
+  std::optional<std::string> Get(const std::string& name) const;
+  std::string GetOr(const std::string& name, const std::string& fallback) const;
+  bool Has(const std::string& name) const { return values_.count(name) > 0; }
+  const std::vector<std::string>& positional() const { return positional_; }
+
+ private:
+  std::map<std::string, std::string> values_;
+  std::vector<std::string> positional_;
+};
+
+}  // namespace mingzhang::cli

@@ -1,0 +1,27 @@
+# Installs the Debian packages mingzhang builds with, only those missing. Sourced by tools/*.sh.
+MINGZHANG_PACKAGES=(
+  g++ cmake ninja-build pkg-config
+  librocksdb-dev libboost-dev libssl-dev libprotobuf-dev protobuf-compiler
+  catch2 nlohmann-json3-dev
+)
+
+install_deps() {
+  local missing=()
+  for pkg in "${MINGZHANG_PACKAGES[@]}" "$@"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  echo "installing: ${missing[*]}"
+  local sudo=""
+  [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+}
+
+# Configures and builds into $1 (default: build) with any extra cmake arguments.
+build_project() {
+  local dir="${1:-build}"
+  shift || true
+  cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" >/dev/null
+  cmake --build "$dir" --parallel "$(nproc)"
+}
