@@ -30,6 +30,8 @@ inline std::string_view AsBytes(const Hash& h) {
 Hash HashFromBytes(std::string_view bytes);
 
 Hash Sha256(std::string_view bytes);
+// SHA-256 of first || second, without building the concatenation.
+Hash Sha256Concat(std::string_view first, std::string_view second);
 
 // Incremental SHA-256 for digests over many pieces (e.g. a statement's entries digest).
 class Sha256Stream {

@@ -20,8 +20,8 @@ std::optional<uint64_t> ParseBe64(std::string_view bytes) {
 
 std::string EntryKey(uint64_t seq) { return Be64(seq); }
 
-std::string TreeKey(int level, uint64_t index) {
-  return std::string(1, static_cast<char>(level)) + Be64(index);
+std::string TreeKey(int level, uint64_t row) {
+  return std::string(1, static_cast<char>(level)) + Be64(row);
 }
 
 std::string CheckpointKey(uint64_t tree_size) { return Be64(tree_size); }
@@ -31,17 +31,6 @@ std::string IdempotencyKey(std::string_view principal_id, std::string_view key) 
   out.push_back('\0');
   out.append(key);
   return out;
-}
-
-std::string CommunityIndexPrefix(std::string_view community_id) {
-  std::string out = "c";
-  out.append(community_id);
-  out.push_back('\0');
-  return out;
-}
-
-std::string CommunityIndexKey(std::string_view community_id, uint64_t seq) {
-  return CommunityIndexPrefix(community_id) + Be64(seq);
 }
 
 }  // namespace mingzhang

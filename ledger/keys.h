@@ -14,13 +14,11 @@ std::string Be64(uint64_t v);
 std::optional<uint64_t> ParseBe64(std::string_view bytes);
 
 std::string EntryKey(uint64_t seq);
-std::string TreeKey(int level, uint64_t index);
+// A row of 256 nodes of one tree level (tree_rows.h).
+std::string TreeKey(int level, uint64_t row);
 std::string CheckpointKey(uint64_t tree_size);
 // Idempotency keys are scoped to the principal that wrote them: two firms may both use "1".
 std::string IdempotencyKey(std::string_view principal_id, std::string_view key);
-// Index of a community's entries in seq order: "c" || community || 0x00 || be64(seq).
-std::string CommunityIndexKey(std::string_view community_id, uint64_t seq);
-std::string CommunityIndexPrefix(std::string_view community_id);
 
 // Meta keys.
 inline constexpr std::string_view kMetaOrigin = "origin";

@@ -120,6 +120,7 @@ Status Ledger::Load() {
   if (head.size() != 8 + kHashBytes || !size) return DataLoss("store-corrupt", "malformed head record");
   chain_head_ = HashFromBytes(std::string_view(head).substr(8));
   MZ_ASSIGN_OR_RETURN(range_, CompactRange::Load(*size, TreeReader()));
+  MZ_ASSIGN_OR_RETURN(rows_, TreeRows::Load(*store_, *size));
   MZ_ASSIGN_OR_RETURN(std::string note, CheckpointAt(*size));
   MZ_ASSIGN_OR_RETURN(std::string text, OpenNote(note, verifier_));
   MZ_ASSIGN_OR_RETURN(Checkpoint checkpoint, ParseCheckpoint(text));
@@ -136,14 +137,7 @@ Head Ledger::head() const {
 }
 
 NodeReader Ledger::TreeReader() const {
-  return [store = store_.get()](int level, uint64_t index) -> Result<Hash> {
-    MZ_ASSIGN_OR_RETURN(std::optional<std::string> v, store->Get(Column::kTree, TreeKey(level, index)));
-    if (!v || v->size() != kHashBytes) {
-      return DataLoss("tree-node-missing", "tree node " + std::to_string(level) + "/" + std::to_string(index) +
-                                               " is missing or malformed");
-    }
-    return HashFromBytes(*v);
-  };
+  return [store = store_.get()](int level, uint64_t index) { return ReadTreeNode(*store, level, index); };
 }
 
 Result<std::string> Ledger::CheckpointAt(uint64_t tree_size) const {

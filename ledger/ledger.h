@@ -27,6 +27,7 @@
 #include "ledger/note.h"
 #include "ledger/status.h"
 #include "ledger/store.h"
+#include "ledger/tree_rows.h"
 #include "mingzhang/v1/ledger.pb.h"
 
 namespace mingzhang {
@@ -128,6 +129,7 @@ class Ledger {
 
   // Owned by the sequencer thread; published through head_ after each durable batch.
   CompactRange range_;
+  TreeRows rows_;
   Hash chain_head_{};
   int64_t last_timestamp_ms_ = 0;
 

@@ -98,6 +98,7 @@ int64_t Ledger::NextTimestampMs() {
 struct Ledger::BatchState {
   WriteSet writes;
   CompactRange range;
+  TreeRows rows;
   Hash chain{};
   size_t appended = 0;
   std::unordered_map<std::string, size_t> keys_in_batch;  // idempotency key -> request index
@@ -176,11 +177,10 @@ void Ledger::Sequence(v1::Entry& request, BatchState& state, BatchResult& r) {
   r.stored.leaf_hash = LeafHash(bytes);
   r.stored.chain_hash = state.chain = Sha256(bytes);
   state.range.Append(r.stored.leaf_hash, [&](int level, uint64_t index, const Hash& h) {
-    state.writes.Put(Column::kTree, TreeKey(level, index), std::string(AsBytes(h)));
+    state.rows.Add(level, index, h, state.writes);
   });
   state.writes.Put(Column::kEntries, EntryKey(seq), bytes);
   state.writes.Put(Column::kIdempotency, r.idem_key, Be64(seq) + r.fingerprint);
-  state.writes.Put(Column::kIndex, CommunityIndexKey(request.community_id(), seq), "");
   r.stored.bytes = std::move(bytes);
   r.stored.entry = std::move(request);
   r.stored.entry.set_seq(seq);
@@ -193,6 +193,7 @@ void Ledger::Sequence(v1::Entry& request, BatchState& state, BatchResult& r) {
 // head is published; on failure the in-memory tree and chain stay as they were.
 Status Ledger::WriteBatch(BatchState& state) {
   if (state.appended == 0) return OkStatus();
+  state.rows.Flush(state.writes);
   Checkpoint checkpoint{origin_, state.range.size(), state.range.Root(), {}};
   std::string note = SignNote(FormatCheckpoint(checkpoint), key_name_, key_);
   state.writes.Put(Column::kCheckpoints, CheckpointKey(state.range.size()), note);
@@ -200,6 +201,7 @@ Status Ledger::WriteBatch(BatchState& state) {
                    Be64(state.range.size()) + std::string(AsBytes(state.chain)));
   MZ_RETURN_IF_ERROR(store_->Write(state.writes, /*sync=*/true));
   range_ = std::move(state.range);
+  rows_ = std::move(state.rows);
   chain_head_ = state.chain;
   std::unique_lock lock(head_mu_);
   head_ = Head{range_.size(), range_.Root(), chain_head_, std::move(note)};
@@ -211,6 +213,7 @@ void Ledger::CommitBatch(std::vector<Pending>& batch) {
   std::vector<Result<std::optional<std::string>>> previous = Prepare(batch, results);
   BatchState state;
   state.range = range_;
+  state.rows = rows_;
   state.chain = chain_head_;
   for (size_t i = 0; i < batch.size(); ++i) {
     BatchResult& r = results[i];

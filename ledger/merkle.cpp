@@ -131,9 +131,7 @@ std::optional<Status> DecideBySizes(uint64_t first, uint64_t second,
 Hash EmptyRootHash() { return Sha256(""); }
 
 Hash LeafHash(std::string_view leaf_bytes) {
-  std::string buf(1, '\0');
-  buf.append(leaf_bytes);
-  return Sha256(buf);
+  return Sha256Concat(std::string_view("\0", 1), leaf_bytes);
 }
 
 Hash NodeHash(const Hash& left, const Hash& right) {

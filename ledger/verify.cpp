@@ -5,31 +5,38 @@
 
 #include "ledger/keys.h"
 #include "ledger/merkle.h"
+#include "ledger/tree_rows.h"
 #include "mingzhang/v1/ledger.pb.h"
 
 namespace mingzhang {
 namespace {
 
-// Reads the stored tree level by level with one forward cursor per level: streaming, not seeking.
+// Reads the stored tree row by row, keeping the current row of each level: one read per 256 nodes.
 class TreeScanner {
  public:
-  explicit TreeScanner(const Store& store) : store_(store), cursors_(kTreeLevelsMax) {}
+  explicit TreeScanner(const Store& store) : store_(store), rows_(kTreeLevelsMax) {}
 
   // The stored hash of (level, index), or nullopt when absent or malformed.
   std::optional<Hash> Read(int level, uint64_t index) {
-    std::unique_ptr<Cursor>& c = cursors_[level];
-    std::string key = TreeKey(level, index);
-    if (!c) c = store_.NewCursor(Column::kTree);
-    if (!c->Valid() || c->key() != key) c->Seek(key);
-    if (!c->Valid() || c->key() != key || c->value().size() != kHashBytes) return std::nullopt;
-    Hash h = HashFromBytes(c->value());
-    c->Next();
-    return h;
+    CachedRow& c = rows_[level];
+    uint64_t row = index >> kTreeRowShift;
+    if (!c.loaded || c.row != row) {
+      Result<std::optional<std::string>> bytes = store_.Get(Column::kTree, TreeKey(level, row));
+      c = CachedRow{row, bytes.ok() && *bytes ? std::move(**bytes) : std::string(), true};
+    }
+    size_t offset = (index & (kTreeRowNodes - 1)) * kHashBytes;
+    if (c.hashes.size() < offset + kHashBytes) return std::nullopt;
+    return HashFromBytes(std::string_view(c.hashes).substr(offset, kHashBytes));
   }
 
  private:
+  struct CachedRow {
+    uint64_t row = 0;
+    std::string hashes;
+    bool loaded = false;
+  };
   const Store& store_;
-  std::vector<std::unique_ptr<Cursor>> cursors_;
+  std::vector<CachedRow> rows_;
 };
 
 class Verifier {

@@ -54,6 +54,8 @@ TEST_CASE("appends are chained, hashed into the tree and checkpointed", "[ledger
     REQUIRE(r.ok());
     REQUIRE(r->entry.seq() == static_cast<uint64_t>(i));
     REQUIRE_FALSE(r->replayed);
+    // The stored bytes are exactly the protobuf serialization of the entry they hold.
+    REQUIRE(r->bytes == r->entry.SerializeAsString());
     stored.push_back(*r);
   }
   REQUIRE(stored[0].entry.prev_hash() == std::string(32, '\0'));

@@ -169,9 +169,9 @@ TEST_CASE("tampering through RocksDB is found at the right seq", "[verify]") {
   SECTION("a stored tree node changed") {
     {
       RawDb db(dir);
-      std::string node = db.Get("tree", TreeKey(2, 3));  // covers leaves 12..15
-      node[0] ^= 0x80;
-      db.Put("tree", TreeKey(2, 3), node);
+      std::string row = db.Get("tree", TreeKey(2, 0));
+      row[3 * kHashBytes] ^= 0x80;  // node 2/3 covers leaves 12..15
+      db.Put("tree", TreeKey(2, 0), row);
     }
     RequireFinding(dir, Finding::kTreeMismatch, 15);
   }

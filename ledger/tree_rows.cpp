@@ -1,0 +1,57 @@
+#include "ledger/tree_rows.h"
+
+#include "ledger/keys.h"
+#include "ledger/merkle.h"
+
+namespace mingzhang {
+
+Result<Hash> ReadTreeNode(const Store& store, int level, uint64_t index) {
+  MZ_ASSIGN_OR_RETURN(std::optional<std::string> row, store.Get(Column::kTree, TreeKey(level, index >> kTreeRowShift)));
+  size_t offset = (index & (kTreeRowNodes - 1)) * kHashBytes;
+  if (!row || row->size() < offset + kHashBytes || row->size() % kHashBytes != 0) {
+    return DataLoss("tree-node-missing",
+                    "tree node " + std::to_string(level) + "/" + std::to_string(index) + " is missing or malformed");
+  }
+  return HashFromBytes(std::string_view(*row).substr(offset, kHashBytes));
+}
+
+Result<TreeRows> TreeRows::Load(const Store& store, uint64_t tree_size) {
+  TreeRows rows;
+  rows.rows_.resize(kTreeLevelsMax);
+  for (int level = 0; level < kTreeLevelsMax && (tree_size >> level) > 0; ++level) {
+    uint64_t nodes = tree_size >> level;
+    uint64_t in_last_row = nodes & (kTreeRowNodes - 1);
+    Row& r = rows.rows_[level];
+    r.row = nodes >> kTreeRowShift;  // where the next node goes
+    if (in_last_row == 0) continue;
+    MZ_ASSIGN_OR_RETURN(std::optional<std::string> stored, store.Get(Column::kTree, TreeKey(level, r.row)));
+    if (!stored || stored->size() != in_last_row * kHashBytes) {
+      return DataLoss("tree-node-missing", "the last tree row of level " + std::to_string(level) + " is malformed");
+    }
+    r.hashes = std::move(*stored);
+  }
+  return rows;
+}
+
+void TreeRows::Add(int level, uint64_t index, const Hash& hash, WriteSet& writes) {
+  if (rows_.empty()) rows_.resize(kTreeLevelsMax);
+  Row& r = rows_[level];
+  uint64_t row = index >> kTreeRowShift;
+  if (row != r.row) {
+    if (r.dirty) writes.Put(Column::kTree, TreeKey(level, r.row), std::move(r.hashes));
+    r = Row{row, {}, false};
+  }
+  r.hashes.append(AsBytes(hash));
+  r.dirty = true;
+}
+
+void TreeRows::Flush(WriteSet& writes) {
+  for (size_t level = 0; level < rows_.size(); ++level) {
+    Row& r = rows_[level];
+    if (!r.dirty) continue;
+    writes.Put(Column::kTree, TreeKey(static_cast<int>(level), r.row), r.hashes);
+    r.dirty = false;
+  }
+}
+
+}  // namespace mingzhang
