@@ -1,11 +1,13 @@
 // mingzhang: the command-line tool for operators, auditors and regulators.
 //
+//   mingzhang init --data-dir ./data [--origin mingzhang.local/district]
 //   mingzhang keygen --out log.key.pem [--name mingzhang.example]
 //   mingzhang verify --data-dir ./data [--verifier-key STRING | --key log.pub.pem]
 //   mingzhang checkpoint --data-dir ./data [--tree-size N]
 //
 // Exit status: 0 when the command did what it says (verify: everything holds), 1 when verification
 // found a problem, 2 for usage and I/O errors.
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -24,6 +26,7 @@ constexpr int kExitUsage = 2;
 
 constexpr const char* kUsage =
     "usage: mingzhang <command> [options]\n"
+    "  init --data-dir DIR [--origin ORIGIN]   create a log: key, store, signed empty checkpoint\n"
     "  keygen --out FILE [--name KEY_NAME]     make an Ed25519 log key (PKCS#8 PEM, mode 0600)\n"
     "  verify --data-dir DIR [--verifier-key S | --key PUB.pem]\n"
     "                                          check every entry, the chain, the tree and every\n"
@@ -52,6 +55,22 @@ int Keygen(const Args& args) {
   if (!key.ok()) return Fail(key.status());
   if (Status s = key->SaveFile(*out); !s.ok()) return Fail(s);
   std::cout << key->public_key().Pem() << NoteVerifier::For(name, key->public_key()).String() << "\n";
+  return kExitOk;
+}
+
+int Init(const Args& args) {
+  std::optional<std::string> dir = args.Get("data-dir");
+  if (!dir) return Fail(InvalidArgument("usage", "init needs --data-dir DIR"));
+  if (std::filesystem::exists(*dir + "/" + kStoreDirName)) {
+    return Fail(AlreadyExists("exists", "a log already exists in " + *dir));
+  }
+  LedgerOptions options;
+  options.data_dir = *dir;
+  options.origin = args.GetOr("origin", options.origin);
+  Result<std::unique_ptr<Ledger>> ledger = Ledger::Open(options);
+  if (!ledger.ok()) return Fail(ledger.status());
+  std::cout << "created log " << (*ledger)->origin() << " in " << *dir << "\nverifier key: "
+            << (*ledger)->verifier().String() << "\n";
   return kExitOk;
 }
 
@@ -115,6 +134,7 @@ int Run(int argc, char** argv) {
   std::vector<std::string> rest(argv + 2, argv + argc);
   auto parse = [&](std::set<std::string> valued) { return Args::Parse(rest, valued, {}); };
   Result<Args> args = InvalidArgument("usage", "unknown command " + command);
+  if (command == "init") args = parse({"data-dir", "origin"});
   if (command == "keygen") args = parse({"out", "name"});
   if (command == "verify") args = parse({"data-dir", "verifier-key", "key"});
   if (command == "checkpoint") args = parse({"data-dir", "tree-size"});
@@ -126,6 +146,7 @@ int Run(int argc, char** argv) {
     std::cerr << "mingzhang: " << args.status().message() << "\n" << kUsage;
     return kExitUsage;
   }
+  if (command == "init") return Init(*args);
   if (command == "keygen") return Keygen(*args);
   if (command == "verify") return Verify(*args);
   return PrintCheckpoint(*args);
