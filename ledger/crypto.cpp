@@ -113,6 +113,17 @@ void Sha256Stream::Update(std::string_view bytes) {
   EVP_DigestUpdate(impl_->ctx.get(), bytes.data(), bytes.size());
 }
 
+Sha256Stream::Sha256Stream(Sha256Stream&&) noexcept = default;
+Sha256Stream& Sha256Stream::operator=(Sha256Stream&&) noexcept = default;
+
+Sha256Stream Sha256Stream::Clone() const {
+  Sha256Stream copy;
+  EVP_MD_CTX_copy_ex(copy.impl_->ctx.get(), impl_->ctx.get());
+  return copy;
+}
+
+Hash Sha256Stream::Peek() const { return Clone().Finish(); }
+
 Hash Sha256Stream::Finish() {
   Hash h;
   unsigned int len = 0;

@@ -42,6 +42,12 @@ class Sha256Stream {
   Sha256Stream& operator=(const Sha256Stream&) = delete;
   void Update(std::string_view bytes);
   Hash Finish();  // the stream may not be used afterwards
+  // The digest of what was written so far; the stream goes on.
+  Hash Peek() const;
+  Sha256Stream(Sha256Stream&&) noexcept;
+  Sha256Stream& operator=(Sha256Stream&&) noexcept;
+  // A copy that continues independently.
+  Sha256Stream Clone() const;
 
  private:
   struct Impl;

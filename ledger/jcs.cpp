@@ -1,0 +1,207 @@
+#include "ledger/jcs.h"
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace mingzhang {
+namespace {
+
+using Json = nlohmann::json;
+
+// Decodes the UTF-8 sequence at s[i] into `cp` and advances `i` past it. Returns false for
+// anything RFC 3629 forbids: stray continuation bytes, truncation, overlong forms, surrogates
+// (U+D800-U+DFFF) and code points above U+10FFFF. A verifier in another language would decode
+// such bytes lossily and hash something other than what was signed, so they are refused.
+bool NextCodePoint(std::string_view s, size_t& i, char32_t& cp) {
+  auto lead = static_cast<unsigned char>(s[i]);
+  size_t len = lead < 0x80 ? 1 : lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 0;
+  if (len == 0 || lead > 0xF4 || len > s.size() - i) return false;
+  cp = len == 1 ? lead : (lead & (0x7Fu >> len));
+  for (size_t k = 1; k < len; ++k) {
+    auto b = static_cast<unsigned char>(s[i + k]);
+    if ((b & 0xC0) != 0x80) return false;
+    cp = (cp << 6) | (b & 0x3Fu);
+  }
+  static constexpr char32_t kShortest[] = {0, 0, 0x80, 0x800, 0x10000};
+  if (cp < kShortest[len] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
+  i += len;
+  return true;
+}
+
+// Converts valid UTF-8 to UTF-16 (into *out when non-null); false when `s` is not valid UTF-8.
+// RFC 8785 §3.2.3 sorts keys by UTF-16 code units, which differs from UTF-8 byte order once
+// characters outside the BMP meet U+E000-U+FFFF (surrogates sort below them).
+bool ToUtf16(std::string_view s, std::u16string* out) {
+  for (size_t i = 0; i < s.size();) {
+    char32_t cp = 0;
+    if (!NextCodePoint(s, i, cp)) return false;
+    if (out == nullptr) continue;
+    if (cp < 0x10000) {
+      out->push_back(static_cast<char16_t>(cp));
+    } else {
+      cp -= 0x10000;
+      out->push_back(static_cast<char16_t>(0xD800 + (cp >> 10)));
+      out->push_back(static_cast<char16_t>(0xDC00 + (cp & 0x3FF)));
+    }
+  }
+  return true;
+}
+
+// Writes one JSON value in canonical form, remembering where it is for error messages.
+class Writer {
+ public:
+  Status Value(const Json& v);
+  std::string Take() { return std::move(out_); }
+
+ private:
+  Status Object(const Json& v);
+  Status Array(const Json& v);
+  Status String(std::string_view s);
+  void Escaped(std::string_view s);
+  void PushPath(std::string_view token);
+  // "<what> at <JSON Pointer>", then why it matters when that is not obvious.
+  Status Refuse(const std::string& what, const std::string& hint = "") const {
+    std::string where = path_.empty() ? std::string("the root") : path_;
+    return InvalidArgument("not-canonicalizable",
+                           what + " at " + where + (hint.empty() ? "" : "; " + hint));
+  }
+
+  std::string out_;
+  std::string path_;  // JSON Pointer (RFC 6901) of the value being written
+};
+
+Status Writer::Value(const Json& v) {
+  switch (v.type()) {
+    case Json::value_t::null:
+      out_ += "null";
+      return OkStatus();
+    case Json::value_t::boolean:
+      out_ += v.get<bool>() ? "true" : "false";
+      return OkStatus();
+    case Json::value_t::number_integer:
+      out_ += std::to_string(v.get<Json::number_integer_t>());
+      return OkStatus();
+    case Json::value_t::number_unsigned:
+      out_ += std::to_string(v.get<Json::number_unsigned_t>());
+      return OkStatus();
+    case Json::value_t::number_float:
+      return Refuse("a float",
+                    "amounts are integer fen and JCS float formatting is not implemented");
+    case Json::value_t::string:
+      return String(v.get_ref<const Json::string_t&>());
+    case Json::value_t::array:
+      return Array(v);
+    case Json::value_t::object:
+      return Object(v);
+    case Json::value_t::binary:
+    case Json::value_t::discarded:
+      break;
+  }
+  return Refuse("a value with no JSON form");
+}
+
+Status Writer::Object(const Json& v) {
+  struct Member {
+    std::u16string sort_key;
+    const std::string* key;
+    const Json* value;
+  };
+  std::vector<Member> members;
+  members.reserve(v.size());
+  for (auto it = v.begin(); it != v.end(); ++it) {
+    std::u16string utf16;
+    if (!ToUtf16(it.key(), &utf16)) return Refuse("an object key that is not valid UTF-8");
+    members.push_back({std::move(utf16), &it.key(), &it.value()});
+  }
+  // nlohmann keeps keys in UTF-8 byte order; re-sort by UTF-16 code units as RFC 8785 requires.
+  std::sort(members.begin(), members.end(),
+            [](const Member& a, const Member& b) { return a.sort_key < b.sort_key; });
+  out_.push_back('{');
+  for (size_t i = 0; i < members.size(); ++i) {
+    if (i > 0) out_.push_back(',');
+    Escaped(*members[i].key);
+    out_.push_back(':');
+    size_t path_size = path_.size();
+    PushPath(*members[i].key);
+    MZ_RETURN_IF_ERROR(Value(*members[i].value));
+    path_.resize(path_size);
+  }
+  out_.push_back('}');
+  return OkStatus();
+}
+
+Status Writer::Array(const Json& v) {
+  out_.push_back('[');
+  for (size_t i = 0; i < v.size(); ++i) {
+    if (i > 0) out_.push_back(',');
+    size_t path_size = path_.size();
+    PushPath(std::to_string(i));
+    MZ_RETURN_IF_ERROR(Value(v[i]));
+    path_.resize(path_size);
+  }
+  out_.push_back(']');
+  return OkStatus();
+}
+
+Status Writer::String(std::string_view s) {
+  if (!ToUtf16(s, nullptr)) return Refuse("a string that is not valid UTF-8");
+  Escaped(s);
+  return OkStatus();
+}
+
+// The escapes of RFC 8785 §3.2.2.2 (ECMAScript JSON.stringify): only '"', '\' and U+0000-U+001F,
+// using the short forms where JSON has them. Everything else, U+007F and '/' included, is written
+// as its raw UTF-8 bytes; byte-wise is safe because `s` was checked to be valid UTF-8.
+void Writer::Escaped(std::string_view s) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  out_.push_back('"');
+  for (char c : s) {
+    switch (c) {
+      case '"': out_ += "\\\""; break;
+      case '\\': out_ += "\\\\"; break;
+      case '\b': out_ += "\\b"; break;
+      case '\f': out_ += "\\f"; break;
+      case '\n': out_ += "\\n"; break;
+      case '\r': out_ += "\\r"; break;
+      case '\t': out_ += "\\t"; break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20) {
+          out_ += "\\u00";
+          out_.push_back(kHex[c >> 4]);
+          out_.push_back(kHex[c & 0xf]);
+        } else {
+          out_.push_back(c);
+        }
+    }
+  }
+  out_.push_back('"');
+}
+
+// Appends "/token" with '~' and '/' escaped as RFC 6901 says.
+void Writer::PushPath(std::string_view token) {
+  path_.push_back('/');
+  for (char c : token) {
+    if (c == '~') {
+      path_ += "~0";
+    } else if (c == '/') {
+      path_ += "~1";
+    } else {
+      path_.push_back(c);
+    }
+  }
+}
+
+}  // namespace
+
+Result<std::string> Canonicalize(const nlohmann::json& value) {
+  Writer writer;
+  MZ_RETURN_IF_ERROR(writer.Value(value));
+  return writer.Take();
+}
+
+}  // namespace mingzhang

@@ -1,0 +1,568 @@
+#include "ledger/reconcile.h"
+
+#include <algorithm>
+#include <chrono>
+#include <deque>
+#include <map>
+#include <numeric>
+#include <optional>
+#include <set>
+#include <tuple>
+#include <utility>
+
+namespace mingzhang {
+namespace {
+
+constexpr std::string_view kBom = "\xEF\xBB\xBF";
+constexpr size_t kNoColumn = static_cast<size_t>(-1);
+constexpr size_t kQuotedBytesMax = 40;  // keeps error messages readable
+
+Status Bad(int line, std::string_view problem) {
+  return InvalidArgument("bad-bank-statement",
+                         "bank statement line " + std::to_string(line) + ": " + std::string(problem));
+}
+
+std::string_view Trim(std::string_view s) {
+  constexpr std::string_view kSpace = " \t\r\n\v\f";
+  const size_t begin = s.find_first_not_of(kSpace);
+  if (begin == std::string_view::npos) return {};
+  return s.substr(begin, s.find_last_not_of(kSpace) - begin + 1);
+}
+
+// Quotes a cell for an error message, cut on a UTF-8 boundary so the message stays valid text.
+std::string Quoted(std::string_view s) {
+  if (s.size() > kQuotedBytesMax) {
+    size_t cut = kQuotedBytesMax;
+    while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;
+    return "\"" + std::string(s.substr(0, cut)) + "...\"";
+  }
+  return "\"" + std::string(s) + "\"";
+}
+
+bool AllDigits(std::string_view s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+// A line ends at LF, CRLF or a lone CR; the CR of a CRLF is not counted on its own.
+bool IsLineBreakAt(std::string_view s, size_t i) {
+  return s[i] == '\n' || (s[i] == '\r' && (i + 1 == s.size() || s[i + 1] != '\n'));
+}
+
+// ---- UTF-8 ---------------------------------------------------------------------------------
+
+// Length of the well-formed UTF-8 sequence starting at s[i], or 0 if there is none there.
+// Overlong forms, surrogates and code points above U+10FFFF are not well formed.
+size_t Utf8SequenceLength(std::string_view s, size_t i) {
+  const auto byte = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
+  const unsigned char lead = byte(i);
+  if (lead < 0x80) return 1;
+  size_t length = 0;
+  unsigned char low = 0x80, high = 0xBF;  // allowed range of the second byte
+  if (lead >= 0xC2 && lead <= 0xDF) {
+    length = 2;
+  } else if (lead >= 0xE0 && lead <= 0xEF) {
+    length = 3;
+    low = lead == 0xE0 ? 0xA0 : 0x80;
+    high = lead == 0xED ? 0x9F : 0xBF;
+  } else if (lead >= 0xF0 && lead <= 0xF4) {
+    length = 4;
+    low = lead == 0xF0 ? 0x90 : 0x80;
+    high = lead == 0xF4 ? 0x8F : 0xBF;
+  } else {
+    return 0;
+  }
+  if (i + length > s.size() || byte(i + 1) < low || byte(i + 1) > high) return 0;
+  for (size_t k = 2; k < length; ++k) {
+    if (byte(i + k) < 0x80 || byte(i + k) > 0xBF) return 0;
+  }
+  return length;
+}
+
+// Counterparty names and references end up in JSON and on screens, so bytes that are not text
+// are refused here, with the line, rather than failing somewhere far away. Banks in China often
+// export GBK, which lands here too.
+Status CheckUtf8(std::string_view s) {
+  int line = 1;
+  for (size_t i = 0; i < s.size();) {
+    const size_t length = Utf8SequenceLength(s, i);
+    if (length == 0) return Bad(line, "is not UTF-8 text (re-save GBK exports as UTF-8)");
+    if (IsLineBreakAt(s, i)) ++line;
+    i += length;
+  }
+  return OkStatus();
+}
+
+// ---- CSV -----------------------------------------------------------------------------------
+
+struct CsvRecord {
+  int line_number = 0;
+  std::vector<std::string> cells;
+};
+
+// RFC 4180 reader. Cells come back unquoted but untrimmed. Spaces and tabs around a quoted cell
+// are allowed, because ICBC writes `\t"..."`-style padding.
+class CsvReader {
+ public:
+  explicit CsvReader(std::string_view text) : text_(text) {}
+
+  bool AtEnd() const { return pos_ >= text_.size(); }
+  Result<CsvRecord> Next();  // call only when !AtEnd()
+
+ private:
+  bool AtRecordEnd() const { return AtEnd() || text_[pos_] == '\n' || text_[pos_] == '\r'; }
+  void SkipLineBreak();
+  void SkipBlanks();
+  Status ReadCell(std::string* cell);
+  Status ReadQuoted(std::string* cell);
+  Status ReadUnquoted(std::string* cell);
+
+  std::string_view text_;
+  size_t pos_ = 0;
+  int line_ = 1;
+};
+
+Result<CsvRecord> CsvReader::Next() {
+  CsvRecord record;
+  record.line_number = line_;
+  for (;;) {
+    std::string cell;
+    MZ_RETURN_IF_ERROR(ReadCell(&cell));
+    record.cells.push_back(std::move(cell));
+    if (AtRecordEnd()) break;
+    ++pos_;  // ReadCell stops only at a record end or a comma
+  }
+  if (!AtEnd()) SkipLineBreak();
+  return record;
+}
+
+void CsvReader::SkipLineBreak() {
+  if (text_[pos_] == '\r' && pos_ + 1 < text_.size() && text_[pos_ + 1] == '\n') ++pos_;
+  ++pos_;
+  ++line_;
+}
+
+void CsvReader::SkipBlanks() {
+  while (!AtEnd() && (text_[pos_] == ' ' || text_[pos_] == '\t')) ++pos_;
+}
+
+Status CsvReader::ReadCell(std::string* cell) {
+  const size_t start = pos_;
+  SkipBlanks();
+  if (AtEnd() || text_[pos_] != '"') {
+    pos_ = start;  // unquoted: the blanks belong to the cell, trimmed later like any padding
+    return ReadUnquoted(cell);
+  }
+  MZ_RETURN_IF_ERROR(ReadQuoted(cell));
+  SkipBlanks();
+  if (!AtRecordEnd() && text_[pos_] != ',') return Bad(line_, "text after the closing quote of a cell");
+  return OkStatus();
+}
+
+Status CsvReader::ReadQuoted(std::string* cell) {
+  const int opened = line_;
+  ++pos_;  // the opening quote
+  for (;;) {
+    if (AtEnd()) return Bad(opened, "a quoted cell is never closed");
+    const char c = text_[pos_];
+    if (c == '"') {
+      if (pos_ + 1 < text_.size() && text_[pos_ + 1] == '"') {
+        cell->push_back('"');
+        pos_ += 2;
+        continue;
+      }
+      ++pos_;
+      return OkStatus();
+    }
+    if (IsLineBreakAt(text_, pos_)) ++line_;  // quoted cells may span lines
+    cell->push_back(c);
+    ++pos_;
+  }
+}
+
+Status CsvReader::ReadUnquoted(std::string* cell) {
+  while (!AtRecordEnd() && text_[pos_] != ',') {
+    if (text_[pos_] == '"') return Bad(line_, "a quote inside an unquoted cell");
+    cell->push_back(text_[pos_++]);
+  }
+  return OkStatus();
+}
+
+// The next record with any non-empty cell, cells trimmed; nullopt at the end of the input.
+// Rows of bare commas count as blank: spreadsheets leave them behind.
+Result<std::optional<CsvRecord>> NextNonBlank(CsvReader* reader) {
+  while (!reader->AtEnd()) {
+    MZ_ASSIGN_OR_RETURN(CsvRecord record, reader->Next());
+    bool blank = true;
+    for (std::string& cell : record.cells) {
+      cell = std::string(Trim(cell));
+      blank = blank && cell.empty();
+    }
+    if (!blank) return std::optional<CsvRecord>(std::move(record));
+  }
+  return std::optional<CsvRecord>();
+}
+
+// ---- Formats -------------------------------------------------------------------------------
+
+// Where each field sits in a format's rows. Plain rows carry amount + direction; bank exports
+// carry separate income and expense cells instead.
+struct Layout {
+  BankFormat format;
+  const char* name;
+  std::vector<std::string_view> header;
+  size_t date;
+  size_t counterparty;
+  size_t reference;
+  size_t amount = kNoColumn;
+  size_t direction = kNoColumn;
+  size_t income = kNoColumn;
+  size_t expense = kNoColumn;
+};
+
+const std::vector<Layout>& Layouts() {
+  static const std::vector<Layout> kLayouts = {
+      {.format = BankFormat::kPlain,
+       .name = "plain",
+       .header = {"date", "amount", "direction", "counterparty", "reference"},
+       .date = 0,
+       .counterparty = 3,
+       .reference = 4,
+       .amount = 1,
+       .direction = 2},
+      {.format = BankFormat::kIcbc,
+       .name = "ICBC",
+       .header = {"交易日期", "摘要", "交易金额(收入)", "交易金额(支出)", "余额", "对方户名", "对方账号", "备注"},
+       .date = 0,
+       .counterparty = 5,
+       .reference = 7,
+       .income = 2,
+       .expense = 3},
+      {.format = BankFormat::kCmb,
+       .name = "CMB",
+       .header = {"交易日期", "交易时间", "收入", "支出", "余额", "交易类型", "交易备注", "对方户名"},
+       .date = 0,
+       .counterparty = 7,
+       .reference = 6,
+       .income = 2,
+       .expense = 3},
+  };
+  return kLayouts;
+}
+
+// Excel and the banks' own tools write the parentheses in either width.
+std::string NormalizeHeaderCell(std::string_view cell) {
+  std::string out(cell);
+  for (auto [wide, narrow] : {std::pair{"（", "("}, std::pair{"）", ")"}}) {
+    for (size_t at = out.find(wide); at != std::string::npos; at = out.find(wide, at)) {
+      out.replace(at, std::string_view(wide).size(), narrow);
+    }
+  }
+  return out;
+}
+
+std::string Joined(const std::vector<std::string_view>& cells) {
+  std::string out;
+  for (std::string_view cell : cells) out += (out.empty() ? "" : ",") + std::string(cell);
+  return out;
+}
+
+Result<const Layout*> DetectLayout(const CsvRecord& header) {
+  std::vector<std::string> cells;
+  for (const std::string& cell : header.cells) cells.push_back(NormalizeHeaderCell(cell));
+  for (const Layout& layout : Layouts()) {
+    if (std::equal(cells.begin(), cells.end(), layout.header.begin(), layout.header.end())) return &layout;
+  }
+  std::string expected;
+  for (const Layout& layout : Layouts())
+    expected += std::string(" ") + layout.name + " `" + Joined(layout.header) + "`;";
+  std::string seen;
+  for (const std::string& cell : header.cells) seen += (seen.empty() ? "" : ",") + cell;
+  return InvalidArgument("unknown-bank-format", "bank statement line " + std::to_string(header.line_number) +
+                                                    ": unknown header " + Quoted(seen) + "; expected one of" +
+                                                    expected.substr(0, expected.size() - 1));
+}
+
+// ---- Cells ---------------------------------------------------------------------------------
+
+// Day number (days since 1970-01-01) of a real YYYY-MM-DD date.
+std::optional<int64_t> DayNumber(std::string_view iso) {
+  if (iso.size() != 10 || iso[4] != '-' || iso[7] != '-') return std::nullopt;
+  if (!AllDigits(iso.substr(0, 4)) || !AllDigits(iso.substr(5, 2)) || !AllDigits(iso.substr(8, 2))) {
+    return std::nullopt;
+  }
+  const auto number = [&](size_t at, size_t n) { return std::stoi(std::string(iso.substr(at, n))); };
+  const std::chrono::year_month_day date{std::chrono::year{number(0, 4)},
+                                         std::chrono::month{static_cast<unsigned>(number(5, 2))},
+                                         std::chrono::day{static_cast<unsigned>(number(8, 2))}};
+  if (!date.ok()) return std::nullopt;  // 2026-02-30, month 13, day 0 ...
+  return static_cast<int64_t>(std::chrono::sys_days(date).time_since_epoch().count());
+}
+
+// Accepts YYYY-MM-DD and YYYYMMDD; returns YYYY-MM-DD.
+Result<std::string> ParseDate(std::string_view text, int line) {
+  std::string iso(text);
+  if (text.size() == 8 && AllDigits(text)) {
+    iso = std::string(text.substr(0, 4)) + "-" + std::string(text.substr(4, 2)) + "-" + std::string(text.substr(6, 2));
+  }
+  if (!DayNumber(iso)) {
+    return Bad(line, "date " + Quoted(text) + " is not a calendar date written YYYY-MM-DD or YYYYMMDD");
+  }
+  return iso;
+}
+
+// Thousands separators must sit every three digits, so "1,23" is refused rather than guessed at.
+bool IsWholeYuan(std::string_view whole) {
+  const size_t first_comma = whole.find(',');
+  if (first_comma == std::string_view::npos) return AllDigits(whole);
+  if (first_comma == 0 || first_comma > 3 || !AllDigits(whole.substr(0, first_comma))) return false;
+  for (size_t at = first_comma; at < whole.size(); at += 4) {
+    if (whole.size() - at < 4 || whole[at] != ',' || !AllDigits(whole.substr(at + 1, 3))) return false;
+  }
+  return true;
+}
+
+// Yuan text to fen without floating point: "12,345.6" -> 1234560.
+Result<int64_t> ParseFen(std::string_view text, int line) {
+  const auto bad = [&](std::string_view why) { return Bad(line, "amount " + Quoted(text) + " " + std::string(why)); };
+  if (text.size() > 1 && text.front() == '-') return bad("is negative; the direction says which way money moved");
+  const size_t dot = text.find('.');
+  const std::string_view whole = text.substr(0, dot);
+  const std::string_view fraction = dot == std::string_view::npos ? "" : text.substr(dot + 1);
+  if (!IsWholeYuan(whole) || (dot != std::string_view::npos && !AllDigits(fraction))) {
+    return bad("is not an amount in yuan like 1,234.50");
+  }
+  if (fraction.size() > 2) return bad("has more than 2 decimals");
+  int64_t yuan = 0;
+  for (char c : whole) {
+    if (c == ',') continue;
+    yuan = yuan * 10 + (c - '0');
+    if (yuan > kBankAmountFenMax / 100) return bad("is too large");  // checked per digit: no overflow
+  }
+  const int64_t cents =
+      fraction.empty() ? 0 : (fraction[0] - '0') * 10 + (fraction.size() == 2 ? fraction[1] - '0' : 0);
+  const int64_t fen = yuan * 100 + cents;
+  if (fen > kBankAmountFenMax) return bad("is too large");
+  if (fen == 0) return bad("is zero");
+  return fen;
+}
+
+Result<Direction> ParseDirection(std::string_view text, int line) {
+  std::string lower(text);
+  std::transform(lower.begin(), lower.end(), lower.begin(),
+                 [](char c) { return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c; });
+  if (lower == "credit" || lower == "in") return Direction::kCredit;
+  if (lower == "debit" || lower == "out") return Direction::kDebit;
+  return Bad(line, "direction " + Quoted(text) + " is not credit, debit, in or out");
+}
+
+// ---- Rows ----------------------------------------------------------------------------------
+
+bool IsNoAmount(std::string_view cell) { return cell.empty() || cell == "-"; }
+
+// Bank exports write "-" for an empty text cell too; in our plain format "-" is just text.
+std::string TextCell(const Layout& layout, const std::string& cell) {
+  return layout.format != BankFormat::kPlain && cell == "-" ? std::string() : cell;
+}
+
+Status ParseIncomeExpense(const Layout& layout, const CsvRecord& record, BankLine* line) {
+  const std::string& income = record.cells[layout.income];
+  const std::string& expense = record.cells[layout.expense];
+  if (IsNoAmount(income) == IsNoAmount(expense)) {
+    return Bad(record.line_number, IsNoAmount(income) ? "has neither an income nor an expense amount"
+                                                      : "has both an income and an expense amount");
+  }
+  line->direction = IsNoAmount(income) ? Direction::kDebit : Direction::kCredit;
+  MZ_ASSIGN_OR_RETURN(line->amount_fen, ParseFen(IsNoAmount(income) ? expense : income, record.line_number));
+  return OkStatus();
+}
+
+Status ParseAmountAndDirection(const Layout& layout, const CsvRecord& record, BankLine* line) {
+  MZ_ASSIGN_OR_RETURN(line->amount_fen, ParseFen(record.cells[layout.amount], record.line_number));
+  MZ_ASSIGN_OR_RETURN(line->direction, ParseDirection(record.cells[layout.direction], record.line_number));
+  return OkStatus();
+}
+
+Result<BankLine> ParseRow(const Layout& layout, const CsvRecord& record) {
+  if (record.cells.size() != layout.header.size()) {
+    return Bad(record.line_number, "has " + std::to_string(record.cells.size()) + " cells; the header has " +
+                                       std::to_string(layout.header.size()));
+  }
+  BankLine line;
+  line.line_number = record.line_number;
+  MZ_ASSIGN_OR_RETURN(line.date, ParseDate(record.cells[layout.date], record.line_number));
+  MZ_RETURN_IF_ERROR(layout.format == BankFormat::kPlain ? ParseAmountAndDirection(layout, record, &line)
+                                                         : ParseIncomeExpense(layout, record, &line));
+  line.counterparty = TextCell(layout, record.cells[layout.counterparty]);
+  line.reference = TextCell(layout, record.cells[layout.reference]);
+  return line;
+}
+
+bool IsTotals(const CsvRecord& record) {
+  const std::string_view first = record.cells.front();
+  return first.starts_with("合计") || first.starts_with("总计");
+}
+
+Status ParseRows(const Layout& layout, CsvReader* reader, std::vector<BankLine>* lines) {
+  bool after_totals = false;
+  for (size_t rows = 1;; ++rows) {
+    MZ_ASSIGN_OR_RETURN(std::optional<CsvRecord> record, NextNonBlank(reader));
+    if (!record) return OkStatus();
+    if (rows > kBankCsvRowsMax)
+      return Bad(record->line_number, "more than " + std::to_string(kBankCsvRowsMax) + " rows");
+    if (layout.format != BankFormat::kPlain && IsTotals(*record)) {
+      after_totals = true;  // the bank's own sums; we reconcile rows, not totals
+      continue;
+    }
+    if (after_totals) return Bad(record->line_number, "a transaction row after the totals line");
+    MZ_ASSIGN_OR_RETURN(BankLine line, ParseRow(layout, *record));
+    lines->push_back(std::move(line));
+  }
+}
+
+// ---- Matching ------------------------------------------------------------------------------
+
+// Positions of `items` ordered by `key`; stable, so equal keys keep their input order.
+template <typename T, typename Key>
+std::vector<size_t> OrderBy(const std::vector<T>& items, Key key) {
+  std::vector<size_t> order(items.size());
+  std::iota(order.begin(), order.end(), size_t{0});
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return key(items[a]) < key(items[b]); });
+  return order;
+}
+
+template <typename T>
+std::vector<std::optional<int64_t>> DayNumbers(const std::vector<T>& items) {
+  std::vector<std::optional<int64_t>> days;
+  for (const T& item : items) days.push_back(DayNumber(item.date));
+  return days;
+}
+
+// Both passes share which items are taken. Ledger items are visited in seq order and bank
+// lines ranked in line order, which is what makes ties come out the same every time.
+class Matcher {
+ public:
+  Matcher(const std::vector<LedgerItem>& ledger, const std::vector<BankLine>& bank)
+      : ledger_(ledger),
+        bank_(bank),
+        ledger_order_(OrderBy(ledger, [](const LedgerItem& item) { return item.seq; })),
+        bank_order_(OrderBy(bank, [](const BankLine& line) { return line.line_number; })),
+        ledger_day_(DayNumbers(ledger)),
+        bank_day_(DayNumbers(bank)),
+        ledger_taken_(ledger.size(), false),
+        bank_taken_(bank.size(), false) {}
+
+  void MatchExact();
+  void MatchWithinTolerance();
+  Reconciliation Finish() const;
+
+ private:
+  using ExactKey = std::tuple<int64_t, Direction, int64_t, std::string_view>;  // amount, direction, day, ref
+  using LooseKey = std::tuple<int64_t, Direction, int64_t>;                    // amount, direction, day
+  using Waiting = std::map<LooseKey, std::set<size_t>>;  // untaken bank lines by rank in line order
+
+  void Pair(size_t ledger_index, size_t bank_index, bool exact);
+  void TakeAtGap(size_t ledger_index, int gap, Waiting* waiting);
+
+  const std::vector<LedgerItem>& ledger_;
+  const std::vector<BankLine>& bank_;
+  std::vector<size_t> ledger_order_;
+  std::vector<size_t> bank_order_;
+  std::vector<std::optional<int64_t>> ledger_day_;
+  std::vector<std::optional<int64_t>> bank_day_;
+  std::vector<bool> ledger_taken_;
+  std::vector<bool> bank_taken_;
+  std::vector<Match> matched_;
+};
+
+void Matcher::Pair(size_t ledger_index, size_t bank_index, bool exact) {
+  ledger_taken_[ledger_index] = true;
+  bank_taken_[bank_index] = true;
+  matched_.push_back({ledger_[ledger_index].seq, bank_[bank_index].line_number, exact});
+}
+
+void Matcher::MatchExact() {
+  std::map<ExactKey, std::deque<size_t>> waiting;  // bank line indices in line order
+  for (size_t b : bank_order_) {
+    const std::string_view reference = Trim(bank_[b].reference);
+    if (!bank_day_[b] || reference.empty()) continue;  // an empty reference confirms nothing
+    waiting[{bank_[b].amount_fen, bank_[b].direction, *bank_day_[b], reference}].push_back(b);
+  }
+  for (size_t l : ledger_order_) {
+    const std::string_view reference = Trim(ledger_[l].reference);
+    if (!ledger_day_[l] || reference.empty()) continue;
+    auto it = waiting.find({ledger_[l].amount_fen, ledger_[l].direction, *ledger_day_[l], reference});
+    if (it == waiting.end() || it->second.empty()) continue;
+    Pair(l, it->second.front(), /*exact=*/true);
+    it->second.pop_front();
+  }
+}
+
+// Pairs by growing date gap, so the closest dates win over the order items happen to come in.
+void Matcher::MatchWithinTolerance() {
+  Waiting waiting;
+  for (size_t rank = 0; rank < bank_order_.size(); ++rank) {
+    const size_t b = bank_order_[rank];
+    if (!bank_taken_[b] && bank_day_[b]) waiting[{bank_[b].amount_fen, bank_[b].direction, *bank_day_[b]}].insert(rank);
+  }
+  for (int gap = 0; gap <= kReconcileDateToleranceDays; ++gap) {
+    for (size_t l : ledger_order_) {
+      if (!ledger_taken_[l] && ledger_day_[l]) TakeAtGap(l, gap, &waiting);
+    }
+  }
+}
+
+// Pairs the ledger item with the earliest untaken bank line exactly `gap` days away, if any.
+void Matcher::TakeAtGap(size_t ledger_index, int gap, Waiting* waiting) {
+  const LedgerItem& item = ledger_[ledger_index];
+  std::set<size_t>* best = nullptr;
+  for (int64_t day : {*ledger_day_[ledger_index] - gap, *ledger_day_[ledger_index] + gap}) {
+    auto it = waiting->find({item.amount_fen, item.direction, day});
+    if (it == waiting->end() || it->second.empty()) continue;
+    if (best == nullptr || *it->second.begin() < *best->begin()) best = &it->second;
+  }
+  if (best == nullptr) return;
+  Pair(ledger_index, bank_order_[*best->begin()], /*exact=*/false);
+  best->erase(best->begin());
+}
+
+Reconciliation Matcher::Finish() const {
+  Reconciliation out;
+  out.matched = matched_;
+  std::sort(out.matched.begin(), out.matched.end(),
+            [](const Match& a, const Match& b) { return std::tie(a.seq, a.bank_line) < std::tie(b.seq, b.bank_line); });
+  for (size_t l : ledger_order_) {
+    if (!ledger_taken_[l]) out.only_in_ledger.push_back(ledger_[l]);
+  }
+  for (size_t b : bank_order_) {
+    if (!bank_taken_[b]) out.only_at_bank.push_back(bank_[b]);
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<BankStatement> ParseBankStatement(std::string_view csv) {
+  if (csv.size() > kBankCsvBytesMax) {
+    return InvalidArgument("bad-bank-statement", "bank statement is " + std::to_string(csv.size()) +
+                                                     " bytes; the limit is " + std::to_string(kBankCsvBytesMax));
+  }
+  if (csv.starts_with(kBom)) csv.remove_prefix(kBom.size());
+  MZ_RETURN_IF_ERROR(CheckUtf8(csv));
+  CsvReader reader(csv);
+  MZ_ASSIGN_OR_RETURN(std::optional<CsvRecord> header, NextNonBlank(&reader));
+  if (!header) return Bad(1, "the statement is empty; expected a header row");
+  MZ_ASSIGN_OR_RETURN(const Layout* layout, DetectLayout(*header));
+  BankStatement statement;
+  statement.format = layout->format;
+  MZ_RETURN_IF_ERROR(ParseRows(*layout, &reader, &statement.lines));
+  return statement;
+}
+
+Reconciliation Reconcile(const std::vector<LedgerItem>& ledger, const BankStatement& bank) {
+  Matcher matcher(ledger, bank.lines);
+  matcher.MatchExact();
+  matcher.MatchWithinTolerance();
+  return matcher.Finish();
+}
+
+}  // namespace mingzhang
