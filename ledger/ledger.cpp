@@ -128,6 +128,24 @@ Status Ledger::Load() {
     return DataLoss("checkpoint-mismatch", "the latest checkpoint does not match the stored tree");
   }
   head_ = Head{*size, range_.Root(), chain_head_, note};
+  return ReplayDomain(*size, domain_);
+}
+
+// Rebuilds domain state from the first `tree_size` entries of the log.
+Status Ledger::ReplayDomain(uint64_t tree_size, Domain& domain) const {
+  std::unique_ptr<Cursor> entries = store_->NewCursor(Column::kEntries);
+  uint64_t seq = 0;
+  for (entries->Seek(EntryKey(0)); entries->Valid() && seq < tree_size; entries->Next(), ++seq) {
+    v1::Entry entry;
+    if (!entry.ParseFromArray(entries->value().data(), static_cast<int>(entries->value().size())) ||
+        entry.seq() != seq) {
+      return DataLoss("entry-corrupt", "entry " + std::to_string(seq) + " does not decode; run mingzhang verify");
+    }
+    domain.Record(entry, LeafHash(entries->value()));
+  }
+  MZ_RETURN_IF_ERROR(entries->status());
+  if (seq != tree_size) return DataLoss("entry-missing", "the log has fewer entries than its head says");
+  domain.ForgetChanges();
   return OkStatus();
 }
 

@@ -22,7 +22,11 @@
 #include <thread>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+#include <optional>
+
 #include "ledger/crypto.h"
+#include "ledger/domain.h"
 #include "ledger/merkle.h"
 #include "ledger/note.h"
 #include "ledger/status.h"
@@ -96,6 +100,24 @@ class Ledger {
   Result<std::vector<Hash>> ConsistencyProof(uint64_t first, uint64_t second) const;
   const Store& store() const { return *store_; }
 
+  // Views (views.h), each consistent with the head it names. Periods are "YYYY-MM", "YYYY-Qn" or
+  // "YYYY". Errors: bad-period, unknown-community, unknown-unit, unknown-proposal, no-checkpoint.
+  //
+  // {statement, signature {key_id, algorithm: "Ed25519", signature}}: the signature is over the
+  // JCS form of `statement`. Without tree_size: from kept aggregates at the current head. With it:
+  // by replaying the community's entries below it, naming the checkpoint signed at that size.
+  Result<nlohmann::json> Statement(const std::string& community_id, const std::string& period,
+                                   std::optional<uint64_t> tree_size = std::nullopt) const;
+  Result<nlohmann::json> Billing(const std::string& community_id, const std::string& period) const;
+  // Adds to each payment {leaf_index, leaf_hash, audit_path} against the latest checkpoint, and
+  // that signed checkpoint as `checkpoint` with its `tree_size`.
+  Result<nlohmann::json> OwnerAccount(const std::string& community_id, const std::string& unit_id,
+                                      const std::string& period) const;
+  Result<nlohmann::json> EvaluationSummary(const std::string& community_id, const std::string& period) const;
+  Result<nlohmann::json> Proposal(const std::string& community_id, const std::string& proposal_id) const;
+  Result<nlohmann::json> Ratings(const std::string& period) const;
+  Result<nlohmann::json> Reconcile(const std::string& community_id, std::string_view bank_csv) const;
+
  private:
   struct Pending {
     v1::Entry request;
@@ -106,6 +128,7 @@ class Ledger {
 
   Ledger(LedgerOptions options, std::unique_ptr<Store> store, SigningKey key);
   Status Load();
+  Status ReplayDomain(uint64_t tree_size, Domain& domain) const;
   Status CreateLog();
   NodeReader TreeReader() const;
 
@@ -132,6 +155,11 @@ class Ledger {
   TreeRows rows_;
   Hash chain_head_{};
   int64_t last_timestamp_ms_ = 0;
+
+  // The domain state, consistent with head_: the sequencer holds it exclusively from the
+  // admission of a batch until the batch is durable (or the state is rebuilt after a failure).
+  mutable std::shared_mutex domain_mu_;
+  Domain domain_;
 
   mutable std::shared_mutex head_mu_;
   Head head_;

@@ -167,6 +167,16 @@ void Ledger::Sequence(v1::Entry& request, BatchState& state, BatchResult& r) {
   header.set_seq(seq);
   header.set_prev_hash(std::string(AsBytes(state.chain)));
   header.set_recorded_at_ms(NextTimestampMs());
+  request.set_seq(seq);
+  request.set_recorded_at_ms(header.recorded_at_ms());
+  bool changed = false;
+  r.refusal = domain_.Admit(request, &changed);
+  if (!r.refusal.ok()) return;
+  if (changed) {  // the ledger filled fields: serialize the entry as it now is
+    request.clear_seq();
+    request.clear_recorded_at_ms();
+    request.SerializeToString(&r.request_bytes);
+  }
   std::string bytes = header.SerializeAsString();
   bytes.append(r.request_bytes);
   if (bytes.size() > kEntryBytesMax) {
@@ -186,6 +196,7 @@ void Ledger::Sequence(v1::Entry& request, BatchState& state, BatchResult& r) {
   r.stored.entry.set_seq(seq);
   r.stored.entry.set_prev_hash(header.prev_hash());
   r.stored.entry.set_recorded_at_ms(header.recorded_at_ms());
+  domain_.Record(r.stored.entry, r.stored.leaf_hash);
   ++state.appended;
 }
 
@@ -194,6 +205,7 @@ void Ledger::Sequence(v1::Entry& request, BatchState& state, BatchResult& r) {
 Status Ledger::WriteBatch(BatchState& state) {
   if (state.appended == 0) return OkStatus();
   state.rows.Flush(state.writes);
+  domain_.FlushState(state.writes);
   Checkpoint checkpoint{origin_, state.range.size(), state.range.Root(), {}};
   std::string note = SignNote(FormatCheckpoint(checkpoint), key_name_, key_);
   state.writes.Put(Column::kCheckpoints, CheckpointKey(state.range.size()), note);
@@ -209,6 +221,7 @@ Status Ledger::WriteBatch(BatchState& state) {
 }
 
 void Ledger::CommitBatch(std::vector<Pending>& batch) {
+  std::unique_lock domain_lock(domain_mu_);
   std::vector<BatchResult> results(batch.size());
   std::vector<Result<std::optional<std::string>>> previous = Prepare(batch, results);
   BatchState state;
@@ -222,6 +235,13 @@ void Ledger::CommitBatch(std::vector<Pending>& batch) {
     if (r.kind == BatchResult::Kind::kAppended) state.keys_in_batch.emplace(r.idem_key, i);
   }
   Status written = WriteBatch(state);
+  if (!written.ok() && state.appended > 0) {
+    // The domain state took in entries that are not durable: rebuild it from the log.
+    Domain rebuilt;
+    Status replayed = ReplayDomain(head().tree_size, rebuilt);
+    if (replayed.ok()) domain_ = std::move(rebuilt);
+  }
+  domain_lock.unlock();
   Deliver(batch, results, written);
 }
 

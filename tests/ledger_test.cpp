@@ -124,7 +124,7 @@ TEST_CASE("idempotency: a repeat returns the original, a different body conflict
     REQUIRE(ledger->head().tree_size == 1);
   }
   SECTION("the same key of another principal is another request") {
-    v1::Entry e = FirmEntry("same-key", "acme");
+    v1::Entry e = FirmEntry("same-key", "acme-2");
     e.mutable_actor()->set_principal_id("admin-2");
     auto r = ledger->Append(e);
     REQUIRE(r.ok());
@@ -254,7 +254,7 @@ TEST_CASE("a batch never exceeds its maximum and each batch gets a checkpoint", 
   auto ledger = OpenLedger(dir, /*batch_max=*/4);
   std::atomic<int> done{0};
   for (int i = 0; i < 40; ++i) {
-    ledger->AppendAsync(FirmEntry("k" + std::to_string(i), "f"), [&](Result<StoredEntry> r) {
+    ledger->AppendAsync(FirmEntry("k" + std::to_string(i), "f" + std::to_string(i)), [&](Result<StoredEntry> r) {
       REQUIRE(r.ok());
       done++;
     });

@@ -1,0 +1,324 @@
+// The rules an entry must pass before it is sequenced (README "Trust rules"). Check never
+// changes state: a refusal writes nothing.
+#include <limits>
+
+#include "ledger/domain.h"
+#include "ledger/encoding.h"
+
+namespace mingzhang {
+namespace {
+
+Status Forbidden(const std::string& why) { return PermissionDenied("forbidden", why); }
+Status BadRequest(const std::string& why) { return InvalidArgument("bad-request", why); }
+
+// Ids are short printable ASCII without spaces or slashes: they appear in URLs and keys.
+Status CheckId(const std::string& id, const char* what) {
+  if (id.empty() || id.size() > kIdBytesMax) {
+    return BadRequest(std::string(what) + " must be 1-" + std::to_string(kIdBytesMax) + " characters");
+  }
+  for (unsigned char ch : id) {
+    bool ok = (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || ch == '-' ||
+              ch == '_' || ch == '.';
+    if (!ok) return BadRequest(std::string(what) + " may hold only letters, digits, '-', '_' and '.'");
+  }
+  return OkStatus();
+}
+
+Status CheckText(const std::string& text, size_t max_bytes, const char* what) {
+  if (text.size() > max_bytes) {
+    return BadRequest(std::string(what) + " is longer than " + std::to_string(max_bytes) + " bytes");
+  }
+  return OkStatus();
+}
+
+Status CheckAmount(int64_t amount) {
+  if (amount <= 0 || amount > kAmountFenMax) {
+    return InvalidArgument("bad-amount", "amount must be 1 to " + std::to_string(kAmountFenMax) + " fen");
+  }
+  return OkStatus();
+}
+
+bool IsFirmOf(const v1::Actor& actor, const CommunityState& c) {
+  return actor.role() == v1::firm && actor.principal_id() == c.registration.firm_id();
+}
+
+bool OwnsUnit(const v1::Actor& actor, const std::string& unit_id) {
+  if (actor.role() != v1::owner) return false;
+  for (const std::string& u : actor.unit_ids()) {
+    if (u == unit_id) return true;
+  }
+  return false;
+}
+
+// Cash balance of a fund over all months.
+int64_t CashBalance(const CommunityState& c, v1::Fund fund) {
+  int64_t total = 0;
+  for (const auto& [key, fen] : c.balances) {
+    if (std::get<0>(key) == fund && std::get<1>(key) == kCashAccount) total += fen;
+  }
+  return total;
+}
+
+}  // namespace
+
+Status Domain::Check(const v1::Entry& entry) const {
+  switch (entry.body_case()) {
+    case v1::Entry::kFirm:
+    case v1::Entry::kCommunity:
+      return CheckRegistration(entry);
+    default:
+      break;
+  }
+  const CommunityState* c = community(entry.community_id());
+  if (c == nullptr) return NotFound("unknown-community", "no community " + entry.community_id());
+  switch (entry.body_case()) {
+    case v1::Entry::kUnits:
+      return CheckRegistration(entry);
+    case v1::Entry::kFeePayment:
+      return CheckPayment(entry, *c);
+    case v1::Entry::kDisbursement:
+    case v1::Entry::kPublicRevenue:
+      return CheckMoney(entry, *c);
+    case v1::Entry::kEvaluation:
+      return CheckEvaluation(entry, *c);
+    case v1::Entry::kProposal:
+    case v1::Entry::kBallot:
+    case v1::Entry::kProposalClose:
+      return CheckVoting(entry, *c);
+    case v1::Entry::kReversal:
+      return CheckReversal(entry, *c);
+    default:
+      return BadRequest("entry has no body");
+  }
+}
+
+Status Domain::CheckRegistration(const v1::Entry& entry) const {
+  const v1::Actor& actor = entry.actor();
+  if (entry.has_firm()) {
+    if (actor.role() != v1::admin) return Forbidden("only an admin registers firms");
+    if (!entry.community_id().empty()) return BadRequest("a firm registration names no community");
+    MZ_RETURN_IF_ERROR(CheckId(entry.firm().firm_id(), "firm_id"));
+    MZ_RETURN_IF_ERROR(CheckText(entry.firm().name(), kNameBytesMax, "name"));
+    if (firms_.count(entry.firm().firm_id())) return AlreadyExists("duplicate-firm", "firm already registered");
+    return OkStatus();
+  }
+  if (entry.has_community()) {
+    const v1::CommunityRegistration& r = entry.community();
+    if (actor.role() != v1::admin) return Forbidden("only an admin registers communities");
+    MZ_RETURN_IF_ERROR(CheckId(entry.community_id(), "community_id"));
+    MZ_RETURN_IF_ERROR(CheckText(r.name(), kNameBytesMax, "name"));
+    if (communities_.count(entry.community_id())) {
+      return AlreadyExists("duplicate-community", "community already registered");
+    }
+    if (!firms_.count(r.firm_id())) return NotFound("unknown-firm", "no firm " + r.firm_id());
+    if (r.fee_rate_fen_per_m2_month() <= 0 || r.fee_rate_fen_per_m2_month() > kFeeRateFenPerM2MonthMax) {
+      return InvalidArgument("bad-rate", "fee rate must be 1 to " + std::to_string(kFeeRateFenPerM2MonthMax) +
+                                             " fen per m² per month");
+    }
+    const v1::Remuneration& rem = r.remuneration();
+    bool bp_ok = rem.has_basis_points_of_fee_income() && rem.basis_points_of_fee_income() <= kBasisPointsMax;
+    bool fixed_ok = rem.has_fixed_fen_per_month() && rem.fixed_fen_per_month() > 0 &&
+                    rem.fixed_fen_per_month() <= kAmountFenMax;
+    if (!bp_ok && !fixed_ok) {
+      return InvalidArgument("bad-remuneration",
+                             "remuneration must be 0-10000 basis points of fee income or a positive fixed sum");
+    }
+    return ParseMonth(r.start_month()).status();
+  }
+  // Units.
+  const CommunityState& c = communities_.at(entry.community_id());
+  if (actor.role() != v1::admin && !IsFirmOf(actor, c)) {
+    return Forbidden("only an admin or the community's firm registers units");
+  }
+  const auto& units = entry.units().units();
+  if (units.empty() || static_cast<size_t>(units.size()) > kUnitsPerEntryMax) {
+    return BadRequest("units must hold 1 to " + std::to_string(kUnitsPerEntryMax) + " units");
+  }
+  std::set<std::string> seen;
+  for (const v1::Unit& u : units) {
+    MZ_RETURN_IF_ERROR(CheckId(u.unit_id(), "unit_id"));
+    if (c.units.count(u.unit_id()) || !seen.insert(u.unit_id()).second) {
+      return AlreadyExists("duplicate-unit", "unit " + u.unit_id() + " is already registered");
+    }
+    if (u.area_centi_m2() <= 0 || u.area_centi_m2() > kUnitAreaCentiM2Max) {
+      return InvalidArgument("bad-area", "area must be 1 to " + std::to_string(kUnitAreaCentiM2Max) + " centi-m²");
+    }
+  }
+  return OkStatus();
+}
+
+Status Domain::CheckPayment(const v1::Entry& entry, const CommunityState& c) const {
+  const v1::FeePayment& p = entry.fee_payment();
+  if (!IsFirmOf(entry.actor(), c) && !OwnsUnit(entry.actor(), p.unit_id())) {
+    return Forbidden("payments are recorded by the community's firm or the unit's owner");
+  }
+  if (!c.units.count(p.unit_id())) return NotFound("unknown-unit", "no unit " + p.unit_id() + " in this community");
+  MZ_RETURN_IF_ERROR(CheckAmount(p.amount()));
+  MZ_ASSIGN_OR_RETURN(MonthIndex first, ParseMonth(p.period()));
+  if (first < c.start_month) return InvalidArgument("bad-period", "period is before the community's start month");
+  if (p.months() < 1 || p.months() > kPaymentMonthsMax) {
+    return InvalidArgument("bad-period", "months must be 1 to " + std::to_string(kPaymentMonthsMax));
+  }
+  MZ_RETURN_IF_ERROR(ParseDate(p.paid_on()).status());
+  if (p.method() == v1::FeePayment::METHOD_UNSPECIFIED) return BadRequest("method is required");
+  MZ_RETURN_IF_ERROR(CheckText(p.receipt_ref(), kRefBytesMax, "receipt_ref"));
+  if (c.fee_income_total > std::numeric_limits<int64_t>::max() - p.amount()) {
+    return InvalidArgument("bad-amount", "fee income would overflow");
+  }
+  return OkStatus();
+}
+
+Status Domain::CheckMoney(const v1::Entry& entry, const CommunityState& c) const {
+  if (entry.has_public_revenue()) {
+    const v1::PublicRevenue& r = entry.public_revenue();
+    bool committee = entry.actor().role() == v1::committee;
+    if (!IsFirmOf(entry.actor(), c) && !committee) return Forbidden("public revenue is recorded by the firm or the committee");
+    if (r.source() == v1::PublicRevenue::SOURCE_UNSPECIFIED) return BadRequest("source is required");
+    MZ_RETURN_IF_ERROR(CheckAmount(r.amount()));
+    MZ_RETURN_IF_ERROR(ParseDate(r.received_on()).status());
+    MZ_RETURN_IF_ERROR(CheckText(r.payer(), kNameBytesMax, "payer"));
+    MZ_RETURN_IF_ERROR(CheckText(r.contract_ref(), kRefBytesMax, "contract_ref"));
+    return CheckFundsAfter(c, PostingsOf(entry));
+  }
+  return CheckDisbursement(entry, c);
+}
+
+Status Domain::CheckDisbursement(const v1::Entry& entry, const CommunityState& c) const {
+  const v1::Disbursement& d = entry.disbursement();
+  if (!IsFirmOf(entry.actor(), c)) return Forbidden("disbursements are recorded by the community's firm");
+  if (d.fund() == v1::FUND_UNSPECIFIED) return BadRequest("fund is required");
+  if (d.category() == v1::CATEGORY_UNSPECIFIED) return BadRequest("category is required");
+  MZ_RETURN_IF_ERROR(CheckAmount(d.amount()));
+  MZ_ASSIGN_OR_RETURN(Date paid_on, ParseDate(d.paid_on()));
+  MZ_RETURN_IF_ERROR(CheckText(d.payee(), kNameBytesMax, "payee"));
+  MZ_RETURN_IF_ERROR(CheckText(d.description(), kCommentBytesMax, "description"));
+  if (d.voucher_sha256().size() != 64 || !HexDecode(d.voucher_sha256()).ok()) {
+    return InvalidArgument("bad-voucher", "voucher_sha256 must be 64 hex digits");
+  }
+  if (d.category() == v1::REMUNERATION) {
+    if (d.fund() != v1::FEES) return InvalidArgument("remuneration-cap", "remuneration is paid from FEES only");
+    int64_t allowed = RemunerationAllowed(c, paid_on.month_index(), c.fee_income_total);
+    if (c.remuneration_taken + d.amount() > allowed) {
+      return FailedPrecondition("remuneration-cap", "remuneration would exceed the contract's allowance: allowed " +
+                                                        std::to_string(allowed) + ", taken " +
+                                                        std::to_string(c.remuneration_taken) + " fen");
+    }
+  }
+  if (d.fund() == v1::PUBLIC_REVENUE) {
+    auto res = c.resolutions.find(d.resolution_id());
+    if (res == c.resolutions.end()) {
+      return NotFound("unknown-resolution", "PUBLIC_REVENUE spending needs a passed resolution of this community");
+    }
+    const ProposalState& p = c.proposals.at(res->second);
+    if (p.body.fund() != v1::PUBLIC_REVENUE) {
+      return FailedPrecondition("resolution-not-passed", "the resolution does not approve PUBLIC_REVENUE spending");
+    }
+    // Repairs are maintenance-fund use (art. 278 item 6): a SPECIAL matter.
+    if (d.category() == v1::REPAIR && p.body.matter() != v1::SPECIAL) {
+      return FailedPrecondition("resolution-matter", "repairs from public revenue need a SPECIAL resolution");
+    }
+    if (p.disbursed + d.amount() > p.body.amount()) {
+      return FailedPrecondition("resolution-exceeded", "spending would exceed what the resolution approved");
+    }
+  } else if (!d.resolution_id().empty()) {
+    MZ_RETURN_IF_ERROR(CheckText(d.resolution_id(), kIdBytesMax, "resolution_id"));
+  }
+  return CheckFundsAfter(c, PostingsOf(entry));
+}
+
+// A trust fund is never overdrawn: after the postings, every fund's cash is >= 0.
+Status Domain::CheckFundsAfter(const CommunityState& c, const std::vector<Posting>& postings) const {
+  for (v1::Fund fund : {v1::FEES, v1::PUBLIC_REVENUE}) {
+    int64_t delta = 0;
+    for (const Posting& p : postings) {
+      if (p.fund == fund && p.account == kCashAccount) delta += p.fen;
+    }
+    if (delta >= 0) continue;
+    if (CashBalance(c, fund) + delta < 0) {
+      return FailedPrecondition("insufficient-funds", std::string(v1::Fund_Name(fund)) + " holds " +
+                                                          std::to_string(CashBalance(c, fund)) +
+                                                          " fen: not enough for " + std::to_string(-delta));
+    }
+  }
+  return OkStatus();
+}
+
+Status Domain::CheckEvaluation(const v1::Entry& entry, const CommunityState& c) const {
+  const v1::Evaluation& e = entry.evaluation();
+  auto it = c.payments.find(e.payment_seq());
+  if (it == c.payments.end()) return NotFound("unknown-payment", "no fee payment at that seq in this community");
+  const PaymentState& p = it->second;
+  if (!OwnsUnit(entry.actor(), p.unit_id)) return Forbidden("only an owner of the paying unit evaluates a payment");
+  if (p.reversed) return FailedPrecondition("payment-reversed", "the payment was reversed");
+  if (p.evaluation_seq) return AlreadyExists("payment-already-evaluated", "this payment was already evaluated");
+  const v1::Scores& s = e.scores();
+  for (uint32_t score : {s.cleaning(), s.security(), s.greenery(), s.repair(), s.service()}) {
+    if (score < kScoreMin || score > kScoreMax) return InvalidArgument("bad-score", "every score must be 1 to 5");
+  }
+  return CheckText(e.comment(), kCommentBytesMax, "comment");
+}
+
+Status Domain::CheckVoting(const v1::Entry& entry, const CommunityState& c) const {
+  if (entry.has_proposal()) {
+    const v1::Proposal& p = entry.proposal();
+    if (entry.actor().role() != v1::committee) return Forbidden("proposals are made by the owners' committee");
+    MZ_RETURN_IF_ERROR(CheckId(p.proposal_id(), "proposal_id"));
+    if (c.proposals.count(p.proposal_id())) return AlreadyExists("duplicate-proposal", "proposal already exists");
+    MZ_RETURN_IF_ERROR(CheckText(p.title(), kNameBytesMax, "title"));
+    if (p.matter() == v1::MATTER_UNSPECIFIED) return BadRequest("matter is required");
+    if (p.fund() == v1::FUND_UNSPECIFIED) return BadRequest("fund is required");
+    MZ_RETURN_IF_ERROR(CheckAmount(p.amount()));
+    return ParseDate(p.closes_on()).status();
+  }
+  const std::string& id = entry.has_ballot() ? entry.ballot().proposal_id() : entry.proposal_close().proposal_id();
+  auto it = c.proposals.find(id);
+  if (it == c.proposals.end()) return NotFound("unknown-proposal", "no proposal " + id);
+  if (it->second.closed) return FailedPrecondition("proposal-closed", "the proposal is closed");
+  if (entry.has_proposal_close()) {
+    if (entry.actor().role() != v1::committee) return Forbidden("the owners' committee closes proposals");
+    if (entry.proposal_close().has_tally() || !entry.proposal_close().resolution_id().empty()) {
+      return BadRequest("the tally and resolution are recorded by the ledger");
+    }
+    return OkStatus();
+  }
+  const v1::Ballot& b = entry.ballot();
+  if (!c.units.count(b.unit_id())) return NotFound("unknown-unit", "no unit " + b.unit_id() + " in this community");
+  if (!OwnsUnit(entry.actor(), b.unit_id())) return Forbidden("only the unit's owner votes for it");
+  if (b.choice() == v1::CHOICE_UNSPECIFIED) return BadRequest("choice is required");
+  return OkStatus();
+}
+
+Status Domain::CheckReversal(const v1::Entry& entry, const CommunityState& c) const {
+  uint64_t target = entry.reversal().target_seq();
+  MZ_RETURN_IF_ERROR(CheckText(entry.reversal().reason(), kCommentBytesMax, "reason"));
+  if (entry.reversal().reason().empty()) return BadRequest("a reversal needs a reason");
+  if (c.reversals.count(target)) return FailedPrecondition("not-reversible", "a reversal cannot be reversed");
+  const v1::Actor& actor = entry.actor();
+  std::vector<Posting> undo;
+  bool reversed = false;
+  v1::Entry original;  // postings of the target, rebuilt from kept state
+  if (auto p = c.payments.find(target); p != c.payments.end()) {
+    reversed = p->second.reversed;
+    original.mutable_fee_payment()->set_amount(p->second.amount);
+    original.mutable_fee_payment()->set_paid_on(FormatDate(p->second.paid_on));
+  } else if (auto d = c.disbursements.find(target); d != c.disbursements.end()) {
+    reversed = d->second.reversed;
+    *original.mutable_disbursement() = d->second.body;
+  } else if (auto r = c.revenues.find(target); r != c.revenues.end()) {
+    reversed = r->second.reversed;
+    *original.mutable_public_revenue() = r->second.body;
+  } else {
+    return FailedPrecondition("not-reversible", "only payments, disbursements and public revenue are reversed");
+  }
+  if (actor.role() != v1::admin && !IsFirmOf(actor, c)) {
+    return Forbidden("the community's firm or an admin reverses entries");
+  }
+  if (reversed) return FailedPrecondition("already-reversed", "the entry was already reversed");
+  for (Posting p : PostingsOf(original)) {
+    p.fen = -p.fen;
+    undo.push_back(p);
+  }
+  return CheckFundsAfter(c, undo);
+}
+
+}  // namespace mingzhang

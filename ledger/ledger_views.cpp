@@ -1,0 +1,116 @@
+// The ledger's views: domain views tied to the head they were computed at, with signatures and
+// proofs (views.h has the definitions).
+#include <mutex>
+
+#include "ledger/encoding.h"
+#include "ledger/jcs.h"
+#include "ledger/keys.h"
+#include "ledger/ledger.h"
+#include "ledger/views.h"
+
+namespace mingzhang {
+namespace {
+
+using nlohmann::json;
+
+Result<Checkpoint> OpenCheckpoint(const std::string& note, const NoteVerifier& verifier) {
+  MZ_ASSIGN_OR_RETURN(std::string text, OpenNote(note, verifier));
+  return ParseCheckpoint(text);
+}
+
+std::string KeyIdHex(const NoteVerifier& verifier) {
+  std::string id(4, '\0');
+  for (int i = 0; i < 4; ++i) id[i] = static_cast<char>(verifier.key_id >> (24 - 8 * i));
+  return HexEncode(id);
+}
+
+}  // namespace
+
+Result<json> Ledger::Statement(const std::string& community_id, const std::string& period_text,
+                               std::optional<uint64_t> tree_size) const {
+  MZ_ASSIGN_OR_RETURN(Period period, ParsePeriod(period_text));
+  Result<json> body = json();
+  if (!tree_size) {
+    std::shared_lock lock(domain_mu_);
+    MZ_ASSIGN_OR_RETURN(Checkpoint checkpoint, OpenCheckpoint(head().checkpoint, verifier_));
+    body = StatementBody(domain_, community_id, period, checkpoint);
+  } else {
+    // An earlier tree: replay the community's entries below it into a state of its own.
+    MZ_ASSIGN_OR_RETURN(std::string note, CheckpointAt(*tree_size));
+    MZ_ASSIGN_OR_RETURN(Checkpoint checkpoint, OpenCheckpoint(note, verifier_));
+    std::vector<uint64_t> seqs;
+    {
+      std::shared_lock lock(domain_mu_);
+      const CommunityState* c = domain_.community(community_id);
+      if (c == nullptr) return NotFound("unknown-community", "no community " + community_id);
+      for (uint64_t seq : c->seqs) {
+        if (seq >= *tree_size) break;
+        seqs.push_back(seq);
+      }
+    }
+    Domain replayed;
+    for (uint64_t seq : seqs) {
+      MZ_ASSIGN_OR_RETURN(StoredEntry e, ReadEntry(seq));
+      replayed.Record(e.entry, e.leaf_hash);
+    }
+    body = StatementBody(replayed, community_id, period, checkpoint);
+  }
+  if (!body.ok()) return body.status();
+  MZ_ASSIGN_OR_RETURN(std::string canonical, Canonicalize(*body));
+  return json{{"statement", std::move(*body)},
+              {"signature",
+               {{"key_id", KeyIdHex(verifier_)},
+                {"algorithm", "Ed25519"},
+                {"signature", Base64Encode(key_.Sign(canonical))}}}};
+}
+
+Result<json> Ledger::Billing(const std::string& community_id, const std::string& period_text) const {
+  MZ_ASSIGN_OR_RETURN(Period period, ParsePeriod(period_text));
+  std::shared_lock lock(domain_mu_);
+  return BillingView(domain_, community_id, period);
+}
+
+Result<json> Ledger::OwnerAccount(const std::string& community_id, const std::string& unit_id,
+                                  const std::string& period_text) const {
+  MZ_ASSIGN_OR_RETURN(Period period, ParsePeriod(period_text));
+  std::shared_lock lock(domain_mu_);
+  Head h = head();
+  MZ_ASSIGN_OR_RETURN(json account, OwnerAccountView(domain_, community_id, unit_id, period));
+  for (json& payment : account["payments"]) {
+    uint64_t seq = std::stoull(payment["seq"].get<std::string>());
+    MZ_ASSIGN_OR_RETURN(std::vector<Hash> proof, InclusionProof(seq, h.tree_size));
+    MZ_ASSIGN_OR_RETURN(Hash leaf, ReadTreeNode(*store_, 0, seq));
+    json path = json::array();
+    for (const Hash& node : proof) path.push_back(Base64Encode(AsBytes(node)));
+    payment["leaf_index"] = std::to_string(seq);
+    payment["leaf_hash"] = Base64Encode(AsBytes(leaf));
+    payment["audit_path"] = path;
+  }
+  account["tree_size"] = std::to_string(h.tree_size);
+  account["checkpoint"] = h.checkpoint;
+  return account;
+}
+
+Result<json> Ledger::EvaluationSummary(const std::string& community_id, const std::string& period_text) const {
+  MZ_ASSIGN_OR_RETURN(Period period, ParsePeriod(period_text));
+  std::shared_lock lock(domain_mu_);
+  return mingzhang::EvaluationSummary(domain_, community_id, period);
+}
+
+Result<json> Ledger::Proposal(const std::string& community_id, const std::string& proposal_id) const {
+  std::shared_lock lock(domain_mu_);
+  return ProposalView(domain_, community_id, proposal_id);
+}
+
+Result<json> Ledger::Ratings(const std::string& period_text) const {
+  MZ_ASSIGN_OR_RETURN(Period period, ParsePeriod(period_text));
+  std::shared_lock lock(domain_mu_);
+  return RatingsView(domain_, period);
+}
+
+Result<json> Ledger::Reconcile(const std::string& community_id, std::string_view bank_csv) const {
+  std::shared_lock lock(domain_mu_);
+  return ReconcileView(domain_, community_id, bank_csv);
+}
+
+}  // namespace mingzhang

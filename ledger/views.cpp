@@ -1,0 +1,265 @@
+// Statements, billing, owner accounts and evaluation summaries from the kept aggregates.
+#include "ledger/views.h"
+
+#include "ledger/encoding.h"
+#include "ledger/shares.h"
+
+namespace mingzhang {
+namespace {
+
+using nlohmann::json;
+
+std::string Fen(int64_t fen) { return std::to_string(fen); }
+
+Result<const CommunityState*> FindCommunity(const Domain& domain, const std::string& id) {
+  const CommunityState* c = domain.community(id);
+  if (c == nullptr) return NotFound("unknown-community", "no community " + id);
+  return c;
+}
+
+// Sum of a (fund, account) over months [first, last].
+int64_t AccountSum(const CommunityState& c, v1::Fund fund, const std::string& account, MonthIndex first,
+                   MonthIndex last) {
+  int64_t total = 0;
+  auto it = c.balances.lower_bound({fund, account, first});
+  for (; it != c.balances.end(); ++it) {
+    const auto& [f, a, m] = it->first;
+    if (f != fund || a != account || m > last) break;
+    total += it->second;
+  }
+  return total;
+}
+
+// Every account of a fund that starts with `prefix`, summed over months [first, last].
+std::map<std::string, int64_t> AccountsByPrefix(const CommunityState& c, v1::Fund fund, const std::string& prefix,
+                                                MonthIndex first, MonthIndex last) {
+  std::map<std::string, int64_t> out;
+  for (const auto& [key, fen] : c.balances) {
+    const auto& [f, account, month] = key;
+    if (f != fund || account.rfind(prefix, 0) != 0 || month < first || month > last) continue;
+    out[account.substr(prefix.size())] += fen;
+  }
+  return out;
+}
+
+constexpr MonthIndex kBeforeAll = 0;
+
+json FundJson(const CommunityState& c, v1::Fund fund, const Period& period) {
+  int64_t opening = AccountSum(c, fund, kCashAccount, kBeforeAll, period.first - 1);
+  json income_by_source = json::object();
+  json disbursed_by_category = json::object();
+  int64_t income = 0, disbursed = 0;
+  for (const auto& [source, fen] : AccountsByPrefix(c, fund, "income:", period.first, period.last)) {
+    if (fen == 0) continue;
+    income_by_source[source] = Fen(-fen);
+    income += -fen;
+  }
+  for (const auto& [category, fen] : AccountsByPrefix(c, fund, "expense:", period.first, period.last)) {
+    if (fen == 0) continue;
+    disbursed_by_category[category] = Fen(fen);
+    disbursed += fen;
+  }
+  return json{{"fund", v1::Fund_Name(fund)},
+              {"opening_balance", Fen(opening)},
+              {"income", Fen(income)},
+              {"income_by_source", income_by_source},
+              {"disbursed", Fen(disbursed)},
+              {"disbursed_by_category", disbursed_by_category},
+              {"closing_balance", Fen(opening + income - disbursed)}};
+}
+
+int64_t UnitBilledFen(const CommunityState& c, const UnitState& u, MonthIndex first, MonthIndex last) {
+  int64_t months = std::max<int64_t>(0, last - std::max(first, c.start_month) + 1);
+  return months * MonthlyFeeFen(u.area_centi_m2, c.registration.fee_rate_fen_per_m2_month());
+}
+
+int64_t UnitPaidFen(const CommunityState& c, const UnitState& u, MonthIndex first, MonthIndex last) {
+  int64_t paid = 0;
+  for (uint64_t seq : u.payment_seqs) {
+    const PaymentState& p = c.payments.at(seq);
+    for (MonthIndex m = std::max(first, p.first_month); m <= last && m < p.first_month + p.months; ++m) {
+      paid += PaymentPartForMonth(p, m);
+    }
+  }
+  return paid;
+}
+
+int64_t UnitArrearsFen(const CommunityState& c, const UnitState& u, MonthIndex through) {
+  int64_t owed = UnitBilledFen(c, u, c.start_month, through) - UnitPaidFen(c, u, c.start_month, through);
+  return std::max<int64_t>(0, owed);
+}
+
+struct BillingTotals {
+  int64_t billed = 0, collected = 0, in_arrears = 0;
+  int64_t rate_bp() const { return billed == 0 ? 0 : static_cast<int64_t>(static_cast<__int128>(collected) * 10000 / billed); }
+};
+
+BillingTotals Totals(const CommunityState& c, const Period& period) {
+  BillingTotals t;
+  for (const auto& [id, u] : c.units) {
+    t.billed += UnitBilledFen(c, u, period.first, period.last);
+    t.collected += UnitPaidFen(c, u, period.first, period.last);
+    if (UnitArrearsFen(c, u, period.last) > 0) ++t.in_arrears;
+  }
+  return t;
+}
+
+json RemunerationJson(const CommunityState& c, const Period& period) {
+  int64_t fee_income_to_date = -AccountSum(c, v1::FEES, "income:fees", kBeforeAll, period.last);
+  int64_t taken_to_date = AccountSum(c, v1::FEES, "expense:REMUNERATION", kBeforeAll, period.last);
+  int64_t taken_in_period = AccountSum(c, v1::FEES, "expense:REMUNERATION", period.first, period.last);
+  const v1::Remuneration& r = c.registration.remuneration();
+  json rule = r.has_basis_points_of_fee_income()
+                  ? json{{"basis_points_of_fee_income", r.basis_points_of_fee_income()}}
+                  : json{{"fixed_fen_per_month", Fen(r.fixed_fen_per_month())}};
+  return json{{"rule", rule},
+              {"allowed_to_date", Fen(RemunerationAllowed(c, period.last, fee_income_to_date))},
+              {"taken_to_date", Fen(taken_to_date)},
+              {"taken_in_period", Fen(taken_in_period)}};
+}
+
+json EvaluationJson(const CommunityState& c, const Period& period) {
+  int64_t payments = 0, evaluated = 0;
+  int64_t sums[5] = {0, 0, 0, 0, 0};
+  for (const auto& [seq, p] : c.payments) {
+    if (p.reversed || !period.Contains(p.paid_on.month_index())) continue;
+    ++payments;
+    if (!p.evaluation_seq) continue;
+    ++evaluated;
+    const v1::Scores& s = c.evaluations.at(*p.evaluation_seq).scores;
+    uint32_t scores[5] = {s.cleaning(), s.security(), s.greenery(), s.repair(), s.service()};
+    for (int i = 0; i < 5; ++i) sums[i] += scores[i];
+  }
+  json mean = json::object();
+  const char* names[5] = {"cleaning", "security", "greenery", "repair", "service"};
+  for (int i = 0; i < 5; ++i) mean[names[i]] = evaluated == 0 ? 0 : sums[i] * 100 / evaluated;
+  return json{{"count", evaluated},
+              {"mean_x100", mean},
+              {"payments", payments},
+              {"evaluated_payments", evaluated},
+              {"coverage_bp", payments == 0 ? 0 : evaluated * 10000 / payments}};
+}
+
+}  // namespace
+
+Result<json> StatementBody(const Domain& domain, const std::string& community_id, const Period& period,
+                           const Checkpoint& checkpoint) {
+  MZ_ASSIGN_OR_RETURN(const CommunityState* c, FindCommunity(domain, community_id));
+  BillingTotals billing = Totals(*c, period);
+  return json{
+      {"format", kStatementFormat},
+      {"community_id", community_id},
+      {"firm_id", c->registration.firm_id()},
+      {"period", period.text},
+      {"checkpoint",
+       {{"origin", checkpoint.origin},
+        {"tree_size", std::to_string(checkpoint.tree_size)},
+        {"root_hash", Base64Encode(AsBytes(checkpoint.root_hash))}}},
+      {"funds", json::array({FundJson(*c, v1::FEES, period), FundJson(*c, v1::PUBLIC_REVENUE, period)})},
+      {"remuneration", RemunerationJson(*c, period)},
+      {"billing",
+       {{"units", c->units.size()},
+        {"billed", Fen(billing.billed)},
+        {"collected", Fen(billing.collected)},
+        {"collection_rate_bp", billing.rate_bp()},
+        {"units_in_arrears", billing.in_arrears}}},
+      {"evaluations", EvaluationJson(*c, period)},
+      {"entries_count", c->seqs.size()},
+      {"entries_digest", HexEncode(AsBytes(c->entries_digest.Peek()))}};
+}
+
+Result<json> BillingView(const Domain& domain, const std::string& community_id, const Period& period) {
+  MZ_ASSIGN_OR_RETURN(const CommunityState* c, FindCommunity(domain, community_id));
+  json units = json::array();
+  for (const auto& [id, u] : c->units) {
+    units.push_back({{"unit_id", id},
+                     {"area_centi_m2", u.area_centi_m2},
+                     {"monthly_fee", Fen(MonthlyFeeFen(u.area_centi_m2, c->registration.fee_rate_fen_per_m2_month()))},
+                     {"billed", Fen(UnitBilledFen(*c, u, period.first, period.last))},
+                     {"paid", Fen(UnitPaidFen(*c, u, period.first, period.last))},
+                     {"arrears_to_date", Fen(UnitArrearsFen(*c, u, period.last))}});
+  }
+  BillingTotals t = Totals(*c, period);
+  return json{{"community_id", community_id},
+              {"period", period.text},
+              {"units", units},
+              {"totals",
+               {{"units", c->units.size()},
+                {"billed", Fen(t.billed)},
+                {"collected", Fen(t.collected)},
+                {"collection_rate_bp", t.rate_bp()},
+                {"units_in_arrears", t.in_arrears}}}};
+}
+
+Result<json> OwnerAccountView(const Domain& domain, const std::string& community_id, const std::string& unit_id,
+                              const Period& period) {
+  MZ_ASSIGN_OR_RETURN(const CommunityState* c, FindCommunity(domain, community_id));
+  auto unit = c->units.find(unit_id);
+  if (unit == c->units.end()) return NotFound("unknown-unit", "no unit " + unit_id + " in this community");
+  const UnitState& u = unit->second;
+  int64_t billed = UnitBilledFen(*c, u, period.first, period.last);
+  int64_t paid = UnitPaidFen(*c, u, period.first, period.last);
+  int64_t income = Totals(*c, period).collected;
+  std::vector<CategoryAmount> spent;
+  json items = json::array();
+  for (const auto& [seq, d] : c->disbursements) {
+    if (d.reversed || d.body.fund() != v1::FEES || !period.Contains(d.paid_on.month_index())) continue;
+    auto it = std::find_if(spent.begin(), spent.end(), [&](auto& s) { return s.category == d.body.category(); });
+    if (it == spent.end()) it = spent.insert(spent.end(), CategoryAmount{d.body.category(), 0});
+    it->fen += d.body.amount();
+    items.push_back({{"seq", std::to_string(seq)},
+                     {"category", v1::Category_Name(d.body.category())},
+                     {"amount", Fen(d.body.amount())},
+                     {"payee", d.body.payee()},
+                     {"description", d.body.description()},
+                     {"paid_on", d.body.paid_on()},
+                     {"voucher_sha256", d.body.voucher_sha256()}});
+  }
+  std::sort(spent.begin(), spent.end(), [](auto& a, auto& b) { return a.category < b.category; });
+  OwnerShares split = SplitOwnerPayment(paid, std::max(income, paid), spent);
+  json shares = json::array();
+  for (size_t i = 0; i < spent.size(); ++i) {
+    shares.push_back({{"category", v1::Category_Name(spent[i].category)},
+                      {"spent", Fen(spent[i].fen)},
+                      {"share", Fen(split.shares[i].fen)}});
+  }
+  json payments = json::array();
+  for (uint64_t seq : u.payment_seqs) {
+    const PaymentState& p = c->payments.at(seq);
+    if (UnitPaidFen(*c, UnitState{0, {seq}}, period.first, period.last) == 0) continue;
+    payments.push_back({{"seq", std::to_string(seq)},
+                        {"amount", Fen(p.amount)},
+                        {"period", FormatMonth(p.first_month)},
+                        {"months", p.months},
+                        {"paid_on", FormatDate(p.paid_on)},
+                        {"receipt_ref", p.receipt_ref},
+                        {"evaluated", p.evaluation_seq.has_value()}});
+  }
+  int64_t spent_total = 0;
+  for (const CategoryAmount& s : spent) spent_total += s.fen;
+  return json{{"community_id", community_id},
+              {"unit_id", unit_id},
+              {"period", period.text},
+              {"area_centi_m2", u.area_centi_m2},
+              {"monthly_fee", Fen(MonthlyFeeFen(u.area_centi_m2, c->registration.fee_rate_fen_per_m2_month()))},
+              {"billed", Fen(billed)},
+              {"paid", Fen(paid)},
+              {"owed", Fen(std::max<int64_t>(0, billed - paid))},
+              {"arrears_to_date", Fen(UnitArrearsFen(*c, u, period.last))},
+              {"community_fee_income", Fen(income)},
+              {"community_spent", Fen(spent_total)},
+              {"shares", shares},
+              {"unspent", Fen(split.unspent_fen)},
+              {"spending_items", items},
+              {"payments", payments}};
+}
+
+Result<json> EvaluationSummary(const Domain& domain, const std::string& community_id, const Period& period) {
+  MZ_ASSIGN_OR_RETURN(const CommunityState* c, FindCommunity(domain, community_id));
+  json out = EvaluationJson(*c, period);
+  out["community_id"] = community_id;
+  out["period"] = period.text;
+  return out;
+}
+
+}  // namespace mingzhang

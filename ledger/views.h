@@ -1,0 +1,63 @@
+// What each user gets, computed from the Domain (README "Views"). Every answer is JSON; money is
+// an integer count of fen printed as a string (int64, as the protobuf JSON mapping prints it),
+// counts and basis points are JSON numbers.
+//
+// Definitions used throughout, for a community c and a period P (a month, quarter or year):
+// - A fee payment is attributed to the months it pays for: amount / months each month, the
+//   remainder fen on its first month. "paid for P" sums those parts over P's months.
+// - billed for P: every unit's monthly fee (area × rate, half up to the fen) for each month of P
+//   from the community's start month on.
+// - Cash flows (fund income and spending) count in the month of their business date
+//   (paid_on / received_on). A reversed entry counts nowhere.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "ledger/calendar.h"
+#include "ledger/domain.h"
+#include "ledger/note.h"
+#include "ledger/status.h"
+
+namespace mingzhang {
+
+inline constexpr const char* kStatementFormat = "mingzhang-statement/1";
+
+// The statement of c for P, computed from kept aggregates, naming `checkpoint` (whose tree size
+// must be the state's). Fields: format, community_id, firm_id, period, checkpoint {origin,
+// tree_size, root_hash}, funds [{fund, opening_balance, income, income_by_source, disbursed,
+// disbursed_by_category, closing_balance}], remuneration {rule, allowed_to_date, taken_to_date,
+// taken_in_period}, billing {units, billed, collected, collection_rate_bp, units_in_arrears},
+// evaluations (as EvaluationSummary), entries_count and entries_digest (hex SHA-256 over the leaf
+// hashes of every entry of c in the log, in seq order).
+Result<nlohmann::json> StatementBody(const Domain& domain, const std::string& community_id, const Period& period,
+                                     const Checkpoint& checkpoint);
+
+// Billing for P: per unit {unit_id, area_centi_m2, monthly_fee, billed, paid, arrears_to_date}
+// and totals {units, billed, collected, collection_rate_bp, units_in_arrears}.
+Result<nlohmann::json> BillingView(const Domain& domain, const std::string& community_id, const Period& period);
+
+// "Where my fee went" for unit u and P: billed, paid, owed, arrears_to_date, the community's fee
+// income (paid for P) and FEES spending in P by category, the unit's shares of it and the unspent
+// part (SplitOwnerPayment), the spending items with voucher hashes, and the unit's payments
+// attributed to P (seq, amount, period, months, paid_on, receipt_ref). Proofs are added by the
+// caller, who knows the tree.
+Result<nlohmann::json> OwnerAccountView(const Domain& domain, const std::string& community_id,
+                                        const std::string& unit_id, const Period& period);
+
+// Evaluations of c's payments paid in P: count, mean_x100 per dimension (integer, floor),
+// payments, evaluated_payments, coverage_bp.
+Result<nlohmann::json> EvaluationSummary(const Domain& domain, const std::string& community_id, const Period& period);
+
+// A proposal with its tally: the recorded one when closed, the live one while open.
+Result<nlohmann::json> ProposalView(const Domain& domain, const std::string& community_id,
+                                    const std::string& proposal_id);
+
+// Every firm rated for P: {period, formula_version, firms: [{firm_id, name, score, grade,
+// red_list, black_list, inputs {...}, points_milli {...}}]}.
+nlohmann::json RatingsView(const Domain& domain, const Period& period);
+
+// Matches a bank statement export against c's payments, disbursements and public revenue.
+Result<nlohmann::json> ReconcileView(const Domain& domain, const std::string& community_id, std::string_view csv);
+
+}  // namespace mingzhang

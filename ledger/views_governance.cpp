@@ -1,0 +1,174 @@
+// Proposals, firm ratings and bank reconciliation views.
+#include "ledger/rating.h"
+#include "ledger/reconcile.h"
+#include "ledger/tally.h"
+#include "ledger/views.h"
+
+namespace mingzhang {
+namespace {
+
+using nlohmann::json;
+
+json TallyJson(const v1::Tally& t) {
+  auto s = [](int64_t v) { return std::to_string(v); };
+  return json{{"eligible_units", t.eligible_units()},         {"eligible_area_centi_m2", s(t.eligible_area_centi_m2())},
+              {"voted_units", t.voted_units()},               {"voted_area_centi_m2", s(t.voted_area_centi_m2())},
+              {"yes_units", t.yes_units()},                   {"yes_area_centi_m2", s(t.yes_area_centi_m2())},
+              {"no_units", t.no_units()},                     {"no_area_centi_m2", s(t.no_area_centi_m2())},
+              {"abstain_units", t.abstain_units()},           {"abstain_area_centi_m2", s(t.abstain_area_centi_m2())},
+              {"quorum_met", t.quorum_met()},                 {"passed", t.passed()}};
+}
+
+bool Prompt(const Date& business, int64_t recorded_at_ms) {
+  return DateOfUnixMs(recorded_at_ms).days_since_epoch() - business.days_since_epoch() <= kPromptRecordingDaysMax;
+}
+
+// What the log shows about one community in a period, added into a firm's inputs.
+void AddCommunityInputs(const CommunityState& c, const Period& period, RatingInputs& in) {
+  for (const auto& [seq, p] : c.payments) {
+    if (!period.Contains(p.paid_on.month_index())) continue;
+    ++in.business_entries;
+    in.prompt_entries += Prompt(p.paid_on, p.recorded_at_ms);
+    if (p.reversed || !p.evaluation_seq) continue;
+    const v1::Scores& s = c.evaluations.at(*p.evaluation_seq).scores;
+    ++in.evaluations;
+    in.evaluation_score_sum += s.cleaning() + s.security() + s.greenery() + s.repair() + s.service();
+  }
+  for (const auto& [seq, d] : c.disbursements) {
+    if (!period.Contains(d.paid_on.month_index())) continue;
+    ++in.business_entries;
+    in.prompt_entries += Prompt(d.paid_on, d.recorded_at_ms);
+    ++in.disbursements;
+    in.disbursements_with_voucher += d.body.voucher_sha256().size() == 64;
+  }
+  for (const auto& [seq, r] : c.revenues) {
+    if (!period.Contains(r.received_on.month_index())) continue;
+    ++in.business_entries;
+    in.prompt_entries += Prompt(r.received_on, r.recorded_at_ms);
+  }
+  for (const auto& [reversal, target] : c.reversals) {
+    auto in_period = [&](const auto& map, auto date_of) {
+      auto it = map.find(target);
+      return it != map.end() && period.Contains(date_of(it->second).month_index());
+    };
+    if (in_period(c.payments, [](const PaymentState& p) { return p.paid_on; }) ||
+        in_period(c.disbursements, [](const DisbursementState& d) { return d.paid_on; }) ||
+        in_period(c.revenues, [](const RevenueState& r) { return r.received_on; })) {
+      ++in.reversals;
+    }
+  }
+}
+
+}  // namespace
+
+Result<json> ProposalView(const Domain& domain, const std::string& community_id, const std::string& proposal_id) {
+  const CommunityState* c = domain.community(community_id);
+  if (c == nullptr) return NotFound("unknown-community", "no community " + community_id);
+  auto it = c->proposals.find(proposal_id);
+  if (it == c->proposals.end()) return NotFound("unknown-proposal", "no proposal " + proposal_id);
+  const ProposalState& p = it->second;
+  v1::Tally tally = p.tally;
+  if (!p.closed) {
+    std::vector<CastBallot> ballots;
+    for (const auto& [unit, choice] : p.ballots) ballots.push_back({c->units.at(unit).area_centi_m2, choice});
+    tally = CountVotes(static_cast<int64_t>(c->units.size()), c->total_area_centi_m2, ballots, p.body.matter());
+  }
+  return json{{"community_id", community_id},
+              {"proposal_id", proposal_id},
+              {"title", p.body.title()},
+              {"matter", v1::Matter_Name(p.body.matter())},
+              {"fund", v1::Fund_Name(p.body.fund())},
+              {"amount", std::to_string(p.body.amount())},
+              {"closes_on", p.body.closes_on()},
+              {"closed", p.closed},
+              {"tally", TallyJson(tally)},
+              {"quorum_met", tally.quorum_met()},
+              {"passed", tally.passed()},
+              {"resolution_id", p.resolution_id},
+              {"disbursed_under_resolution", std::to_string(p.disbursed)}};
+}
+
+json RatingsView(const Domain& domain, const Period& period) {
+  json firms = json::array();
+  for (const auto& [firm_id, firm] : domain.firms()) {
+    RatingInputs in;
+    int64_t billed = 0, collected = 0;
+    for (const std::string& id : firm.communities) {
+      const CommunityState& c = *domain.community(id);
+      AddCommunityInputs(c, period, in);
+      Result<json> b = BillingView(domain, id, period);
+      billed += std::stoll(b->at("totals").at("billed").get<std::string>());
+      collected += std::stoll(b->at("totals").at("collected").get<std::string>());
+    }
+    in.collection_rate_bp = billed == 0 ? 0 : static_cast<int64_t>(static_cast<__int128>(collected) * 10000 / billed);
+    Rating r = RateFirm(in);
+    firms.push_back(
+        {{"firm_id", firm_id},
+         {"name", firm.name},
+         {"score", r.score},
+         {"grade", r.grade},
+         {"red_list", r.red_list},
+         {"black_list", r.black_list},
+         {"inputs",
+          {{"evaluations", in.evaluations},
+           {"evaluation_score_sum", in.evaluation_score_sum},
+           {"collection_rate_bp", in.collection_rate_bp},
+           {"disbursements", in.disbursements},
+           {"disbursements_with_voucher", in.disbursements_with_voucher},
+           {"business_entries", in.business_entries},
+           {"prompt_entries", in.prompt_entries},
+           {"reversals", in.reversals}}},
+         {"points_milli",
+          {{"evaluation", r.evaluation_milli},
+           {"collection", r.collection_milli},
+           {"disclosure", r.disclosure_milli},
+           {"reversals", r.reversal_milli}}}});
+  }
+  return json{{"period", period.text}, {"formula_version", kRatingFormulaVersion}, {"firms", firms}};
+}
+
+Result<json> ReconcileView(const Domain& domain, const std::string& community_id, std::string_view csv) {
+  const CommunityState* c = domain.community(community_id);
+  if (c == nullptr) return NotFound("unknown-community", "no community " + community_id);
+  MZ_ASSIGN_OR_RETURN(BankStatement bank, ParseBankStatement(csv));
+  std::vector<LedgerItem> items;
+  for (const auto& [seq, p] : c->payments) {
+    if (!p.reversed) items.push_back({seq, FormatDate(p.paid_on), p.amount, Direction::kCredit, p.receipt_ref});
+  }
+  for (const auto& [seq, d] : c->disbursements) {
+    if (!d.reversed) items.push_back({seq, d.body.paid_on(), d.body.amount(), Direction::kDebit, d.body.voucher_sha256()});
+  }
+  for (const auto& [seq, r] : c->revenues) {
+    if (!r.reversed) {
+      items.push_back({seq, r.body.received_on(), r.body.amount(), Direction::kCredit, r.body.contract_ref()});
+    }
+  }
+  std::sort(items.begin(), items.end(), [](const LedgerItem& a, const LedgerItem& b) { return a.seq < b.seq; });
+  Reconciliation rec = Reconcile(items, bank);
+  auto line_json = [](const BankLine& l) {
+    return json{{"line", l.line_number},
+                {"date", l.date},
+                {"amount", std::to_string(l.amount_fen)},
+                {"direction", l.direction == Direction::kCredit ? "credit" : "debit"},
+                {"counterparty", l.counterparty},
+                {"reference", l.reference}};
+  };
+  json matched = json::array(), only_ledger = json::array(), only_bank = json::array();
+  for (const Match& m : rec.matched) {
+    matched.push_back({{"seq", std::to_string(m.seq)}, {"bank_line", m.bank_line}, {"exact", m.exact}});
+  }
+  for (const LedgerItem& i : rec.only_in_ledger) {
+    only_ledger.push_back({{"seq", std::to_string(i.seq)},
+                           {"date", i.date},
+                           {"amount", std::to_string(i.amount_fen)},
+                           {"direction", i.direction == Direction::kCredit ? "credit" : "debit"},
+                           {"reference", i.reference}});
+  }
+  for (const BankLine& l : rec.only_at_bank) only_bank.push_back(line_json(l));
+  return json{{"community_id", community_id},
+              {"matched", matched},
+              {"only_in_ledger", only_ledger},
+              {"only_at_bank", only_bank}};
+}
+
+}  // namespace mingzhang
