@@ -153,7 +153,7 @@ TEST_CASE("idempotency within one batch: never two entries for one key", "[ledge
     threads.emplace_back([&, t] {
       for (int i = 0; i < kRequests / 4; ++i) {
         // Every thread sends the same 10 keys: half with a matching body, some with another.
-        std::string firm = (t == 3 && i % 2 == 0) ? "other" : "f" + std::to_string(i % 10);
+        std::string firm = (t == 3 && i % 2 == 0 ? "other" : "f") + std::to_string(i % 10);
         auto r = ledger->Append(FirmEntry("key-" + std::to_string(i % 10), firm));
         std::lock_guard<std::mutex> lock(mu);
         results.push_back(std::move(r));
