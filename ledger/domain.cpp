@@ -163,12 +163,14 @@ void Domain::MutateMoney(const v1::Entry& entry, CommunityState& c) {
     const v1::FeePayment& p = entry.fee_payment();
     PaymentState& s = c.payments[seq];
     s = PaymentState{p.unit_id(), p.amount(), ParseMonth(p.period()).value(), static_cast<int>(p.months()),
-                     DateOf(p.paid_on()), p.receipt_ref(), entry.recorded_at_ms(), false, std::nullopt};
+                     DateOf(p.paid_on()), p.receipt_ref(), entry.recorded_at_ms(), false, std::nullopt,
+                     entry.actor().principal_id()};
     c.units.at(p.unit_id()).payment_seqs.push_back(seq);
     c.fee_income_total += p.amount();
   } else if (entry.has_disbursement()) {
     const v1::Disbursement& d = entry.disbursement();
-    c.disbursements[seq] = DisbursementState{d, DateOf(d.paid_on()), entry.recorded_at_ms(), false};
+    c.disbursements[seq] =
+        DisbursementState{d, DateOf(d.paid_on()), entry.recorded_at_ms(), false, entry.actor().principal_id()};
     if (d.category() == v1::REMUNERATION) c.remuneration_taken += d.amount();
     if (d.fund() == v1::PUBLIC_REVENUE) {
       auto res = c.resolutions.find(d.resolution_id());
@@ -176,7 +178,7 @@ void Domain::MutateMoney(const v1::Entry& entry, CommunityState& c) {
     }
   } else {
     const v1::PublicRevenue& r = entry.public_revenue();
-    c.revenues[seq] = RevenueState{r, DateOf(r.received_on()), entry.recorded_at_ms(), false};
+    c.revenues[seq] = RevenueState{r, DateOf(r.received_on()), entry.recorded_at_ms(), false, entry.actor().principal_id()};
   }
   Post(c, PostingsOf(entry), +1);
 }

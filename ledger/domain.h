@@ -64,6 +64,7 @@ struct PaymentState {
   int64_t recorded_at_ms = 0;
   bool reversed = false;
   std::optional<uint64_t> evaluation_seq;
+  std::string author;  // principal that recorded it
 };
 
 struct DisbursementState {
@@ -71,6 +72,7 @@ struct DisbursementState {
   Date paid_on;
   int64_t recorded_at_ms = 0;
   bool reversed = false;
+  std::string author;
 };
 
 struct RevenueState {
@@ -78,6 +80,7 @@ struct RevenueState {
   Date received_on;
   int64_t recorded_at_ms = 0;
   bool reversed = false;
+  std::string author;
 };
 
 struct EvaluationState {

@@ -31,6 +31,11 @@ Status CheckText(const std::string& text, size_t max_bytes, const char* what) {
   return OkStatus();
 }
 
+Status CheckName(const std::string& name) {
+  if (name.empty()) return BadRequest("name is required");
+  return CheckText(name, kNameBytesMax, "name");
+}
+
 Status CheckAmount(int64_t amount) {
   if (amount <= 0 || amount > kAmountFenMax) {
     return InvalidArgument("bad-amount", "amount must be 1 to " + std::to_string(kAmountFenMax) + " fen");
@@ -98,7 +103,7 @@ Status Domain::CheckRegistration(const v1::Entry& entry) const {
     if (actor.role() != v1::admin) return Forbidden("only an admin registers firms");
     if (!entry.community_id().empty()) return BadRequest("a firm registration names no community");
     MZ_RETURN_IF_ERROR(CheckId(entry.firm().firm_id(), "firm_id"));
-    MZ_RETURN_IF_ERROR(CheckText(entry.firm().name(), kNameBytesMax, "name"));
+    MZ_RETURN_IF_ERROR(CheckName(entry.firm().name()));
     if (firms_.count(entry.firm().firm_id())) return AlreadyExists("duplicate-firm", "firm already registered");
     return OkStatus();
   }
@@ -106,7 +111,7 @@ Status Domain::CheckRegistration(const v1::Entry& entry) const {
     const v1::CommunityRegistration& r = entry.community();
     if (actor.role() != v1::admin) return Forbidden("only an admin registers communities");
     MZ_RETURN_IF_ERROR(CheckId(entry.community_id(), "community_id"));
-    MZ_RETURN_IF_ERROR(CheckText(r.name(), kNameBytesMax, "name"));
+    MZ_RETURN_IF_ERROR(CheckName(r.name()));
     if (communities_.count(entry.community_id())) {
       return AlreadyExists("duplicate-community", "community already registered");
     }
@@ -196,7 +201,7 @@ Status Domain::CheckDisbursement(const v1::Entry& entry, const CommunityState& c
     return InvalidArgument("bad-voucher", "voucher_sha256 must be 64 hex digits");
   }
   if (d.category() == v1::REMUNERATION) {
-    if (d.fund() != v1::FEES) return InvalidArgument("remuneration-cap", "remuneration is paid from FEES only");
+    if (d.fund() != v1::FEES) return FailedPrecondition("remuneration-cap", "remuneration is paid from FEES only");
     int64_t allowed = RemunerationAllowed(c, paid_on.month_index(), c.fee_income_total);
     if (c.remuneration_taken + d.amount() > allowed) {
       return FailedPrecondition("remuneration-cap", "remuneration would exceed the contract's allowance: allowed " +
@@ -207,6 +212,10 @@ Status Domain::CheckDisbursement(const v1::Entry& entry, const CommunityState& c
   if (d.fund() == v1::PUBLIC_REVENUE) {
     auto res = c.resolutions.find(d.resolution_id());
     if (res == c.resolutions.end()) {
+      bool names_proposal = d.resolution_id().rfind("R-", 0) == 0 && c.proposals.count(d.resolution_id().substr(2));
+      if (names_proposal) {
+        return FailedPrecondition("resolution-not-passed", "that proposal is open or did not pass");
+      }
       return NotFound("unknown-resolution", "PUBLIC_REVENUE spending needs a passed resolution of this community");
     }
     const ProposalState& p = c.proposals.at(res->second);
@@ -296,22 +305,27 @@ Status Domain::CheckReversal(const v1::Entry& entry, const CommunityState& c) co
   const v1::Actor& actor = entry.actor();
   std::vector<Posting> undo;
   bool reversed = false;
+  std::string author;
   v1::Entry original;  // postings of the target, rebuilt from kept state
   if (auto p = c.payments.find(target); p != c.payments.end()) {
     reversed = p->second.reversed;
+    author = p->second.author;
     original.mutable_fee_payment()->set_amount(p->second.amount);
     original.mutable_fee_payment()->set_paid_on(FormatDate(p->second.paid_on));
   } else if (auto d = c.disbursements.find(target); d != c.disbursements.end()) {
     reversed = d->second.reversed;
+    author = d->second.author;
     *original.mutable_disbursement() = d->second.body;
   } else if (auto r = c.revenues.find(target); r != c.revenues.end()) {
     reversed = r->second.reversed;
+    author = r->second.author;
     *original.mutable_public_revenue() = r->second.body;
   } else {
     return FailedPrecondition("not-reversible", "only payments, disbursements and public revenue are reversed");
   }
-  if (actor.role() != v1::admin && !IsFirmOf(actor, c)) {
-    return Forbidden("the community's firm or an admin reverses entries");
+  // A firm corrects only what it wrote itself; an admin corrects anything.
+  if (actor.role() != v1::admin && !(IsFirmOf(actor, c) && actor.principal_id() == author)) {
+    return Forbidden("an entry is reversed by the firm that wrote it or by an admin");
   }
   if (reversed) return FailedPrecondition("already-reversed", "the entry was already reversed");
   for (Posting p : PostingsOf(original)) {
