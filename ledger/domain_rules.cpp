@@ -242,8 +242,14 @@ Status Domain::CheckFundsAfter(const CommunityState& c, const std::vector<Postin
     for (const Posting& p : postings) {
       if (p.fund == fund && p.account == kCashAccount) delta += p.fen;
     }
-    if (delta >= 0) continue;
-    if (CashBalance(c, fund) + delta < 0) {
+    int64_t balance = CashBalance(c, fund);
+    if (delta >= 0) {
+      if (balance > std::numeric_limits<int64_t>::max() - delta) {
+        return InvalidArgument("bad-amount", "the fund's balance would overflow");
+      }
+      continue;
+    }
+    if (balance + delta < 0) {
       return FailedPrecondition("insufficient-funds", std::string(v1::Fund_Name(fund)) + " holds " +
                                                           std::to_string(CashBalance(c, fund)) +
                                                           " fen: not enough for " + std::to_string(-delta));
