@@ -57,6 +57,7 @@ Result<std::unique_ptr<Ledger>> Ledger::Open(const LedgerOptions& options) {
   store_options.create_if_missing = options.create_if_missing;
   MZ_ASSIGN_OR_RETURN(std::unique_ptr<Store> store, Store::Open(store_dir, store_options));
   std::unique_ptr<Ledger> ledger(new Ledger(options, std::move(store), std::move(key)));
+  ledger->tokens_ = std::make_unique<TokenStore>(*ledger->store_, ledger->options_.clock_ms);
   MZ_RETURN_IF_ERROR(store_exists ? ledger->Load() : ledger->CreateLog());
   ledger->sequencer_ = std::thread([l = ledger.get()] { l->RunSequencer(); });
   return ledger;

@@ -31,6 +31,7 @@
 #include "ledger/note.h"
 #include "ledger/status.h"
 #include "ledger/store.h"
+#include "ledger/tokens.h"
 #include "ledger/tree_rows.h"
 #include "mingzhang/v1/ledger.pb.h"
 
@@ -99,6 +100,7 @@ class Ledger {
   Result<std::vector<Hash>> InclusionProof(uint64_t leaf_index, uint64_t tree_size) const;
   Result<std::vector<Hash>> ConsistencyProof(uint64_t first, uint64_t second) const;
   const Store& store() const { return *store_; }
+  TokenStore& tokens() { return *tokens_; }
 
   // Views (views.h), each consistent with the head it names. Periods are "YYYY-MM", "YYYY-Qn" or
   // "YYYY". Errors: bad-period, unknown-community, unknown-unit, unknown-proposal, no-checkpoint.
@@ -117,6 +119,11 @@ class Ledger {
   Result<nlohmann::json> Proposal(const std::string& community_id, const std::string& proposal_id) const;
   Result<nlohmann::json> Ratings(const std::string& period) const;
   Result<nlohmann::json> Reconcile(const std::string& community_id, std::string_view bank_csv) const;
+  // Seqs of a community's entries after `after_seq` (all when nullopt), at most `limit`.
+  Result<std::vector<uint64_t>> CommunitySeqs(const std::string& community_id, std::optional<uint64_t> after_seq,
+                                              size_t limit) const;
+  // The community an entry belongs to (empty for firm registrations); NotFound beyond the head.
+  Result<std::string> CommunityOf(uint64_t seq) const;
 
  private:
   struct Pending {
@@ -145,6 +152,7 @@ class Ledger {
 
   LedgerOptions options_;
   std::unique_ptr<Store> store_;
+  std::unique_ptr<TokenStore> tokens_;  // on store_, declared after it: destroyed first
   SigningKey key_;
   std::string origin_;
   std::string key_name_;

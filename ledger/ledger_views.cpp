@@ -1,5 +1,6 @@
 // The ledger's views: domain views tied to the head they were computed at, with signatures and
 // proofs (views.h has the definitions).
+#include <algorithm>
 #include <mutex>
 
 #include "ledger/encoding.h"
@@ -111,6 +112,23 @@ Result<json> Ledger::Ratings(const std::string& period_text) const {
 Result<json> Ledger::Reconcile(const std::string& community_id, std::string_view bank_csv) const {
   std::shared_lock lock(domain_mu_);
   return ReconcileView(domain_, community_id, bank_csv);
+}
+
+Result<std::vector<uint64_t>> Ledger::CommunitySeqs(const std::string& community_id,
+                                                    std::optional<uint64_t> after_seq, size_t limit) const {
+  std::shared_lock lock(domain_mu_);
+  const CommunityState* c = domain_.community(community_id);
+  if (c == nullptr) return NotFound("unknown-community", "no community " + community_id);
+  auto it = after_seq ? std::upper_bound(c->seqs.begin(), c->seqs.end(), *after_seq) : c->seqs.begin();
+  std::vector<uint64_t> out;
+  for (; it != c->seqs.end() && out.size() < limit; ++it) out.push_back(*it);
+  return out;
+}
+
+Result<std::string> Ledger::CommunityOf(uint64_t seq) const {
+  std::shared_lock lock(domain_mu_);
+  if (seq >= head().tree_size) return NotFound("unknown-entry", "no entry at seq " + std::to_string(seq));
+  return domain_.CommunityOf(seq).value_or("");
 }
 
 }  // namespace mingzhang

@@ -1,0 +1,263 @@
+// Bearer tokens: issue, authenticate, revoke, and the first admin token (tokens.h).
+#include "ledger/tokens.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <filesystem>
+#include <memory>
+#include <set>
+
+#include "ledger/crypto.h"
+#include "ledger/encoding.h"
+
+namespace mingzhang {
+namespace {
+
+inline constexpr char kTokenKeyPrefix = 't';
+inline constexpr std::string_view kAdminIssuedKey = "admin-issued";
+inline constexpr const char* kAdminPrincipal = "admin";
+
+Status BadToken() { return Status(Code::kUnauthenticated, kBadTokenSlug, "missing, malformed or unknown token"); }
+Status BadCredential(const std::string& why) { return InvalidArgument(kBadCredentialSlug, why); }
+
+// Index of a base64url character, or -1.
+int Base64UrlIndex(char ch) {
+  if (ch >= 'A' && ch <= 'Z') return ch - 'A';
+  if (ch >= 'a' && ch <= 'z') return ch - 'a' + 26;
+  if (ch >= '0' && ch <= '9') return ch - '0' + 52;
+  if (ch == '-') return 62;
+  if (ch == '_') return 63;
+  return -1;
+}
+
+std::string Base64UrlNoPadding(std::string_view bytes) {
+  std::string text = Base64Encode(bytes);
+  while (!text.empty() && text.back() == '=') text.pop_back();
+  for (char& ch : text) {
+    if (ch == '+') ch = '-';
+    if (ch == '/') ch = '_';
+  }
+  return text;
+}
+
+std::string TokenKey(std::string_view token) {
+  Hash h = Sha256(token);
+  std::string key(1, kTokenKeyPrefix);
+  key.append(AsBytes(h));
+  return key;
+}
+
+Result<std::string> NewToken() {
+  MZ_ASSIGN_OR_RETURN(std::string random, RandomBytes(kTokenRandomBytes));
+  return std::string(kTokenPrefix) + Base64UrlNoPadding(random);
+}
+
+Status CheckId(const std::string& id, const char* what) {
+  if (id.empty() || id.size() > kPrincipalIdBytesMax) {
+    return BadCredential(std::string(what) + " must be 1-" + std::to_string(kPrincipalIdBytesMax) + " characters");
+  }
+  for (unsigned char ch : id) {
+    bool ok = (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || ch == '-' ||
+              ch == '_' || ch == '.';
+    if (!ok) return BadCredential(std::string(what) + " may hold only letters, digits, '-', '_' and '.'");
+  }
+  return OkStatus();
+}
+
+Status CheckIds(const google::protobuf::RepeatedPtrField<std::string>& ids, const char* what) {
+  std::set<std::string_view> seen;
+  for (const std::string& id : ids) {
+    MZ_RETURN_IF_ERROR(CheckId(id, what));
+    if (!seen.insert(id).second) return BadCredential(std::string(what) + " " + id + " is listed twice");
+  }
+  return OkStatus();
+}
+
+Status CheckCount(int count, size_t min, size_t max, const char* role, const char* what) {
+  size_t n = static_cast<size_t>(count);
+  if (n >= min && n <= max) return OkStatus();
+  std::string range = min == max ? std::to_string(min) : std::to_string(min) + "-" + std::to_string(max);
+  return BadCredential(std::string("a ") + role + " credential has " + range + " " + what);
+}
+
+// Writes all of `bytes` to `fd`, retrying short writes and interruptions.
+bool WriteAll(int fd, std::string_view bytes) {
+  while (!bytes.empty()) {
+    ssize_t n = ::write(fd, bytes.data(), bytes.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    bytes.remove_prefix(static_cast<size_t>(n));
+  }
+  return true;
+}
+
+// Makes a new directory entry durable.
+bool SyncDirectoryOf(const std::string& path) {
+  std::filesystem::path dir = std::filesystem::path(path).parent_path();
+  if (dir.empty()) dir = ".";
+  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return false;
+  bool ok = ::fsync(fd) == 0;
+  ::close(fd);
+  return ok;
+}
+
+// Creates `path` (must not exist) holding `contents`, mode 0600, synced with its directory entry.
+Status WriteNewSecretFile(const std::string& path, std::string_view contents) {
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+  if (fd < 0) {
+    if (errno == EEXIST) {
+      return AlreadyExists(kTokenFileExistsSlug, "token file " + path + " exists already; refusing to overwrite it");
+    }
+    return Unavailable("io-error", "cannot create token file " + path + ": " + std::strerror(errno));
+  }
+  bool ok = ::fchmod(fd, 0600) == 0 && WriteAll(fd, contents) && ::fsync(fd) == 0;
+  ok = ::close(fd) == 0 && ok;
+  ok = ok && SyncDirectoryOf(path);
+  if (!ok) {
+    ::unlink(path.c_str());
+    return Unavailable("io-error", "cannot write token file " + path);
+  }
+  return OkStatus();
+}
+
+}  // namespace
+
+bool WellFormedToken(std::string_view token) {
+  if (token.size() != kTokenChars || token.substr(0, kTokenPrefix.size()) != kTokenPrefix) return false;
+  std::string_view body = token.substr(kTokenPrefix.size());
+  for (char ch : body) {
+    if (Base64UrlIndex(ch) < 0) return false;
+  }
+  // 32 bytes fill 256 of the 258 bits of 43 characters: the last character's low 2 bits are 0.
+  return Base64UrlIndex(body.back()) % 4 == 0;
+}
+
+Status CheckCredential(const v1::Credential& c) {
+  MZ_RETURN_IF_ERROR(CheckId(c.principal_id(), "principal_id"));
+  MZ_RETURN_IF_ERROR(CheckIds(c.community_ids(), "community_id"));
+  MZ_RETURN_IF_ERROR(CheckIds(c.unit_ids(), "unit_id"));
+  const char* role = v1::Role_IsValid(c.role()) ? v1::Role_Name(c.role()).c_str() : "";
+  switch (c.role()) {
+    case v1::owner:
+      MZ_RETURN_IF_ERROR(CheckCount(c.community_ids_size(), 1, 1, role, "community"));
+      return CheckCount(c.unit_ids_size(), 1, kCredentialUnitsMax, role, "units");
+    case v1::firm:
+      MZ_RETURN_IF_ERROR(CheckCount(c.community_ids_size(), 1, kCredentialCommunitiesMax, role, "communities"));
+      return CheckCount(c.unit_ids_size(), 0, 0, role, "units");
+    case v1::committee:
+      MZ_RETURN_IF_ERROR(CheckCount(c.community_ids_size(), 1, 1, role, "community"));
+      return CheckCount(c.unit_ids_size(), 0, 0, role, "units");
+    case v1::regulator:
+    case v1::admin:
+      MZ_RETURN_IF_ERROR(CheckCount(c.community_ids_size(), 0, 0, role, "communities"));
+      return CheckCount(c.unit_ids_size(), 0, 0, role, "units");
+    default:
+      return BadCredential("role must be one of admin, firm, committee, owner, regulator");
+  }
+}
+
+TokenStore::TokenStore(Store& store, std::function<int64_t()> clock_ms)
+    : store_(store), clock_ms_(std::move(clock_ms)) {
+  if (!clock_ms_) {
+    clock_ms_ = [] {
+      using namespace std::chrono;
+      return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+    };
+  }
+}
+
+Result<std::string> TokenStore::Issue(const v1::Credential& credential) {
+  MZ_RETURN_IF_ERROR(CheckCredential(credential));
+  v1::Credential stamped = credential;
+  stamped.set_issued_at_ms(clock_ms_());
+  MZ_ASSIGN_OR_RETURN(std::string token, NewToken());
+  WriteSet ws;
+  ws.Put(Column::kAuth, TokenKey(token), stamped.SerializeAsString());
+  if (stamped.role() == v1::admin) ws.Put(Column::kAuth, std::string(kAdminIssuedKey), "");
+  std::lock_guard<std::mutex> lock(write_mu_);
+  MZ_RETURN_IF_ERROR(store_.Write(ws, /*sync=*/true));
+  return token;
+}
+
+Result<v1::Credential> TokenStore::Authenticate(std::string_view token) const {
+  if (!WellFormedToken(token)) return BadToken();
+  std::string key = TokenKey(token);
+  std::unique_ptr<Cursor> cursor = store_.NewCursor(Column::kAuth);
+  cursor->Seek(key);
+  if (!cursor->Valid()) {
+    MZ_RETURN_IF_ERROR(cursor->status());
+    return BadToken();
+  }
+  if (!ConstantTimeEquals(cursor->key(), key)) return BadToken();
+  v1::Credential credential;
+  std::string_view value = cursor->value();
+  if (!credential.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
+    return DataLoss("bad-credential-record", "a stored credential does not parse");
+  }
+  return credential;
+}
+
+Status TokenStore::Revoke(std::string_view token) {
+  std::lock_guard<std::mutex> lock(write_mu_);
+  MZ_ASSIGN_OR_RETURN(v1::Credential credential, Authenticate(token));
+  std::string key = TokenKey(token);
+  WriteSet ws;
+  ws.Delete(Column::kAuth, key);
+  if (credential.role() == v1::admin) {
+    // Is another admin token left? Tokens are few; a scan of the column is cheap and rare.
+    bool other_admin = false;
+    std::unique_ptr<Cursor> cursor = store_.NewCursor(Column::kAuth);
+    for (cursor->Seek(std::string(1, kTokenKeyPrefix));
+         cursor->Valid() && !cursor->key().empty() && cursor->key()[0] == kTokenKeyPrefix && !other_admin;
+         cursor->Next()) {
+      if (cursor->key() == key) continue;
+      v1::Credential other;
+      std::string_view value = cursor->value();
+      other_admin = other.ParseFromArray(value.data(), static_cast<int>(value.size())) && other.role() == v1::admin;
+    }
+    MZ_RETURN_IF_ERROR(cursor->status());
+    if (!other_admin) ws.Delete(Column::kAuth, std::string(kAdminIssuedKey));
+  }
+  return store_.Write(ws, /*sync=*/true);
+}
+
+Result<bool> TokenStore::AdminLives() const {
+  MZ_ASSIGN_OR_RETURN(std::optional<std::string> marker, store_.Get(Column::kAuth, kAdminIssuedKey));
+  return marker.has_value();
+}
+
+bool TokenStore::HasAdmin() const {
+  Result<bool> lives = AdminLives();
+  return lives.ok() && *lives;
+}
+
+Result<std::string> TokenStore::EnsureAdminToken(const std::string& path) {
+  std::lock_guard<std::mutex> lock(write_mu_);
+  MZ_ASSIGN_OR_RETURN(bool lives, AdminLives());
+  if (lives) return AlreadyExists(kAdminExistsSlug, "an admin token exists already");
+  v1::Credential credential;
+  credential.set_role(v1::admin);
+  credential.set_principal_id(kAdminPrincipal);
+  credential.set_issued_at_ms(clock_ms_());
+  MZ_ASSIGN_OR_RETURN(std::string token, NewToken());
+  // The file first: a crash before the hash is stored leaves a file that refuses the next try
+  // (the operator deletes it), never a stored admin that nobody holds the token of.
+  MZ_RETURN_IF_ERROR(WriteNewSecretFile(path, token + "\n"));
+  WriteSet ws;
+  ws.Put(Column::kAuth, TokenKey(token), credential.SerializeAsString());
+  ws.Put(Column::kAuth, std::string(kAdminIssuedKey), "");
+  Status written = store_.Write(ws, /*sync=*/true);
+  if (!written.ok()) {
+    ::unlink(path.c_str());
+    return written;
+  }
+  return token;
+}
+
+}  // namespace mingzhang
