@@ -40,6 +40,7 @@ namespace mingzhang {
 inline constexpr size_t kBatchEntriesMax = 1024;
 inline constexpr size_t kAppendQueueMax = 64 * 1024;  // beyond this, appends are refused (busy)
 inline constexpr size_t kIdempotencyKeyBytesMax = 128;
+inline constexpr size_t kGroupEntriesMax = 5'000;  // payments:batch
 inline constexpr size_t kEntryBytesMax = 4 << 20;  // a 5,000-unit registration is ~150 KiB
 static_assert(kBatchEntriesMax <= kAppendQueueMax);
 
@@ -88,6 +89,12 @@ class Ledger {
   void AppendAsync(v1::Entry request, AppendCallback done);
   Result<StoredEntry> Append(v1::Entry request);
 
+  using GroupCallback = std::function<void(Result<std::vector<StoredEntry>>)>;
+  // Appends every request of one community or none: the group is sequenced as a batch of its own,
+  // and if any member is refused nothing is written and `done` gets the first refusal, its
+  // message prefixed with the member's index. At most kGroupEntriesMax members.
+  void AppendGroupAsync(std::vector<v1::Entry> requests, GroupCallback done);
+
   Head head() const;
   const std::string& origin() const { return origin_; }
   const NoteVerifier& verifier() const { return verifier_; }
@@ -126,9 +133,11 @@ class Ledger {
   Result<std::string> CommunityOf(uint64_t seq) const;
 
  private:
+  struct Group;
   struct Pending {
     v1::Entry request;
     AppendCallback done;
+    std::shared_ptr<Group> group;  // set for the members of an all-or-nothing group
   };
   struct BatchResult;
   struct BatchState;
@@ -148,6 +157,7 @@ class Ledger {
   void Sequence(v1::Entry& request, BatchState& state, BatchResult& r);
   void Deliver(std::vector<Pending>& batch, std::vector<BatchResult>& results, const Status& written);
   Status WriteBatch(BatchState& state);
+  void TakeBatch(std::vector<Pending>& batch);
   int64_t NextTimestampMs();
 
   LedgerOptions options_;

@@ -58,7 +58,7 @@ void Ledger::AppendAsync(v1::Entry request, AppendCallback done) {
     done(ResourceExhausted("busy", "too many appends are waiting; retry later"));
     return;
   }
-  queue_.push_back(Pending{std::move(request), std::move(done)});
+  queue_.push_back(Pending{std::move(request), std::move(done), nullptr});
   lock.unlock();
   queue_cv_.notify_one();
 }
@@ -70,6 +70,53 @@ Result<StoredEntry> Ledger::Append(v1::Entry request) {
   return future.get();
 }
 
+// The members of a group, answered together once the group's batch is decided.
+struct Ledger::Group {
+  size_t members = 0;
+  GroupCallback done;
+  std::vector<Result<StoredEntry>> answers;
+};
+
+void Ledger::AppendGroupAsync(std::vector<v1::Entry> requests, GroupCallback done) {
+  if (requests.empty() || requests.size() > kGroupEntriesMax) {
+    return done(InvalidArgument("bad-request", "a group holds 1 to " + std::to_string(kGroupEntriesMax) + " entries"));
+  }
+  for (const v1::Entry& r : requests) {
+    if (r.community_id() != requests[0].community_id() || r.community_id().empty()) {
+      return done(InvalidArgument("bad-request", "a group's entries belong to one community"));
+    }
+  }
+  auto group = std::make_shared<Group>();
+  group->members = requests.size();
+  group->done = std::move(done);
+  std::unique_lock<std::mutex> lock(queue_mu_);
+  if (stopping_ || queue_.size() + requests.size() > kAppendQueueMax) {
+    lock.unlock();
+    group->done(stopping_ ? Unavailable("shutting-down", "the ledger is closing")
+                          : ResourceExhausted("busy", "too many appends are waiting; retry later"));
+    return;
+  }
+  for (v1::Entry& r : requests) queue_.push_back(Pending{std::move(r), nullptr, group});
+  lock.unlock();
+  queue_cv_.notify_one();
+}
+
+// A batch is either one whole group or up to batch_entries_max single appends.
+void Ledger::TakeBatch(std::vector<Pending>& batch) {
+  if (queue_.front().group) {
+    std::shared_ptr<Group> group = queue_.front().group;
+    while (!queue_.empty() && queue_.front().group == group) {
+      batch.push_back(std::move(queue_.front()));
+      queue_.pop_front();
+    }
+    return;
+  }
+  while (!queue_.empty() && !queue_.front().group && batch.size() < options_.batch_entries_max) {
+    batch.push_back(std::move(queue_.front()));
+    queue_.pop_front();
+  }
+}
+
 void Ledger::RunSequencer() {
   std::vector<Pending> batch;
   for (;;) {
@@ -77,11 +124,7 @@ void Ledger::RunSequencer() {
       std::unique_lock<std::mutex> lock(queue_mu_);
       queue_cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
       if (queue_.empty()) return;  // stopping and drained
-      size_t n = std::min(queue_.size(), options_.batch_entries_max);
-      for (size_t i = 0; i < n; ++i) {
-        batch.push_back(std::move(queue_.front()));
-        queue_.pop_front();
-      }
+      TakeBatch(batch);
     }
     CommitBatch(batch);
     batch.clear();
@@ -234,7 +277,14 @@ void Ledger::CommitBatch(std::vector<Pending>& batch) {
     Sequence(batch[i].request, state, r);
     if (r.kind == BatchResult::Kind::kAppended) state.keys_in_batch.emplace(r.idem_key, i);
   }
-  Status written = WriteBatch(state);
+  bool is_group = !batch.empty() && batch[0].group;
+  Status written = OkStatus();
+  for (size_t i = 0; is_group && written.ok() && i < results.size(); ++i) {
+    if (results[i].kind != BatchResult::Kind::kRefused) continue;
+    const Status& why = results[i].refusal;
+    written = Status(why.code(), why.slug(), "entry " + std::to_string(i) + " of the group: " + why.message());
+  }
+  if (written.ok()) written = WriteBatch(state);
   if (!written.ok() && state.appended > 0) {
     // The domain state took in entries that are not durable: rebuild it from the log.
     Domain rebuilt;
@@ -248,6 +298,20 @@ void Ledger::CommitBatch(std::vector<Pending>& batch) {
 // Answers every caller of the batch. Nobody hears success for anything of a failed batch.
 void Ledger::Deliver(std::vector<Pending>& batch, std::vector<BatchResult>& results, const Status& written) {
   using Kind = BatchResult::Kind;
+  if (!batch.empty() && batch[0].group) {
+    Group& group = *batch[0].group;
+    if (!written.ok()) return group.done(written);
+    std::vector<StoredEntry> entries;
+    for (size_t i = 0; i < results.size(); ++i) {
+      if (results[i].kind == Kind::kReplayInBatch) {
+        entries.push_back(results[results[i].replay_index].stored);
+        entries.back().replayed = true;
+      } else {
+        entries.push_back(results[i].stored);
+      }
+    }
+    return group.done(std::move(entries));
+  }
   // In-batch repeats copy their original before any original is moved out.
   for (BatchResult& r : results) {
     if (r.kind != Kind::kReplayInBatch) continue;
