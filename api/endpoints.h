@@ -1,0 +1,24 @@
+// Every route of API.md on a Router, over one Ledger. Handlers authenticate, check role and
+// scope, parse strictly, and either read from the ledger or queue an append whose answer arrives
+// from the sequencer (201 for a new entry, 200 for an idempotent repeat).
+#pragma once
+
+#include <memory>
+
+#include "api/metrics.h"
+#include "api/router.h"
+#include "ledger/ledger.h"
+
+namespace mingzhang::api {
+
+inline constexpr size_t kEntriesPageMax = 1'000;
+
+struct ApiContext {
+  Ledger& ledger;
+  std::shared_ptr<Metrics> metrics;
+};
+
+void AddWriteEndpoints(Router& router, ApiContext& ctx);
+void AddReadEndpoints(Router& router, ApiContext& ctx);
+
+}  // namespace mingzhang::api

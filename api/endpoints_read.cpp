@@ -1,0 +1,168 @@
+// GET routes (API.md "Reads").
+#include "api/auth.h"
+#include "api/endpoints.h"
+#include "api/json_io.h"
+#include "ledger/encoding.h"
+
+namespace mingzhang::api {
+namespace {
+
+using nlohmann::json;
+
+Result<uint64_t> ParseU64(const std::string* text, const char* name) {
+  if (text == nullptr) return InvalidArgument("bad-request", std::string(name) + " is required");
+  if (text->empty() || text->size() > 20 || text->find_first_not_of("0123456789") != std::string::npos) {
+    return InvalidArgument("bad-request", std::string(name) + " must be a non-negative integer");
+  }
+  errno = 0;
+  uint64_t v = std::strtoull(text->c_str(), nullptr, 10);
+  if (errno == ERANGE) return InvalidArgument("bad-request", std::string(name) + " is too large");
+  return v;
+}
+
+json PathJson(const std::vector<Hash>& path) {
+  json out = json::array();
+  for (const Hash& h : path) out.push_back(Base64Encode(AsBytes(h)));
+  return out;
+}
+
+// A read of community `c`: authenticated, and in scope for the roles that reach it.
+using Read = std::function<Result<json>(Request&, const v1::Credential&)>;
+
+Handler Guard(ApiContext& ctx, std::initializer_list<v1::Role> roles, Read read) {
+  std::vector<v1::Role> allowed(roles);
+  return [&ctx, allowed, read](Request& req, Responder res) {
+    Result<v1::Credential> who = Authenticate(req, ctx.ledger.tokens());
+    if (!who.ok()) return res.Problem(who.status());
+    if (std::find(allowed.begin(), allowed.end(), who->role()) == allowed.end()) {
+      return res.Problem(PermissionDenied("forbidden", "the role " + v1::Role_Name(who->role()) + " may not read this"));
+    }
+    if (const std::string* c = req.Param("c")) {
+      if (Status s = RequireCommunity(*who, *c); !s.ok()) return res.Problem(s);
+    }
+    Result<json> answer = read(req, *who);
+    if (!answer.ok()) return res.Problem(answer.status());
+    res.Json(http::status::ok, *answer);
+  };
+}
+
+// Public: checkpoint, keys, proofs.
+void AddPublicReads(Router& router, ApiContext& ctx) {
+  router.Add(http::verb::get, "/v1/checkpoint", [&ctx](Request& req, Responder res) {
+    if (!req.Query("tree_size")) return res.Text(http::status::ok, ctx.ledger.head().checkpoint);
+    Result<uint64_t> size = ParseU64(req.Query("tree_size"), "tree_size");
+    if (!size.ok()) return res.Problem(size.status());
+    Result<std::string> note = ctx.ledger.CheckpointAt(*size);
+    if (!note.ok()) return res.Problem(note.status());
+    res.Text(http::status::ok, *note);
+  });
+  router.Add(http::verb::get, "/v1/keys", [&ctx](Request&, Responder res) {
+    res.Json(http::status::ok, {{"origin", ctx.ledger.origin()},
+                                {"public_key_pem", ctx.ledger.public_key().Pem()},
+                                {"verifier_key", ctx.ledger.verifier().String()},
+                                {"algorithm", "Ed25519"}});
+  });
+  router.Add(http::verb::get, "/v1/proofs/inclusion", [&ctx](Request& req, Responder res) {
+    Result<uint64_t> leaf = ParseU64(req.Query("leaf_index"), "leaf_index");
+    Result<uint64_t> size = ParseU64(req.Query("tree_size"), "tree_size");
+    if (!leaf.ok() || !size.ok()) return res.Problem(!leaf.ok() ? leaf.status() : size.status());
+    auto proof = ctx.ledger.InclusionProof(*leaf, *size);
+    if (!proof.ok()) return res.Problem(proof.status());
+    res.Json(http::status::ok, {{"leaf_index", std::to_string(*leaf)},
+                                {"tree_size", std::to_string(*size)},
+                                {"audit_path", PathJson(*proof)}});
+  });
+  router.Add(http::verb::get, "/v1/proofs/consistency", [&ctx](Request& req, Responder res) {
+    Result<uint64_t> first = ParseU64(req.Query("first"), "first");
+    Result<uint64_t> second = ParseU64(req.Query("second"), "second");
+    if (!first.ok() || !second.ok()) return res.Problem(!first.ok() ? first.status() : second.status());
+    auto proof = ctx.ledger.ConsistencyProof(*first, *second);
+    if (!proof.ok()) return res.Problem(proof.status());
+    res.Json(http::status::ok, {{"first", std::to_string(*first)},
+                                {"second", std::to_string(*second)},
+                                {"path", PathJson(*proof)}});
+  });
+  router.Add(http::verb::get, "/healthz", [](Request&, Responder res) { res.Text(http::status::ok, "ok\n"); });
+}
+
+void AddEntryReads(Router& router, ApiContext& ctx) {
+  auto any = {v1::regulator, v1::firm, v1::committee, v1::owner, v1::admin};
+  router.Add(http::verb::get, "/v1/entries/{seq}", Guard(ctx, any, [&ctx](Request& req, const v1::Credential& who) -> Result<json> {
+    MZ_ASSIGN_OR_RETURN(uint64_t seq, ParseU64(req.Param("seq"), "seq"));
+    MZ_ASSIGN_OR_RETURN(std::string community, ctx.ledger.CommunityOf(seq));
+    if (!community.empty()) MZ_RETURN_IF_ERROR(RequireCommunity(who, community));
+    MZ_ASSIGN_OR_RETURN(StoredEntry e, ctx.ledger.ReadEntry(seq));
+    return EntryJson(e, true);
+  }));
+  router.Add(http::verb::get, "/v1/entries", Guard(ctx, any, [&ctx](Request& req, const v1::Credential& who) -> Result<json> {
+    const std::string* community = req.Query("community");
+    if (community == nullptr) return InvalidArgument("bad-request", "community is required");
+    MZ_RETURN_IF_ERROR(RequireCommunity(who, *community));
+    std::optional<uint64_t> after;
+    if (req.Query("after_seq")) {
+      MZ_ASSIGN_OR_RETURN(after, ParseU64(req.Query("after_seq"), "after_seq"));
+    }
+    uint64_t limit = kEntriesPageMax;
+    if (req.Query("limit")) {
+      MZ_ASSIGN_OR_RETURN(limit, ParseU64(req.Query("limit"), "limit"));
+    }
+    if (limit == 0 || limit > kEntriesPageMax) return InvalidArgument("bad-request", "limit must be 1 to 1000");
+    MZ_ASSIGN_OR_RETURN(std::vector<uint64_t> seqs, ctx.ledger.CommunitySeqs(*community, after, limit));
+    json entries = json::array();
+    for (uint64_t seq : seqs) {
+      MZ_ASSIGN_OR_RETURN(StoredEntry e, ctx.ledger.ReadEntry(seq));
+      entries.push_back(EntryJson(e, true));
+    }
+    return json{{"entries", entries}, {"tree_size", std::to_string(ctx.ledger.head().tree_size)}};
+  }));
+}
+
+void AddCommunityReads(Router& router, ApiContext& ctx) {
+  auto members = {v1::regulator, v1::firm, v1::committee, v1::owner, v1::admin};
+  router.Add(http::verb::get, "/v1/communities/{c}/statements/{period}",
+             Guard(ctx, members, [&ctx](Request& req, const v1::Credential&) -> Result<json> {
+               std::optional<uint64_t> size;
+               if (req.Query("tree_size")) {
+      MZ_ASSIGN_OR_RETURN(size, ParseU64(req.Query("tree_size"), "tree_size"));
+    }
+               return ctx.ledger.Statement(*req.Param("c"), *req.Param("period"), size);
+             }));
+  router.Add(http::verb::get, "/v1/communities/{c}/units/{u}/account",
+             Guard(ctx, members, [&ctx](Request& req, const v1::Credential& who) -> Result<json> {
+               MZ_RETURN_IF_ERROR(RequireUnit(who, *req.Param("c"), *req.Param("u")));
+               const std::string* period = req.Query("period");
+               if (period == nullptr) return InvalidArgument("bad-period", "period is required");
+               return ctx.ledger.OwnerAccount(*req.Param("c"), *req.Param("u"), *period);
+             }));
+  router.Add(http::verb::get, "/v1/communities/{c}/evaluations/summary",
+             Guard(ctx, members, [&ctx](Request& req, const v1::Credential&) -> Result<json> {
+               const std::string* period = req.Query("period");
+               if (period == nullptr) return InvalidArgument("bad-period", "period is required");
+               return ctx.ledger.EvaluationSummary(*req.Param("c"), *period);
+             }));
+  router.Add(http::verb::get, "/v1/communities/{c}/billing",
+             Guard(ctx, {v1::regulator, v1::firm, v1::committee, v1::admin}, [&ctx](Request& req, const v1::Credential&) -> Result<json> {
+               const std::string* period = req.Query("period");
+               if (period == nullptr) return InvalidArgument("bad-period", "period is required");
+               return ctx.ledger.Billing(*req.Param("c"), *period);
+             }));
+  router.Add(http::verb::get, "/v1/communities/{c}/proposals/{p}",
+             Guard(ctx, members, [&ctx](Request& req, const v1::Credential&) -> Result<json> {
+               return ctx.ledger.Proposal(*req.Param("c"), *req.Param("p"));
+             }));
+  router.Add(http::verb::get, "/v1/ratings", Guard(ctx, {v1::regulator, v1::admin}, [&ctx](Request& req, const v1::Credential&) -> Result<json> {
+    const std::string* period = req.Query("period");
+    if (period == nullptr) return InvalidArgument("bad-period", "period is required");
+    return ctx.ledger.Ratings(*period);
+  }));
+}
+
+}  // namespace
+
+void AddReadEndpoints(Router& router, ApiContext& ctx) {
+  AddPublicReads(router, ctx);
+  AddEntryReads(router, ctx);
+  AddCommunityReads(router, ctx);
+}
+
+}  // namespace mingzhang::api

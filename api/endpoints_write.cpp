@@ -1,0 +1,230 @@
+// POST routes: each becomes one ledger entry (API.md "Writes").
+#include "api/auth.h"
+#include "api/endpoints.h"
+#include "api/http_server.h"
+#include "api/json_io.h"
+#include "mingzhang/v1/api.pb.h"
+
+namespace mingzhang::api {
+namespace {
+
+// Answers a queued append: 201 with the new entry, 200 with the original for a repeat.
+void Append(ApiContext& ctx, const Responder& res, v1::Entry entry) {
+  ctx.ledger.AppendAsync(std::move(entry), [res](Result<StoredEntry> r) {
+    if (!r.ok()) return res.Problem(r.status());
+    res.Json(r->replayed ? http::status::ok : http::status::created, EntryJson(*r, false));
+  });
+}
+
+v1::Entry NewEntry(const v1::Credential& who, const std::string& community_id, const std::string& key) {
+  v1::Entry e;
+  *e.mutable_actor() = ActorOf(who);
+  e.set_community_id(community_id);
+  e.set_idempotency_key(key);
+  return e;
+}
+
+// Authenticates, checks the role (and the community in `c` when non-empty), parses the body
+// into T and hands both to `build`, which returns the entry or a refusal.
+template <typename T, typename Build>
+Handler Write(ApiContext& ctx, std::initializer_list<v1::Role> roles, Build build) {
+  std::vector<v1::Role> allowed(roles);
+  return [&ctx, allowed, build](Request& req, Responder res) {
+    Result<v1::Credential> who = Authenticate(req, ctx.ledger.tokens());
+    if (!who.ok()) return res.Problem(who.status());
+    if (std::find(allowed.begin(), allowed.end(), who->role()) == allowed.end()) {
+      return res.Problem(PermissionDenied("forbidden", "the role " + v1::Role_Name(who->role()) + " may not do this"));
+    }
+    const std::string* c = req.Param("c");
+    if (c != nullptr) {
+      if (Status s = RequireCommunity(*who, *c); !s.ok()) return res.Problem(s);
+    }
+    T body;
+    if (Status s = ParseJson(req.message.body(), &body); !s.ok()) return res.Problem(s);
+    Result<v1::Entry> entry = build(req, *who, body);
+    if (!entry.ok()) return res.Problem(entry.status());
+    Append(ctx, res, std::move(entry).value());
+  };
+}
+
+const std::string& P(const Request& req, const char* name) { return *req.Param(name); }
+
+}  // namespace
+
+void AddWriteEndpoints(Router& router, ApiContext& ctx) {
+  using v1::Role;
+  router.Add(http::verb::post, "/v1/firms",
+             Write<v1::CreateFirmRequest>(ctx, {v1::admin}, [](Request&, const v1::Credential& who, auto& b) {
+               v1::Entry e = NewEntry(who, "", b.idempotency_key());
+               e.mutable_firm()->set_firm_id(b.firm_id());
+               e.mutable_firm()->set_name(b.name());
+               return Result<v1::Entry>(e);
+             }));
+  router.Add(http::verb::post, "/v1/communities",
+             Write<v1::CreateCommunityRequest>(ctx, {v1::admin}, [](Request&, const v1::Credential& who, auto& b) {
+               v1::Entry e = NewEntry(who, b.community_id(), b.idempotency_key());
+               v1::CommunityRegistration* r = e.mutable_community();
+               r->set_name(b.name());
+               r->set_firm_id(b.firm_id());
+               r->set_fee_rate_fen_per_m2_month(b.fee_rate_fen_per_m2_month());
+               *r->mutable_remuneration() = b.remuneration();
+               r->set_start_month(b.start_month());
+               return Result<v1::Entry>(e);
+             }));
+  router.Add(http::verb::post, "/v1/communities/{c}/units",
+             Write<v1::RegisterUnitsRequest>(ctx, {v1::admin, v1::firm}, [](Request& req, const v1::Credential& who, auto& b) {
+               v1::Entry e = NewEntry(who, P(req, "c"), b.idempotency_key());
+               *e.mutable_units()->mutable_units() = b.units();
+               return Result<v1::Entry>(e);
+             }),
+             {.body_bytes_max = kBatchBodyBytesMax});
+  router.Add(http::verb::post, "/v1/communities/{c}/payments",
+             Write<v1::RecordPaymentRequest>(ctx, {v1::firm, v1::owner}, [](Request& req, const v1::Credential& who, auto& b) -> Result<v1::Entry> {
+               MZ_RETURN_IF_ERROR(RequireUnit(who, P(req, "c"), b.unit_id()));
+               v1::Entry e = NewEntry(who, P(req, "c"), b.idempotency_key());
+               v1::FeePayment* p = e.mutable_fee_payment();
+               p->set_unit_id(b.unit_id());
+               p->set_amount(b.amount());
+               p->set_period(b.period());
+               p->set_months(b.months());
+               p->set_paid_on(b.paid_on());
+               p->set_method(b.method());
+               p->set_receipt_ref(b.receipt_ref());
+               return e;
+             }));
+  router.Add(http::verb::post, "/v1/communities/{c}/payments:batch", [&ctx](Request& req, Responder res) {
+    Result<v1::Credential> who = Authenticate(req, ctx.ledger.tokens());
+    if (!who.ok()) return res.Problem(who.status());
+    Status s = RequireRole(*who, {v1::firm});
+    if (s.ok()) s = RequireCommunity(*who, P(req, "c"));
+    v1::RecordPaymentsBatchRequest body;
+    if (s.ok()) s = ParseJson(req.message.body(), &body);
+    if (!s.ok()) return res.Problem(s);
+    std::vector<v1::Entry> entries;
+    for (const v1::RecordPaymentRequest& b : body.payments()) {
+      v1::Entry e = NewEntry(*who, P(req, "c"), b.idempotency_key());
+      v1::FeePayment* p = e.mutable_fee_payment();
+      p->set_unit_id(b.unit_id());
+      p->set_amount(b.amount());
+      p->set_period(b.period());
+      p->set_months(b.months());
+      p->set_paid_on(b.paid_on());
+      p->set_method(b.method());
+      p->set_receipt_ref(b.receipt_ref());
+      entries.push_back(std::move(e));
+    }
+    ctx.ledger.AppendGroupAsync(std::move(entries), [res](Result<std::vector<StoredEntry>> r) {
+      if (!r.ok()) return res.Problem(r.status());
+      nlohmann::json out = nlohmann::json::array();
+      bool all_replayed = true;
+      for (const StoredEntry& e : *r) {
+        out.push_back(EntryJson(e, false));
+        all_replayed = all_replayed && e.replayed;
+      }
+      res.Json(all_replayed ? http::status::ok : http::status::created, {{"entries", out}});
+    });
+  }, {.body_bytes_max = kBatchBodyBytesMax});
+  router.Add(http::verb::post, "/v1/communities/{c}/disbursements",
+             Write<v1::RecordDisbursementRequest>(ctx, {v1::firm}, [](Request& req, const v1::Credential& who, auto& b) {
+               v1::Entry e = NewEntry(who, P(req, "c"), b.idempotency_key());
+               v1::Disbursement* d = e.mutable_disbursement();
+               d->set_fund(b.fund());
+               d->set_category(b.category());
+               d->set_amount(b.amount());
+               d->set_payee(b.payee());
+               d->set_description(b.description());
+               d->set_paid_on(b.paid_on());
+               d->set_voucher_sha256(b.voucher_sha256());
+               d->set_resolution_id(b.resolution_id());
+               return Result<v1::Entry>(e);
+             }));
+  router.Add(http::verb::post, "/v1/communities/{c}/public-revenue",
+             Write<v1::RecordPublicRevenueRequest>(ctx, {v1::firm, v1::committee}, [](Request& req, const v1::Credential& who, auto& b) {
+               v1::Entry e = NewEntry(who, P(req, "c"), b.idempotency_key());
+               v1::PublicRevenue* r = e.mutable_public_revenue();
+               r->set_source(b.source());
+               r->set_amount(b.amount());
+               r->set_payer(b.payer());
+               r->set_received_on(b.received_on());
+               r->set_contract_ref(b.contract_ref());
+               return Result<v1::Entry>(e);
+             }));
+  router.Add(http::verb::post, "/v1/communities/{c}/evaluations",
+             Write<v1::EvaluateRequest>(ctx, {v1::owner}, [](Request& req, const v1::Credential& who, auto& b) {
+               v1::Entry e = NewEntry(who, P(req, "c"), b.idempotency_key());
+               v1::Evaluation* ev = e.mutable_evaluation();
+               ev->set_payment_seq(b.payment_seq());
+               *ev->mutable_scores() = b.scores();
+               ev->set_comment(b.comment());
+               return Result<v1::Entry>(e);
+             }));
+  router.Add(http::verb::post, "/v1/communities/{c}/proposals",
+             Write<v1::CreateProposalRequest>(ctx, {v1::committee}, [](Request& req, const v1::Credential& who, auto& b) {
+               v1::Entry e = NewEntry(who, P(req, "c"), b.idempotency_key());
+               v1::Proposal* p = e.mutable_proposal();
+               p->set_proposal_id(b.proposal_id());
+               p->set_title(b.title());
+               p->set_matter(b.matter());
+               p->set_amount(b.amount());
+               p->set_fund(b.fund());
+               p->set_closes_on(b.closes_on());
+               return Result<v1::Entry>(e);
+             }));
+  router.Add(http::verb::post, "/v1/communities/{c}/proposals/{p}/votes",
+             Write<v1::VoteRequest>(ctx, {v1::owner}, [](Request& req, const v1::Credential& who, auto& b) -> Result<v1::Entry> {
+               MZ_RETURN_IF_ERROR(RequireUnit(who, P(req, "c"), b.unit_id()));
+               v1::Entry e = NewEntry(who, P(req, "c"), b.idempotency_key());
+               e.mutable_ballot()->set_proposal_id(P(req, "p"));
+               e.mutable_ballot()->set_unit_id(b.unit_id());
+               e.mutable_ballot()->set_choice(b.choice());
+               return e;
+             }));
+  router.Add(http::verb::post, "/v1/communities/{c}/proposals/{p}/close",
+             Write<v1::CloseProposalRequest>(ctx, {v1::committee}, [](Request& req, const v1::Credential& who, auto& b) {
+               v1::Entry e = NewEntry(who, P(req, "c"), b.idempotency_key());
+               e.mutable_proposal_close()->set_proposal_id(P(req, "p"));
+               return Result<v1::Entry>(e);
+             }));
+  router.Add(http::verb::post, "/v1/entries/{seq}/reversal",
+             Write<v1::ReversalRequest>(ctx, {v1::firm, v1::admin}, [&ctx](Request& req, const v1::Credential& who, auto& b) -> Result<v1::Entry> {
+               char* end = nullptr;
+               const std::string& text = P(req, "seq");
+               uint64_t seq = std::strtoull(text.c_str(), &end, 10);
+               if (text.empty() || *end != '\0' || text[0] == '-' || text.size() > 20) {
+                 return InvalidArgument("bad-seq", "seq must be a non-negative integer");
+               }
+               MZ_ASSIGN_OR_RETURN(std::string community, ctx.ledger.CommunityOf(seq));
+               MZ_RETURN_IF_ERROR(RequireCommunity(who, community));
+               v1::Entry e = NewEntry(who, community, b.idempotency_key());
+               e.mutable_reversal()->set_target_seq(seq);
+               e.mutable_reversal()->set_reason(b.reason());
+               return e;
+             }));
+  router.Add(http::verb::post, "/v1/tokens", [&ctx](Request& req, Responder res) {
+    Result<v1::Credential> who = Authenticate(req, ctx.ledger.tokens());
+    if (!who.ok()) return res.Problem(who.status());
+    if (Status s = RequireRole(*who, {v1::admin}); !s.ok()) return res.Problem(s);
+    v1::IssueTokenRequest body;
+    if (Status s = ParseJson(req.message.body(), &body); !s.ok()) return res.Problem(s);
+    v1::Credential credential;
+    credential.set_role(body.role());
+    credential.set_principal_id(body.principal_id());
+    *credential.mutable_community_ids() = body.communities();
+    *credential.mutable_unit_ids() = body.units();
+    Result<std::string> token = ctx.ledger.tokens().Issue(credential);
+    if (!token.ok()) return res.Problem(token.status());
+    res.Json(http::status::created, {{"token", *token}, {"credential", ToJson(credential)}});
+  });
+  router.Add(http::verb::post, "/v1/communities/{c}/reconciliation", [&ctx](Request& req, Responder res) {
+    Result<v1::Credential> who = Authenticate(req, ctx.ledger.tokens());
+    if (!who.ok()) return res.Problem(who.status());
+    Status s = RequireRole(*who, {v1::firm});
+    if (s.ok()) s = RequireCommunity(*who, P(req, "c"));
+    if (!s.ok()) return res.Problem(s);
+    Result<nlohmann::json> report = ctx.ledger.Reconcile(P(req, "c"), req.message.body());
+    if (!report.ok()) return res.Problem(report.status());
+    res.Json(http::status::ok, *report);
+  }, {.body_bytes_max = kBatchBodyBytesMax});
+}
+
+}  // namespace mingzhang::api

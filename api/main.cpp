@@ -1,0 +1,116 @@
+// mingzhangd: the ledger on the wire (API.md).
+//
+//   mingzhangd [--data-dir ./data] [--listen 127.0.0.1:8080] [--threads N]
+//              [--origin mingzhang.local/district] [--tls-cert chain.pem --tls-key key.pem]
+//
+// On first start with an empty data dir it creates the log (key, store) and an admin token,
+// written to DATA/admin.token (mode 0600) and never logged. SIGTERM/SIGINT: stop accepting,
+// finish requests in flight, close the store; a second signal stops at once.
+#include <cstring>
+#include <iostream>
+
+#include "api/auth.h"
+#include "api/endpoints.h"
+#include "api/http_server.h"
+#include "ledger/ledger.h"
+#include "ledger/tokens.h"
+
+namespace mingzhang::api {
+namespace {
+
+constexpr const char* kAdminTokenFile = "admin.token";
+constexpr const char* kUsage =
+    "usage: mingzhangd [--data-dir DIR] [--listen HOST:PORT] [--threads N] [--origin ORIGIN]\n"
+    "                  [--tls-cert CHAIN.pem --tls-key KEY.pem]\n";
+
+struct Flags {
+  std::string data_dir = "./data";
+  std::string listen = "127.0.0.1:8080";
+  std::string origin = "mingzhang.local/district";
+  std::string tls_cert, tls_key;
+  size_t threads = 0;
+};
+
+bool ParseFlags(int argc, char** argv, Flags& f) {
+  for (int i = 1; i < argc; ++i) {
+    std::string name = argv[i];
+    if (i + 1 >= argc) return false;
+    std::string value = argv[++i];
+    if (name == "--data-dir") f.data_dir = value;
+    else if (name == "--listen") f.listen = value;
+    else if (name == "--origin") f.origin = value;
+    else if (name == "--tls-cert") f.tls_cert = value;
+    else if (name == "--tls-key") f.tls_key = value;
+    else if (name == "--threads") f.threads = std::strtoul(value.c_str(), nullptr, 10);
+    else return false;
+  }
+  return f.listen.rfind(':') != std::string::npos;
+}
+
+int Fail(const Status& s) {
+  std::cerr << "mingzhangd: " << s.ToString() << "\n";
+  return 1;
+}
+
+void AddMetrics(Router& router, ApiContext& ctx) {
+  ctx.metrics->GaugeCallback("mingzhang_tree_size", "Entries in the log.",
+                             [&ctx] { return static_cast<double>(ctx.ledger.head().tree_size); });
+  router.Add(http::verb::get, "/metrics", [&ctx](Request& req, Responder res) {
+    // Anyone on loopback; elsewhere an admin token.
+    bool loopback = req.remote.rfind("127.", 0) == 0 || req.remote.rfind("[::1]", 0) == 0;
+    if (!loopback) {
+      Result<v1::Credential> who = Authenticate(req, ctx.ledger.tokens());
+      if (!who.ok()) return res.Problem(who.status());
+      if (Status s = RequireRole(*who, {v1::admin}); !s.ok()) return res.Problem(s);
+    }
+    res.Text(http::status::ok, ctx.metrics->Render(), kPrometheusContentType);
+  });
+}
+
+int Run(const Flags& flags) {
+  LedgerOptions options;
+  options.data_dir = flags.data_dir;
+  options.origin = flags.origin;
+  Result<std::unique_ptr<Ledger>> ledger = Ledger::Open(options);
+  if (!ledger.ok()) return Fail(ledger.status());
+  std::string token_path = flags.data_dir + "/" + kAdminTokenFile;
+  Result<std::string> admin = (*ledger)->tokens().EnsureAdminToken(token_path);
+  if (admin.ok()) std::cerr << "mingzhangd: created an admin token in " << token_path << "\n";
+  else if (admin.status().slug() != kAdminExistsSlug) return Fail(admin.status());
+
+  auto metrics = std::make_shared<Metrics>();
+  ApiContext ctx{**ledger, metrics};
+  Router router;
+  AddWriteEndpoints(router, ctx);
+  AddReadEndpoints(router, ctx);
+  AddMetrics(router, ctx);
+
+  ServerOptions server_options;
+  size_t colon = flags.listen.rfind(':');
+  server_options.address = flags.listen.substr(0, colon);
+  server_options.port = static_cast<uint16_t>(std::strtoul(flags.listen.c_str() + colon + 1, nullptr, 10));
+  server_options.threads = flags.threads;
+  server_options.tls_certificate_chain_path = flags.tls_cert;
+  server_options.tls_private_key_path = flags.tls_key;
+  auto server = HttpServer::Create(server_options, std::move(router), metrics);
+  if (!server.ok()) return Fail(server.status());
+  std::cerr << "mingzhangd: serving " << (*ledger)->origin() << " on " << (flags.tls_cert.empty() ? "http" : "https")
+            << "://" << server_options.address << ":" << (*server)->port() << "\n";
+  (*server)->Run();
+  server->reset();  // every response delivered or dropped before the ledger goes
+  ledger->reset();  // drains the append queue and closes the store cleanly
+  std::cerr << "mingzhangd: stopped\n";
+  return 0;
+}
+
+}  // namespace
+}  // namespace mingzhang::api
+
+int main(int argc, char** argv) {
+  mingzhang::api::Flags flags;
+  if (!mingzhang::api::ParseFlags(argc, argv, flags)) {
+    std::cerr << mingzhang::api::kUsage;
+    return 2;
+  }
+  return mingzhang::api::Run(flags);
+}
