@@ -20,7 +20,10 @@ Result<v1::Credential> Authenticate(const Request& request, const TokenStore& to
     return Status(Code::kUnauthenticated, "unauthenticated", "send Authorization: Bearer <token>");
   }
   std::string_view value(it->value().data(), it->value().size());
-  if (value.substr(0, kBearer.size()) != kBearer) {
+  // The scheme name is case-insensitive (RFC 9110 §11.1).
+  std::string scheme(value.substr(0, kBearer.size()));
+  std::transform(scheme.begin(), scheme.end(), scheme.begin(), [](unsigned char c) { return std::tolower(c); });
+  if (scheme != "bearer ") {
     return Status(Code::kUnauthenticated, kBadTokenSlug, "the Authorization header is not a Bearer token");
   }
   return tokens.Authenticate(value.substr(kBearer.size()));

@@ -64,9 +64,26 @@ int64_t CashBalance(const CommunityState& c, v1::Fund fund) {
   return total;
 }
 
+// Enum fields arrive as numbers too (protobuf JSON accepts them): only named values are real.
+Status CheckEnums(const v1::Entry& entry) {
+  bool ok = v1::Role_IsValid(entry.actor().role());
+  if (entry.has_fee_payment()) ok = ok && v1::FeePayment::Method_IsValid(entry.fee_payment().method());
+  if (entry.has_disbursement()) {
+    ok = ok && v1::Fund_IsValid(entry.disbursement().fund()) && v1::Category_IsValid(entry.disbursement().category());
+  }
+  if (entry.has_public_revenue()) ok = ok && v1::PublicRevenue::Source_IsValid(entry.public_revenue().source());
+  if (entry.has_proposal()) {
+    ok = ok && v1::Matter_IsValid(entry.proposal().matter()) && v1::Fund_IsValid(entry.proposal().fund());
+  }
+  if (entry.has_ballot()) ok = ok && v1::Choice_IsValid(entry.ballot().choice());
+  if (!ok) return BadRequest("an enum field holds a value that names nothing");
+  return OkStatus();
+}
+
 }  // namespace
 
 Status Domain::Check(const v1::Entry& entry) const {
+  MZ_RETURN_IF_ERROR(CheckEnums(entry));
   switch (entry.body_case()) {
     case v1::Entry::kFirm:
     case v1::Entry::kCommunity:
