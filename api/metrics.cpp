@@ -10,7 +10,7 @@ namespace {
 constexpr const char* kRequestsName = "mingzhang_http_requests_total";
 constexpr const char* kDurationName = "mingzhang_http_request_duration_seconds";
 
-bool ValidName(std::string_view name) {
+[[maybe_unused]] bool ValidName(std::string_view name) {
   if (name.empty() || (name[0] >= '0' && name[0] <= '9')) return false;
   return std::all_of(name.begin(), name.end(), [](char c) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||

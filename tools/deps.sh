@@ -1,6 +1,6 @@
 # Installs the Debian packages mingzhang builds with, only those missing. Sourced by tools/*.sh.
 MINGZHANG_PACKAGES=(
-  g++ cmake ninja-build pkg-config
+  g++ cmake ninja-build pkg-config curl
   librocksdb-dev libboost-dev libssl-dev libprotobuf-dev protobuf-compiler
   catch2 nlohmann-json3-dev
 )
