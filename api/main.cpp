@@ -55,6 +55,12 @@ int Fail(const Status& s) {
 void AddMetrics(Router& router, ApiContext& ctx) {
   ctx.metrics->GaugeCallback("mingzhang_tree_size", "Entries in the log.",
                              [&ctx] { return static_cast<double>(ctx.ledger.head().tree_size); });
+  ctx.metrics->GaugeCallback("mingzhang_appends_total", "Entries appended since start.",
+                             [&ctx] { return static_cast<double>(ctx.ledger.stats().appends); });
+  ctx.metrics->GaugeCallback("mingzhang_batches_total", "Durable batches (group commits) since start.",
+                             [&ctx] { return static_cast<double>(ctx.ledger.stats().batches); });
+  ctx.metrics->GaugeCallback("mingzhang_last_batch_entries", "Entries in the last group commit.",
+                             [&ctx] { return static_cast<double>(ctx.ledger.stats().last_batch_entries); });
   router.Add(http::verb::get, "/metrics", [&ctx](Request& req, Responder res) {
     // Anyone on loopback; elsewhere an admin token.
     bool loopback = req.remote.rfind("127.", 0) == 0 || req.remote.rfind("[::1]", 0) == 0;

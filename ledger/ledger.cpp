@@ -155,6 +155,11 @@ Head Ledger::head() const {
   return head_;
 }
 
+Ledger::Stats Ledger::stats() const {
+  std::shared_lock lock(head_mu_);
+  return stats_;
+}
+
 NodeReader Ledger::TreeReader() const {
   return [store = store_.get()](int level, uint64_t index) { return ReadTreeNode(*store, level, index); };
 }

@@ -96,6 +96,13 @@ class Ledger {
   void AppendGroupAsync(std::vector<v1::Entry> requests, GroupCallback done);
 
   Head head() const;
+  // Since start: entries appended and durable batches written, and the size of the last batch.
+  struct Stats {
+    uint64_t appends = 0;
+    uint64_t batches = 0;
+    uint64_t last_batch_entries = 0;
+  };
+  Stats stats() const;
   const std::string& origin() const { return origin_; }
   const NoteVerifier& verifier() const { return verifier_; }
   const PublicKey& public_key() const { return key_.public_key(); }
@@ -181,6 +188,7 @@ class Ledger {
 
   mutable std::shared_mutex head_mu_;
   Head head_;
+  Stats stats_;  // under head_mu_
 
   std::mutex queue_mu_;
   std::condition_variable queue_cv_;

@@ -260,6 +260,9 @@ Status Ledger::WriteBatch(BatchState& state) {
   chain_head_ = state.chain;
   std::unique_lock lock(head_mu_);
   head_ = Head{range_.size(), range_.Root(), chain_head_, std::move(note)};
+  stats_.appends += state.appended;
+  stats_.batches += 1;
+  stats_.last_batch_entries = state.appended;
   return OkStatus();
 }
 

@@ -648,6 +648,9 @@ TEST_CASE("every endpoint of API.md answers with its status and shape", "[api]")
     CHECK(m.content_type.rfind("text/plain", 0) == 0);
     CHECK_THAT(m.body, Catch::Contains("mingzhang_tree_size " + std::to_string(w.replies.size())));
     CHECK_THAT(m.body, Catch::Contains(R"(mingzhang_http_requests_total{method="POST",route="/v1/communities/{c}/payments",status="201"})"));
+    CHECK_THAT(m.body, Catch::Contains("mingzhang_appends_total "));
+    CHECK_THAT(m.body, Catch::Contains("mingzhang_batches_total "));
+    CHECK_THAT(m.body, Catch::Contains("mingzhang_last_batch_entries "));
   }
 }
 
