@@ -24,6 +24,19 @@ v1::Entry NewEntry(const v1::Credential& who, const std::string& community_id, c
   return e;
 }
 
+v1::Entry PaymentEntry(const v1::Credential& who, const std::string& community_id, const v1::RecordPaymentRequest& b) {
+  v1::Entry e = NewEntry(who, community_id, b.idempotency_key());
+  v1::FeePayment* p = e.mutable_fee_payment();
+  p->set_unit_id(b.unit_id());
+  p->set_amount(b.amount());
+  p->set_period(b.period());
+  p->set_months(b.months());
+  p->set_paid_on(b.paid_on());
+  p->set_method(b.method());
+  p->set_receipt_ref(b.receipt_ref());
+  return e;
+}
+
 // Authenticates, checks the role (and the community in `c` when non-empty), parses the body
 // into T and hands both to `build`, which returns the entry or a refusal.
 template <typename T, typename Build>
@@ -81,16 +94,7 @@ void AddWriteEndpoints(Router& router, ApiContext& ctx) {
   router.Add(http::verb::post, "/v1/communities/{c}/payments",
              Write<v1::RecordPaymentRequest>(ctx, {v1::firm, v1::owner}, [](Request& req, const v1::Credential& who, auto& b) -> Result<v1::Entry> {
                MZ_RETURN_IF_ERROR(RequireUnit(who, P(req, "c"), b.unit_id()));
-               v1::Entry e = NewEntry(who, P(req, "c"), b.idempotency_key());
-               v1::FeePayment* p = e.mutable_fee_payment();
-               p->set_unit_id(b.unit_id());
-               p->set_amount(b.amount());
-               p->set_period(b.period());
-               p->set_months(b.months());
-               p->set_paid_on(b.paid_on());
-               p->set_method(b.method());
-               p->set_receipt_ref(b.receipt_ref());
-               return e;
+               return PaymentEntry(who, P(req, "c"), b);
              }));
   router.Add(http::verb::post, "/v1/communities/{c}/payments:batch", [&ctx](Request& req, Responder res) {
     Result<v1::Credential> who = Authenticate(req, ctx.ledger.tokens());
@@ -102,16 +106,7 @@ void AddWriteEndpoints(Router& router, ApiContext& ctx) {
     if (!s.ok()) return res.Problem(s);
     std::vector<v1::Entry> entries;
     for (const v1::RecordPaymentRequest& b : body.payments()) {
-      v1::Entry e = NewEntry(*who, P(req, "c"), b.idempotency_key());
-      v1::FeePayment* p = e.mutable_fee_payment();
-      p->set_unit_id(b.unit_id());
-      p->set_amount(b.amount());
-      p->set_period(b.period());
-      p->set_months(b.months());
-      p->set_paid_on(b.paid_on());
-      p->set_method(b.method());
-      p->set_receipt_ref(b.receipt_ref());
-      entries.push_back(std::move(e));
+      entries.push_back(PaymentEntry(*who, P(req, "c"), b));
     }
     ctx.ledger.AppendGroupAsync(std::move(entries), [res](Result<std::vector<StoredEntry>> r) {
       if (!r.ok()) return res.Problem(r.status());
