@@ -302,14 +302,7 @@ class Daemon {
   int Terminate(int signal = SIGTERM, std::chrono::milliseconds timeout = std::chrono::seconds(15)) {
     if (pid_ < 0) return -1;
     ::kill(pid_, signal);
-    std::optional<int> code = WaitExit(pid_, timeout);
-    if (!code) {
-      ::kill(pid_, SIGKILL);
-      WaitExit(pid_, std::chrono::seconds(5));
-      code = -1;
-    }
-    pid_ = -1;
-    return *code;
+    return WaitExited(timeout);
   }
   void Signal(int signal) const {
     if (pid_ > 0) ::kill(pid_, signal);
