@@ -213,6 +213,7 @@ void Domain::MutateReversal(const v1::Entry& entry, CommunityState& c) {
 void Domain::Post(CommunityState& c, const std::vector<Posting>& postings, int sign) {
   for (const Posting& p : postings) {
     c.balances[{p.fund, p.account, p.month}] += sign * p.fen;
+    if (p.account == kCashAccount) c.cash[p.fund] += sign * p.fen;
     dirty_balances_.insert({c.community_id, p.fund, p.account, p.month});
   }
 }

@@ -114,6 +114,7 @@ struct CommunityState {
   std::map<uint64_t, uint64_t> reversals;          // reversal seq -> target seq
   // Balances: (fund, account, month) -> fen. Cumulative sums are taken over months.
   std::map<std::tuple<int, std::string, MonthIndex>, int64_t> balances;
+  std::map<int, int64_t> cash;       // fund -> cash balance over all months (kept with `balances`)
   int64_t fee_income_total = 0;      // non-reversed fee payments, all time
   int64_t remuneration_taken = 0;    // non-reversed REMUNERATION disbursements, all time
 };

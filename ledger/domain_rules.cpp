@@ -55,13 +55,10 @@ bool OwnsUnit(const v1::Actor& actor, const std::string& unit_id) {
   return false;
 }
 
-// Cash balance of a fund over all months.
+// Cash balance of a fund over all months, kept as postings are made.
 int64_t CashBalance(const CommunityState& c, v1::Fund fund) {
-  int64_t total = 0;
-  for (const auto& [key, fen] : c.balances) {
-    if (std::get<0>(key) == fund && std::get<1>(key) == kCashAccount) total += fen;
-  }
-  return total;
+  auto it = c.cash.find(fund);
+  return it == c.cash.end() ? 0 : it->second;
 }
 
 // Enum fields arrive as numbers too (protobuf JSON accepts them): only named values are real.
