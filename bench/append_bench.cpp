@@ -15,36 +15,20 @@
 #include <string>
 #include <vector>
 
+#include "bench/bench_district.h"
 #include "ledger/ledger.h"
 
 namespace mingzhang::bench {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+constexpr size_t kUnits = 2'000;
 
 struct Config {
   std::string dir = std::filesystem::temp_directory_path().string();
   double scale = 1.0;
   size_t only_batch = 0;  // 0: all of 1, 64, 1024
 };
-
-// A fee payment as a firm would record it: the typical entry, ~150 bytes stored.
-v1::Entry PaymentEntry(uint64_t i) {
-  v1::Entry e;
-  e.set_community_id("bench-garden");
-  e.mutable_actor()->set_role(v1::firm);
-  e.mutable_actor()->set_principal_id("firm-bench");
-  e.set_idempotency_key("pay-" + std::to_string(i));
-  v1::FeePayment* p = e.mutable_fee_payment();
-  p->set_unit_id("B" + std::to_string(i % 2000));
-  p->set_amount(25'650);
-  p->set_period("2026-10");
-  p->set_months(1);
-  p->set_paid_on("2026-10-08");
-  p->set_method(v1::FeePayment::wechat);
-  p->set_receipt_ref("WX20261008" + std::to_string(100000 + i));
-  return e;
-}
 
 // Appends n entries with at most `batch` per group commit; returns entries/s and the stored bytes.
 double LedgerRun(const std::string& dir, size_t batch, size_t n, std::vector<std::string>* bytes) {
@@ -57,28 +41,18 @@ double LedgerRun(const std::string& dir, size_t batch, size_t n, std::vector<std
     std::fprintf(stderr, "%s\n", ledger.status().ToString().c_str());
     std::exit(1);
   }
+  RegisterCommunity(**ledger, "bench-garden", kUnits);
   // Requests are built before the clock starts, as the raw baseline's bytes are.
   std::vector<v1::Entry> requests;
   requests.reserve(n);
-  for (size_t i = 0; i < n; ++i) requests.push_back(PaymentEntry(i));
-  std::atomic<size_t> done{0};
+  for (size_t i = 0; i < n; ++i) requests.push_back(MonthlyPayment("bench-garden", kUnits, i, "2025-10"));
   bytes->resize(n);
-  // Keep a few batches queued so every group commit is full, without overflowing the queue.
-  const size_t window = std::min(kAppendQueueMax, 4 * batch);
-  auto start = Clock::now();
-  for (size_t i = 0; i < n; ++i) {
-    while (i - done.load(std::memory_order_acquire) >= window) std::this_thread::yield();
-    (*ledger)->AppendAsync(std::move(requests[i]), [&, i](Result<StoredEntry> r) {
-      if (!r.ok()) {
-        std::fprintf(stderr, "append failed: %s\n", r.status().ToString().c_str());
-        std::abort();
-      }
-      (*bytes)[i] = std::move(r->bytes);
-      done.fetch_add(1, std::memory_order_release);
-    });
-  }
-  while (done < n) std::this_thread::sleep_for(std::chrono::microseconds(100));
-  double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  double seconds = AppendAll(
+      **ledger, n, batch, [&](size_t i) { return std::move(requests[i]); },
+      [&](size_t i, StoredEntry& e) { (*bytes)[i] = std::move(e.bytes); });
+  Ledger::Stats stats = (*ledger)->stats();
+  std::fprintf(stderr, "  ledger: %llu group commits, %.1f entries each on average\n",
+               static_cast<unsigned long long>(stats.batches), static_cast<double>(stats.appends) / stats.batches);
   return n / seconds;
 }
 

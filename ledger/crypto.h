@@ -38,8 +38,9 @@ class Sha256Stream {
  public:
   Sha256Stream();
   ~Sha256Stream();
-  Sha256Stream(const Sha256Stream&) = delete;
-  Sha256Stream& operator=(const Sha256Stream&) = delete;
+  // Copies continue independently (the sequencer copies domain state holding running digests).
+  Sha256Stream(const Sha256Stream& other) : Sha256Stream(other.Clone()) {}
+  Sha256Stream& operator=(const Sha256Stream& other) { return *this = other.Clone(); }
   void Update(std::string_view bytes);
   Hash Finish();  // the stream may not be used afterwards
   // The digest of what was written so far; the stream goes on.

@@ -64,6 +64,24 @@ int64_t PaymentPartForMonth(const PaymentState& p, MonthIndex month) {
   return month == p.first_month ? part + p.amount % p.months : part;
 }
 
+int64_t PaymentPaidFen(const PaymentState& p, MonthIndex first, MonthIndex last) {
+  int64_t paid = 0;
+  for (MonthIndex m = std::max(first, p.first_month); m <= last && m < p.first_month + p.months; ++m) {
+    paid += PaymentPartForMonth(p, m);
+  }
+  return paid;
+}
+
+namespace {
+
+// Adds (sign +1) or takes back (-1) a payment's parts in its unit's paid_by_month.
+void CountPaidMonths(CommunityState& c, const PaymentState& p, int sign) {
+  std::map<MonthIndex, int64_t>& paid = c.units.at(p.unit_id).paid_by_month;
+  for (MonthIndex m = p.first_month; m < p.first_month + p.months; ++m) paid[m] += sign * PaymentPartForMonth(p, m);
+}
+
+}  // namespace
+
 int64_t RemunerationAllowed(const CommunityState& c, MonthIndex through_month, int64_t fee_income) {
   const v1::Remuneration& r = c.registration.remuneration();
   if (r.has_basis_points_of_fee_income()) {
@@ -166,6 +184,7 @@ void Domain::MutateMoney(const v1::Entry& entry, CommunityState& c) {
                      DateOf(p.paid_on()), p.receipt_ref(), entry.recorded_at_ms(), false, std::nullopt,
                      entry.actor().principal_id()};
     c.units.at(p.unit_id()).payment_seqs.push_back(seq);
+    CountPaidMonths(c, s, +1);
     c.fee_income_total += p.amount();
   } else if (entry.has_disbursement()) {
     const v1::Disbursement& d = entry.disbursement();
@@ -189,6 +208,7 @@ void Domain::MutateReversal(const v1::Entry& entry, CommunityState& c) {
   c.reversals[entry.seq()] = target;
   v1::Entry original;
   if (auto p = c.payments.find(target); p != c.payments.end()) {
+    CountPaidMonths(c, p->second, -1);
     p->second.reversed = true;
     c.fee_income_total -= p->second.amount;
     original.mutable_fee_payment()->set_amount(p->second.amount);

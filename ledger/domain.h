@@ -52,6 +52,9 @@ struct Posting {
 struct UnitState {
   int64_t area_centi_m2 = 0;
   std::vector<uint64_t> payment_seqs;
+  // Fee paid for each month (PaymentPartForMonth of every payment not reversed), kept with the
+  // payments so that a statement sums months, not payments.
+  std::map<MonthIndex, int64_t> paid_by_month;
 };
 
 struct PaymentState {
@@ -129,6 +132,9 @@ class Domain {
   Domain() = default;
   Domain(Domain&&) = default;
   Domain& operator=(Domain&&) = default;
+  // The sequencer works on a copy that runs one batch ahead of the state readers see.
+  Domain(const Domain&) = default;
+  Domain& operator=(const Domain&) = default;
 
   // Checks `entry` (seq and recorded_at_ms already set) against every rule and fills the fields
   // the ledger computes (a close's tally and resolution id; *changed then tells the caller to
@@ -168,6 +174,8 @@ class Domain {
 
 // The postings of a money entry (payment, disbursement, public revenue); empty for others.
 std::vector<Posting> PostingsOf(const v1::Entry& entry);
+// The fee one payment attributes to the months first..last.
+int64_t PaymentPaidFen(const PaymentState& p, MonthIndex first, MonthIndex last);
 // Fee due per month for a unit: area × rate, rounded half up to the fen.
 int64_t MonthlyFeeFen(int64_t area_centi_m2, int64_t rate_fen_per_m2_month);
 // The part of a payment attributed to `month`: amount spread evenly over its months, the

@@ -1,5 +1,6 @@
 // Opening a ledger and reading from it. Appends are in ledger_append.cpp.
 #include "ledger/ledger.h"
+#include "ledger/ledger_job.h"
 
 #include <sys/stat.h>
 
@@ -55,10 +56,12 @@ Result<std::unique_ptr<Ledger>> Ledger::Open(const LedgerOptions& options) {
   MZ_ASSIGN_OR_RETURN(SigningKey key, LoadOrCreateKey(options.data_dir, store_exists));
   StoreOptions store_options;
   store_options.create_if_missing = options.create_if_missing;
+  store_options.faults = options.storage_faults;
   MZ_ASSIGN_OR_RETURN(std::unique_ptr<Store> store, Store::Open(store_dir, store_options));
   std::unique_ptr<Ledger> ledger(new Ledger(options, std::move(store), std::move(key)));
   ledger->tokens_ = std::make_unique<TokenStore>(*ledger->store_, ledger->options_.clock_ms);
   MZ_RETURN_IF_ERROR(store_exists ? ledger->Load() : ledger->CreateLog());
+  ledger->writer_ = std::thread([l = ledger.get()] { l->RunWriter(); });
   ledger->sequencer_ = std::thread([l = ledger.get()] { l->RunSequencer(); });
   return ledger;
 }
@@ -80,7 +83,13 @@ Ledger::~Ledger() {
     stopping_ = true;
   }
   queue_cv_.notify_all();
-  if (sequencer_.joinable()) sequencer_.join();
+  if (sequencer_.joinable()) sequencer_.join();  // it drains the queue and the writer
+  {
+    std::lock_guard<std::mutex> lock(writer_mu_);
+    writer_stopping_ = true;
+  }
+  writer_cv_.notify_all();
+  if (writer_.joinable()) writer_.join();
 }
 
 // A new log: its identity and the signed checkpoint of the empty tree, in one synced batch.
@@ -119,17 +128,19 @@ Status Ledger::Load() {
   MZ_ASSIGN_OR_RETURN(std::string head, meta(kMetaHead));
   std::optional<uint64_t> size = ParseBe64(std::string_view(head).substr(0, 8));
   if (head.size() != 8 + kHashBytes || !size) return DataLoss("store-corrupt", "malformed head record");
-  chain_head_ = HashFromBytes(std::string_view(head).substr(8));
-  MZ_ASSIGN_OR_RETURN(range_, CompactRange::Load(*size, TreeReader()));
-  MZ_ASSIGN_OR_RETURN(rows_, TreeRows::Load(*store_, *size));
+  tree_.chain = HashFromBytes(std::string_view(head).substr(8));
+  MZ_ASSIGN_OR_RETURN(tree_.range, CompactRange::Load(*size, TreeReader()));
+  MZ_ASSIGN_OR_RETURN(tree_.rows, TreeRows::Load(*store_, *size));
   MZ_ASSIGN_OR_RETURN(std::string note, CheckpointAt(*size));
   MZ_ASSIGN_OR_RETURN(std::string text, OpenNote(note, verifier_));
   MZ_ASSIGN_OR_RETURN(Checkpoint checkpoint, ParseCheckpoint(text));
-  if (checkpoint.root_hash != range_.Root() || checkpoint.origin != origin_) {
+  if (checkpoint.root_hash != tree_.range.Root() || checkpoint.origin != origin_) {
     return DataLoss("checkpoint-mismatch", "the latest checkpoint does not match the stored tree");
   }
-  head_ = Head{*size, range_.Root(), chain_head_, note};
-  return ReplayDomain(*size, domain_);
+  head_ = Head{*size, tree_.range.Root(), tree_.chain, note};
+  MZ_RETURN_IF_ERROR(ReplayDomain(*size, domain_));
+  work_domain_ = domain_;
+  return OkStatus();
 }
 
 // Rebuilds domain state from the first `tree_size` entries of the log.

@@ -20,6 +20,7 @@
 #include <shared_mutex>
 #include <string>
 #include <thread>
+#include <unordered_map>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -56,6 +57,7 @@ struct LedgerOptions {
   size_t batch_entries_max = kBatchEntriesMax;
   bool create_if_missing = true;
   std::function<int64_t()> clock_ms;  // defaults to the system clock
+  std::shared_ptr<StorageFaults> storage_faults;  // tests only (store.h); mingzhangd sets none
 };
 
 // An entry as stored, with what proves it: its leaf hash and the chain head after it.
@@ -148,6 +150,13 @@ class Ledger {
   };
   struct BatchResult;
   struct BatchState;
+  struct Job;
+  // The tree and chain as of some batch: what the sequencer rolls back to when a write fails.
+  struct TreeState {
+    CompactRange range;
+    TreeRows rows;
+    Hash chain{};
+  };
 
   Ledger(LedgerOptions options, std::unique_ptr<Store> store, SigningKey key);
   Status Load();
@@ -156,14 +165,19 @@ class Ledger {
   NodeReader TreeReader() const;
 
   void RunSequencer();
-  void CommitBatch(std::vector<Pending>& batch);
+  std::unique_ptr<Job> SequenceBatch(std::vector<Pending> batch);
   std::vector<Result<std::optional<std::string>>> Prepare(std::vector<Pending>& batch,
                                                           std::vector<BatchResult>& results);
   bool ResolveRepeat(const std::vector<BatchResult>& results, const Result<std::optional<std::string>>& previous,
                      BatchState& state, BatchResult& r);
   void Sequence(v1::Entry& request, BatchState& state, BatchResult& r);
-  void Deliver(std::vector<Pending>& batch, std::vector<BatchResult>& results, const Status& written);
-  Status WriteBatch(BatchState& state);
+  void SealBatch(Job& job);
+  Status AwaitWriter();
+  void HandToWriter(std::unique_ptr<Job> job);
+  void RollBack(bool tree_too);
+  void RunWriter();
+  void Publish(Job& job);
+  void Deliver(Job& job, const Status& written);
   void TakeBatch(std::vector<Pending>& batch);
   int64_t NextTimestampMs();
 
@@ -175,14 +189,33 @@ class Ledger {
   std::string key_name_;
   NoteVerifier verifier_;
 
-  // Owned by the sequencer thread; published through head_ after each durable batch.
-  CompactRange range_;
-  TreeRows rows_;
-  Hash chain_head_{};
+  // Group commit is a two-stage pipeline: while the writer thread syncs batch k, the sequencer
+  // prepares and sequences batch k+1 on its own copy of the tree, chain and domain state, which
+  // run ahead of what is durable by at most that one batch.
+  //
+  // Owned by the sequencer thread: the state as it will be once every handed-over batch is durable,
+  // the state before the batch being written (restored if its write fails), and that batch's
+  // idempotency records, which its successor cannot yet read from the store.
+  TreeState tree_;
+  TreeState tree_before_in_flight_;
+  Domain work_domain_;
+  struct InFlightKey {
+    std::string fingerprint;
+    uint64_t seq = 0;
+  };
+  std::unordered_map<std::string, InFlightKey> in_flight_keys_;
   int64_t last_timestamp_ms_ = 0;
 
-  // The domain state, consistent with head_: the sequencer holds it exclusively from the
-  // admission of a batch until the batch is durable (or the state is rebuilt after a failure).
+  // The hand-over slot between the sequencer and the writer thread.
+  std::mutex writer_mu_;
+  std::condition_variable writer_cv_;
+  std::unique_ptr<Job> writer_job_;  // set: waiting for or being written
+  Status writer_last_;               // how the last job's write ended
+  bool writer_stopping_ = false;
+  std::thread writer_;
+
+  // The domain state readers see, consistent with head_: the writer records a batch into it once
+  // the batch is durable, in the same critical section that publishes the new head.
   mutable std::shared_mutex domain_mu_;
   Domain domain_;
 

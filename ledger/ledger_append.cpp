@@ -4,6 +4,7 @@
 
 #include "ledger/keys.h"
 #include "ledger/ledger.h"
+#include "ledger/ledger_job.h"
 
 namespace mingzhang {
 namespace {
@@ -32,19 +33,6 @@ Status CheckRequestShape(const v1::Entry& request) {
 }
 
 }  // namespace
-
-// One request's fate within a batch: appended, a repeat of an earlier request, or refused.
-struct Ledger::BatchResult {
-  enum class Kind { kAppended, kReplayOfStored, kReplayInBatch, kRefused } kind = Kind::kRefused;
-  Status refusal;
-  StoredEntry stored;
-  size_t replay_index = 0;  // kReplayInBatch: index of the request it repeats
-  // Prepared before sequencing: the request's bytes (seq, prev_hash and time unset), what
-  // identifies it for idempotency, and where its idempotency record lives.
-  std::string request_bytes;
-  std::string fingerprint;
-  std::string idem_key;
-};
 
 void Ledger::AppendAsync(v1::Entry request, AppendCallback done) {
   std::unique_lock<std::mutex> lock(queue_mu_);
@@ -118,17 +106,31 @@ void Ledger::TakeBatch(std::vector<Pending>& batch) {
 }
 
 void Ledger::RunSequencer() {
-  std::vector<Pending> batch;
   for (;;) {
+    std::vector<Pending> batch;
     {
       std::unique_lock<std::mutex> lock(queue_mu_);
       queue_cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
-      if (queue_.empty()) return;  // stopping and drained
+      if (queue_.empty()) break;  // stopping and drained
       TakeBatch(batch);
     }
-    CommitBatch(batch);
-    batch.clear();
+    // Sequenced while the previous batch is being written; handed over once that write is known.
+    std::unique_ptr<Job> job = SequenceBatch(std::move(batch));
+    Status previous = AwaitWriter();
+    if (!previous.ok()) {
+      // This batch was built on entries that did not become durable: nobody hears success.
+      Deliver(*job, previous);
+      RollBack(/*tree_too=*/true);
+    } else if (!job->refusal.ok()) {
+      Deliver(*job, job->refusal);
+      RollBack(/*tree_too=*/false);  // a refused group never moved the tree
+    } else if (job->state.appended == 0) {
+      Deliver(*job, OkStatus());  // only repeats and refusals: nothing to write
+    } else {
+      HandToWriter(std::move(job));
+    }
   }
+  AwaitWriter().IgnoreError();  // the writer answered that batch's callers itself
 }
 
 int64_t Ledger::NextTimestampMs() {
@@ -136,16 +138,6 @@ int64_t Ledger::NextTimestampMs() {
   last_timestamp_ms_ = std::max(last_timestamp_ms_, options_.clock_ms());
   return last_timestamp_ms_;
 }
-
-// The batch being built: writes and the tree and chain as they will be once it is durable.
-struct Ledger::BatchState {
-  WriteSet writes;
-  CompactRange range;
-  TreeRows rows;
-  Hash chain{};
-  size_t appended = 0;
-  std::unordered_map<std::string, size_t> keys_in_batch;  // idempotency key -> request index
-};
 
 // Serializes each well-formed request once and reads all their idempotency records in one call.
 std::vector<Result<std::optional<std::string>>> Ledger::Prepare(std::vector<Pending>& batch,
@@ -180,6 +172,16 @@ bool Ledger::ResolveRepeat(const std::vector<BatchResult>& results, const Result
     }
     return true;
   }
+  if (auto it = in_flight_keys_.find(r.idem_key); it != in_flight_keys_.end()) {
+    // A repeat of an entry still being written: answered from the store once it is durable.
+    if (it->second.fingerprint != r.fingerprint) {
+      r.refusal = conflict;
+    } else {
+      r.kind = BatchResult::Kind::kReplayOfInFlight;
+      r.replay_seq = it->second.seq;
+    }
+    return true;
+  }
   if (!previous.ok()) {
     r.refusal = previous.status();
     return true;
@@ -205,15 +207,15 @@ bool Ledger::ResolveRepeat(const std::vector<BatchResult>& results, const Result
 // The stored bytes are the three ledger-set fields followed by the request's bytes: protobuf
 // writes fields in number order and those are fields 1-3, so this is the message's serialization.
 void Ledger::Sequence(v1::Entry& request, BatchState& state, BatchResult& r) {
-  uint64_t seq = state.range.size();
+  uint64_t seq = state.tree.range.size();
   v1::Entry header;
   header.set_seq(seq);
-  header.set_prev_hash(std::string(AsBytes(state.chain)));
+  header.set_prev_hash(std::string(AsBytes(state.tree.chain)));
   header.set_recorded_at_ms(NextTimestampMs());
   request.set_seq(seq);
   request.set_recorded_at_ms(header.recorded_at_ms());
   bool changed = false;
-  r.refusal = domain_.Admit(request, &changed);
+  r.refusal = work_domain_.Admit(request, &changed);
   if (!r.refusal.ok()) return;
   if (changed) {  // the ledger filled fields: serialize the entry as it now is
     request.clear_seq();
@@ -228,9 +230,9 @@ void Ledger::Sequence(v1::Entry& request, BatchState& state, BatchResult& r) {
   }
   r.kind = BatchResult::Kind::kAppended;
   r.stored.leaf_hash = LeafHash(bytes);
-  r.stored.chain_hash = state.chain = Sha256(bytes);
-  state.range.Append(r.stored.leaf_hash, [&](int level, uint64_t index, const Hash& h) {
-    state.rows.Add(level, index, h, state.writes);
+  r.stored.chain_hash = state.tree.chain = Sha256(bytes);
+  state.tree.range.Append(r.stored.leaf_hash, [&](int level, uint64_t index, const Hash& h) {
+    state.tree.rows.Add(level, index, h, state.writes);
   });
   state.writes.Put(Column::kEntries, EntryKey(seq), bytes);
   state.writes.Put(Column::kIdempotency, r.idem_key, Be64(seq) + r.fingerprint);
@@ -239,70 +241,134 @@ void Ledger::Sequence(v1::Entry& request, BatchState& state, BatchResult& r) {
   r.stored.entry.set_seq(seq);
   r.stored.entry.set_prev_hash(header.prev_hash());
   r.stored.entry.set_recorded_at_ms(header.recorded_at_ms());
-  domain_.Record(r.stored.entry, r.stored.leaf_hash);
+  work_domain_.Record(r.stored.entry, r.stored.leaf_hash);
   ++state.appended;
 }
 
-// Signs the checkpoint of the new size and writes the whole batch, synced. On success the new
-// head is published; on failure the in-memory tree and chain stay as they were.
-Status Ledger::WriteBatch(BatchState& state) {
-  if (state.appended == 0) return OkStatus();
-  state.rows.Flush(state.writes);
-  domain_.FlushState(state.writes);
-  Checkpoint checkpoint{origin_, state.range.size(), state.range.Root(), {}};
-  std::string note = SignNote(FormatCheckpoint(checkpoint), key_name_, key_);
-  state.writes.Put(Column::kCheckpoints, CheckpointKey(state.range.size()), note);
-  state.writes.Put(Column::kMeta, std::string(kMetaHead),
-                   Be64(state.range.size()) + std::string(AsBytes(state.chain)));
-  MZ_RETURN_IF_ERROR(store_->Write(state.writes, /*sync=*/true));
-  range_ = std::move(state.range);
-  rows_ = std::move(state.rows);
-  chain_head_ = state.chain;
-  std::unique_lock lock(head_mu_);
-  head_ = Head{range_.size(), range_.Root(), chain_head_, std::move(note)};
-  stats_.appends += state.appended;
-  stats_.batches += 1;
-  stats_.last_batch_entries = state.appended;
-  return OkStatus();
-}
-
-void Ledger::CommitBatch(std::vector<Pending>& batch) {
-  std::unique_lock domain_lock(domain_mu_);
-  std::vector<BatchResult> results(batch.size());
-  std::vector<Result<std::optional<std::string>>> previous = Prepare(batch, results);
-  BatchState state;
-  state.range = range_;
-  state.rows = rows_;
-  state.chain = chain_head_;
-  for (size_t i = 0; i < batch.size(); ++i) {
-    BatchResult& r = results[i];
-    if (!r.refusal.ok() || ResolveRepeat(results, previous[i], state, r)) continue;
-    Sequence(batch[i].request, state, r);
+// Prepares and sequences a batch on the sequencer's state, and seals it for the writer.
+std::unique_ptr<Ledger::Job> Ledger::SequenceBatch(std::vector<Pending> batch) {
+  auto job = std::make_unique<Job>();
+  job->batch = std::move(batch);
+  job->results.resize(job->batch.size());
+  std::vector<Result<std::optional<std::string>>> previous = Prepare(job->batch, job->results);
+  BatchState& state = job->state;
+  state.tree = tree_;
+  for (size_t i = 0; i < job->batch.size(); ++i) {
+    BatchResult& r = job->results[i];
+    if (!r.refusal.ok() || ResolveRepeat(job->results, previous[i], state, r)) continue;
+    Sequence(job->batch[i].request, state, r);
     if (r.kind == BatchResult::Kind::kAppended) state.keys_in_batch.emplace(r.idem_key, i);
   }
-  bool is_group = !batch.empty() && batch[0].group;
-  Status written = OkStatus();
-  for (size_t i = 0; is_group && written.ok() && i < results.size(); ++i) {
-    if (results[i].kind != BatchResult::Kind::kRefused) continue;
-    const Status& why = results[i].refusal;
-    written = Status(why.code(), why.slug(), "entry " + std::to_string(i) + " of the group: " + why.message());
+  bool is_group = !job->batch.empty() && job->batch[0].group;
+  for (size_t i = 0; is_group && i < job->results.size(); ++i) {
+    if (job->results[i].kind != BatchResult::Kind::kRefused) continue;
+    const Status& why = job->results[i].refusal;
+    job->refusal = Status(why.code(), why.slug(), "entry " + std::to_string(i) + " of the group: " + why.message());
+    return job;
   }
-  if (written.ok()) written = WriteBatch(state);
-  if (!written.ok() && state.appended > 0) {
-    // The domain state took in entries that are not durable: rebuild it from the log.
-    Domain rebuilt;
-    Status replayed = ReplayDomain(head().tree_size, rebuilt);
-    if (replayed.ok()) domain_ = std::move(rebuilt);
+  if (state.appended > 0) SealBatch(*job);
+  return job;
+}
+
+// Signs the checkpoint of the new size and completes the batch's writes; the sequencer's state
+// moves on to the batch's, remembering where to roll back to should the write fail.
+void Ledger::SealBatch(Job& job) {
+  BatchState& state = job.state;
+  state.tree.rows.Flush(state.writes);
+  work_domain_.FlushState(state.writes);
+  Checkpoint checkpoint{origin_, state.tree.range.size(), state.tree.range.Root(), {}};
+  std::string note = SignNote(FormatCheckpoint(checkpoint), key_name_, key_);
+  state.writes.Put(Column::kCheckpoints, CheckpointKey(state.tree.range.size()), note);
+  state.writes.Put(Column::kMeta, std::string(kMetaHead),
+                   Be64(state.tree.range.size()) + std::string(AsBytes(state.tree.chain)));
+  job.head = Head{state.tree.range.size(), state.tree.range.Root(), state.tree.chain, std::move(note)};
+}
+
+// Waits until the writer has finished the job it holds; returns how its write ended.
+Status Ledger::AwaitWriter() {
+  std::unique_lock<std::mutex> lock(writer_mu_);
+  writer_cv_.wait(lock, [&] { return writer_job_ == nullptr; });
+  Status last = std::move(writer_last_);
+  writer_last_ = OkStatus();
+  return last;
+}
+
+// REQUIRES: the writer is idle (AwaitWriter returned OK).
+void Ledger::HandToWriter(std::unique_ptr<Job> job) {
+  in_flight_keys_.clear();
+  for (const BatchResult& r : job->results) {
+    if (r.kind == BatchResult::Kind::kAppended) {
+      in_flight_keys_.emplace(r.idem_key, InFlightKey{r.fingerprint, r.stored.entry.seq()});
+    }
   }
-  domain_lock.unlock();
-  Deliver(batch, results, written);
+  tree_before_in_flight_ = std::move(tree_);
+  tree_ = std::move(job->state.tree);  // the writer needs only the writes and the head
+  {
+    std::lock_guard<std::mutex> lock(writer_mu_);
+    writer_job_ = std::move(job);
+  }
+  writer_cv_.notify_all();
+}
+
+// Forgets what the sequencer built past the durable head: after a failed write, or the members a
+// refused group recorded. REQUIRES: the writer is idle, so domain_ is the durable state, and so is
+// tree_before_in_flight_ when the last write failed.
+void Ledger::RollBack(bool tree_too) {
+  in_flight_keys_.clear();
+  if (tree_too) tree_ = tree_before_in_flight_;
+  std::shared_lock lock(domain_mu_);
+  work_domain_ = domain_;
+}
+
+void Ledger::RunWriter() {
+  for (;;) {
+    std::unique_lock<std::mutex> lock(writer_mu_);
+    writer_cv_.wait(lock, [&] { return writer_stopping_ || writer_job_ != nullptr; });
+    if (!writer_job_) return;
+    Job& job = *writer_job_;
+    lock.unlock();
+    Status written = store_->Write(job.state.writes, /*sync=*/true);
+    if (written.ok()) Publish(job);
+    Deliver(job, written);
+    lock.lock();
+    writer_last_ = written;
+    writer_job_.reset();
+    lock.unlock();
+    writer_cv_.notify_all();
+  }
+}
+
+// Makes a durable batch visible: its entries in the readers' domain state and its head, together.
+void Ledger::Publish(Job& job) {
+  std::unique_lock domain_lock(domain_mu_);
+  for (const BatchResult& r : job.results) {
+    if (r.kind == BatchResult::Kind::kAppended) domain_.Record(r.stored.entry, r.stored.leaf_hash);
+  }
+  domain_.ForgetChanges();  // the sequencer's copy writes the balances
+  std::unique_lock head_lock(head_mu_);
+  head_ = job.head;
+  stats_.appends += job.state.appended;
+  stats_.batches += 1;
+  stats_.last_batch_entries = job.state.appended;
 }
 
 // Answers every caller of the batch. Nobody hears success for anything of a failed batch.
-void Ledger::Deliver(std::vector<Pending>& batch, std::vector<BatchResult>& results, const Status& written) {
+void Ledger::Deliver(Job& job, const Status& written) {
   using Kind = BatchResult::Kind;
-  if (!batch.empty() && batch[0].group) {
-    Group& group = *batch[0].group;
+  std::vector<BatchResult>& results = job.results;
+  for (BatchResult& r : results) {
+    if (r.kind != Kind::kReplayOfInFlight || !written.ok()) continue;
+    Result<StoredEntry> original = ReadEntry(r.replay_seq);  // durable now: it preceded this batch
+    if (!original.ok()) {
+      r.kind = Kind::kRefused;
+      r.refusal = original.status();
+      continue;
+    }
+    r.stored = std::move(original).value();
+    r.stored.replayed = true;
+  }
+  if (!job.batch.empty() && job.batch[0].group) {
+    Group& group = *job.batch[0].group;
     if (!written.ok()) return group.done(written);
     std::vector<StoredEntry> entries;
     for (size_t i = 0; i < results.size(); ++i) {
@@ -321,14 +387,14 @@ void Ledger::Deliver(std::vector<Pending>& batch, std::vector<BatchResult>& resu
     r.stored = results[r.replay_index].stored;
     r.stored.replayed = true;
   }
-  for (size_t i = 0; i < batch.size(); ++i) {
+  for (size_t i = 0; i < job.batch.size(); ++i) {
     BatchResult& r = results[i];
     if (r.kind == Kind::kRefused) {
-      batch[i].done(std::move(r.refusal));
+      job.batch[i].done(std::move(r.refusal));
     } else if (!written.ok() && r.kind != Kind::kReplayOfStored) {
-      batch[i].done(written);
+      job.batch[i].done(written);
     } else {
-      batch[i].done(std::move(r.stored));
+      job.batch[i].done(std::move(r.stored));
     }
   }
 }

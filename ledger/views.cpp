@@ -73,19 +73,16 @@ int64_t UnitBilledFen(const CommunityState& c, const UnitState& u, MonthIndex fi
   return months * MonthlyFeeFen(u.area_centi_m2, c.registration.fee_rate_fen_per_m2_month());
 }
 
-int64_t UnitPaidFen(const CommunityState& c, const UnitState& u, MonthIndex first, MonthIndex last) {
+int64_t UnitPaidFen(const UnitState& u, MonthIndex first, MonthIndex last) {
   int64_t paid = 0;
-  for (uint64_t seq : u.payment_seqs) {
-    const PaymentState& p = c.payments.at(seq);
-    for (MonthIndex m = std::max(first, p.first_month); m <= last && m < p.first_month + p.months; ++m) {
-      paid += PaymentPartForMonth(p, m);
-    }
+  for (auto it = u.paid_by_month.lower_bound(first); it != u.paid_by_month.end() && it->first <= last; ++it) {
+    paid += it->second;
   }
   return paid;
 }
 
 int64_t UnitArrearsFen(const CommunityState& c, const UnitState& u, MonthIndex through) {
-  int64_t owed = UnitBilledFen(c, u, c.start_month, through) - UnitPaidFen(c, u, c.start_month, through);
+  int64_t owed = UnitBilledFen(c, u, c.start_month, through) - UnitPaidFen(u, c.start_month, through);
   return std::max<int64_t>(0, owed);
 }
 
@@ -98,7 +95,7 @@ BillingTotals Totals(const CommunityState& c, const Period& period) {
   BillingTotals t;
   for (const auto& [id, u] : c.units) {
     t.billed += UnitBilledFen(c, u, period.first, period.last);
-    t.collected += UnitPaidFen(c, u, period.first, period.last);
+    t.collected += UnitPaidFen(u, period.first, period.last);
     if (UnitArrearsFen(c, u, period.last) > 0) ++t.in_arrears;
   }
   return t;
@@ -176,7 +173,7 @@ Result<json> BillingView(const Domain& domain, const std::string& community_id, 
                      {"area_centi_m2", u.area_centi_m2},
                      {"monthly_fee", Fen(MonthlyFeeFen(u.area_centi_m2, c->registration.fee_rate_fen_per_m2_month()))},
                      {"billed", Fen(UnitBilledFen(*c, u, period.first, period.last))},
-                     {"paid", Fen(UnitPaidFen(*c, u, period.first, period.last))},
+                     {"paid", Fen(UnitPaidFen(u, period.first, period.last))},
                      {"arrears_to_date", Fen(UnitArrearsFen(*c, u, period.last))}});
   }
   BillingTotals t = Totals(*c, period);
@@ -198,13 +195,15 @@ Result<json> OwnerAccountView(const Domain& domain, const std::string& community
   if (unit == c->units.end()) return NotFound("unknown-unit", "no unit " + unit_id + " in this community");
   const UnitState& u = unit->second;
   int64_t billed = UnitBilledFen(*c, u, period.first, period.last);
-  int64_t paid = UnitPaidFen(*c, u, period.first, period.last);
+  int64_t paid = UnitPaidFen(u, period.first, period.last);
   int64_t income = Totals(*c, period).collected;
   std::vector<CategoryAmount> spent;
   json items = json::array();
   for (const auto& [seq, d] : c->disbursements) {
     if (d.reversed || d.body.fund() != v1::FEES || !period.Contains(d.paid_on.month_index())) continue;
-    auto it = std::find_if(spent.begin(), spent.end(), [&](auto& s) { return s.category == d.body.category(); });
+    // The category by value: clang before 16 cannot capture a structured binding.
+    auto it = std::find_if(spent.begin(), spent.end(),
+                           [category = d.body.category()](auto& s) { return s.category == category; });
     if (it == spent.end()) it = spent.insert(spent.end(), CategoryAmount{d.body.category(), 0});
     it->fen += d.body.amount();
     items.push_back({{"seq", std::to_string(seq)},
@@ -226,7 +225,7 @@ Result<json> OwnerAccountView(const Domain& domain, const std::string& community
   json payments = json::array();
   for (uint64_t seq : u.payment_seqs) {
     const PaymentState& p = c->payments.at(seq);
-    if (UnitPaidFen(*c, UnitState{0, {seq}}, period.first, period.last) == 0) continue;
+    if (PaymentPaidFen(p, period.first, period.last) == 0) continue;
     payments.push_back({{"seq", std::to_string(seq)},
                         {"amount", Fen(p.amount)},
                         {"period", FormatMonth(p.first_month)},

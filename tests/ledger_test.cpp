@@ -2,6 +2,10 @@
 
 #include <catch2/catch.hpp>
 
+#include <atomic>
+#include <condition_variable>
+#include <future>
+#include <mutex>
 #include <set>
 #include <thread>
 
@@ -15,11 +19,13 @@ namespace {
 using testing::FirmEntry;
 using testing::TempDir;
 
-std::unique_ptr<Ledger> OpenLedger(const TempDir& dir, size_t batch_max = kBatchEntriesMax) {
+std::unique_ptr<Ledger> OpenLedger(const TempDir& dir, size_t batch_max = kBatchEntriesMax,
+                                   std::shared_ptr<StorageFaults> faults = nullptr) {
   LedgerOptions options;
   options.data_dir = dir.path();
   options.origin = "mingzhang.test/ledger-test";
   options.batch_entries_max = batch_max;
+  options.storage_faults = std::move(faults);
   auto ledger = Ledger::Open(options);
   REQUIRE(ledger.ok());
   return std::move(ledger).value();
@@ -172,6 +178,95 @@ TEST_CASE("idempotency within one batch: never two entries for one key", "[ledge
     if (!r.ok()) REQUIRE(r.status().slug() == "idempotency-conflict");
   }
   RequireVerifies(*ledger, ledger->head().tree_size);
+}
+
+// Group commit is pipelined: a batch is sequenced while the one before it is still being written,
+// so a repeat often meets its original in flight, not yet readable from the store.
+TEST_CASE("idempotency across pipelined batches: a repeat of an entry in flight is answered with it",
+          "[ledger]") {
+  // Slow syncs: while one batch is being synced, the next is sequenced against it.
+  struct SlowSyncs : StorageFaults {
+    StorageFault Inject(FileOp op, std::string_view) override {
+      if (op == FileOp::kSync) std::this_thread::sleep_for(std::chrono::milliseconds(2));
+      return StorageFault::kNone;
+    }
+  };
+  TempDir dir;
+  auto ledger = OpenLedger(dir, /*batch_max=*/3, std::make_shared<SlowSyncs>());
+  constexpr int kKeys = 300;
+  std::mutex mu;
+  std::condition_variable cv;
+  int answered = 0;
+  std::vector<Result<StoredEntry>> firsts(kKeys, Status()), repeats(kKeys, Status()), conflicts(kKeys, Status());
+  auto keep = [&](Result<StoredEntry>& slot) {
+    return [&](Result<StoredEntry> r) {
+      std::lock_guard<std::mutex> lock(mu);
+      slot = std::move(r);
+      ++answered;
+      cv.notify_all();
+    };
+  };
+  // Batches of 3: key k is sent, then repeated and contradicted in the next batch.
+  for (int k = 0; k < kKeys; ++k) {
+    ledger->AppendAsync(FirmEntry("key-" + std::to_string(k), "f" + std::to_string(k)), keep(firsts[k]));
+    if (k >= 1) {
+      ledger->AppendAsync(FirmEntry("key-" + std::to_string(k - 1), "f" + std::to_string(k - 1)), keep(repeats[k - 1]));
+      ledger->AppendAsync(FirmEntry("key-" + std::to_string(k - 1), "other"), keep(conflicts[k - 1]));
+    }
+  }
+  std::unique_lock<std::mutex> lock(mu);
+  cv.wait(lock, [&] { return answered == kKeys + 2 * (kKeys - 1); });
+  REQUIRE(ledger->head().tree_size == kKeys);
+  for (int k = 0; k < kKeys - 1; ++k) {
+    REQUIRE(firsts[k].ok());
+    REQUIRE_FALSE(firsts[k]->replayed);
+    REQUIRE(repeats[k].ok());
+    REQUIRE(repeats[k]->replayed);
+    REQUIRE(repeats[k]->entry.seq() == firsts[k]->entry.seq());
+    REQUIRE(repeats[k]->bytes == firsts[k]->bytes);
+    REQUIRE(conflicts[k].status().slug() == "idempotency-conflict");
+  }
+  RequireVerifies(*ledger, kKeys);
+}
+
+TEST_CASE("a failed write fails the batch sequenced behind it too, and the ledger goes on after", "[ledger]") {
+  struct FailingSyncs : StorageFaults {
+    std::atomic<bool> failing{false};
+    StorageFault Inject(FileOp op, std::string_view) override {
+      if (op != FileOp::kSync) return StorageFault::kNone;
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));  // lets the next batch be sequenced
+      return failing ? StorageFault::kIoError : StorageFault::kNone;
+    }
+  };
+  auto faults = std::make_shared<FailingSyncs>();
+  TempDir dir;
+  auto ledger = OpenLedger(dir, /*batch_max=*/3, faults);
+  for (int i = 0; i < 10; ++i) REQUIRE(ledger->Append(FirmEntry("ok-" + std::to_string(i), "a" + std::to_string(i))).ok());
+  const Head before = ledger->head();
+  faults->failing = true;
+  std::vector<std::future<Result<StoredEntry>>> failed;
+  for (int i = 0; i < 12; ++i) {
+    auto promise = std::make_shared<std::promise<Result<StoredEntry>>>();
+    failed.push_back(promise->get_future());
+    ledger->AppendAsync(FirmEntry("lost-" + std::to_string(i), "b" + std::to_string(i)),
+                        [promise](Result<StoredEntry> r) { promise->set_value(std::move(r)); });
+  }
+  for (auto& f : failed) REQUIRE(f.get().status().code() == Code::kUnavailable);
+  REQUIRE(ledger->head().tree_size == before.tree_size);
+  REQUIRE(ledger->head().checkpoint == before.checkpoint);
+  faults->failing = false;
+  // The same keys now succeed once: nothing of the failed batches was kept.
+  for (int i = 0; i < 12; ++i) {
+    auto r = ledger->Append(FirmEntry("lost-" + std::to_string(i), "b" + std::to_string(i)));
+    REQUIRE(r.ok());
+    REQUIRE_FALSE(r->replayed);
+    REQUIRE(r->entry.seq() == 10 + static_cast<uint64_t>(i));
+  }
+  RequireVerifies(*ledger, 22);
+  ledger.reset();
+  ledger = OpenLedger(dir);
+  REQUIRE(ledger->head().tree_size == 22);
+  RequireVerifies(*ledger, 22);
 }
 
 TEST_CASE("refused requests write nothing", "[ledger]") {
