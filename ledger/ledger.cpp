@@ -147,8 +147,8 @@ Status Ledger::Load() {
 Status Ledger::ReplayDomain(uint64_t tree_size, Domain& domain) const {
   std::unique_ptr<Cursor> entries = store_->NewCursor(Column::kEntries);
   uint64_t seq = 0;
+  v1::Entry entry;  // reused: parsing into a cleared message keeps its allocations
   for (entries->Seek(EntryKey(0)); entries->Valid() && seq < tree_size; entries->Next(), ++seq) {
-    v1::Entry entry;
     if (!entry.ParseFromArray(entries->value().data(), static_cast<int>(entries->value().size())) ||
         entry.seq() != seq) {
       return DataLoss("entry-corrupt", "entry " + std::to_string(seq) + " does not decode; run mingzhang verify");

@@ -61,6 +61,7 @@ class Verifier {
   std::unique_ptr<Cursor> checkpoints_;
   CompactRange range_;
   Hash chain_{};
+  v1::Entry entry_;
   VerifyReport report_;
 };
 
@@ -69,22 +70,22 @@ const char* const kFindingNames[] = {"ok",        "modified",      "missing",
                                      "tree-mismatch", "checkpoint-mismatch", "meta-mismatch"};
 
 bool Verifier::CheckEntry(uint64_t seq, std::string_view bytes) {
-  std::string s = std::to_string(seq);
-  v1::Entry entry;
+  auto s = [seq] { return std::to_string(seq); };
+  v1::Entry& entry = entry_;  // reused: parsing into a cleared message keeps its allocations
   if (!entry.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
-    return Fail(Finding::kModified, seq, "entry " + s + " does not decode");
+    return Fail(Finding::kModified, seq, "entry " + s() + " does not decode");
   }
   if (entry.seq() != seq) {
     return Fail(Finding::kReordered, seq,
-                "the entry stored at seq " + s + " says it is seq " + std::to_string(entry.seq()));
+                "the entry stored at seq " + s() + " says it is seq " + std::to_string(entry.seq()));
   }
   Hash leaf = LeafHash(bytes);
   std::optional<Hash> stored_leaf = tree_.Read(0, seq);
   if (!stored_leaf || *stored_leaf != leaf) {
-    return Fail(Finding::kModified, seq, "entry " + s + " does not hash to the leaf the tree holds");
+    return Fail(Finding::kModified, seq, "entry " + s() + " does not hash to the leaf the tree holds");
   }
   if (entry.prev_hash() != AsBytes(chain_)) {
-    return Fail(Finding::kModified, seq, "entry " + s + "'s prev_hash does not match the entry before it");
+    return Fail(Finding::kModified, seq, "entry " + s() + "'s prev_hash does not match the entry before it");
   }
   chain_ = Sha256(bytes);
   bool tree_ok = true;
@@ -94,7 +95,7 @@ bool Verifier::CheckEntry(uint64_t seq, std::string_view bytes) {
     if (!stored || *stored != h) {
       tree_ok = Fail(Finding::kTreeMismatch, seq,
                      "stored tree node " + std::to_string(level) + "/" + std::to_string(index) +
-                         " differs from the one recomputed at entry " + s);
+                         " differs from the one recomputed at entry " + s());
     }
   });
   ++report_.entries;
