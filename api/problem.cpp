@@ -15,6 +15,22 @@ bool IsSizeSlug(std::string_view slug) {
   return slug.size() >= kSuffix.size() && slug.substr(slug.size() - kSuffix.size()) == kSuffix;
 }
 
+// What a client is told about a server-side failure. Most get one sentence, since their messages
+// may name files or internal state (RocksDB messages carry paths); a failed write to storage is
+// something a client can act on, and a retry with the same idempotency_key is always safe: a
+// write either became durable (the retry is answered with it) or left nothing.
+std::string PublicDetail(std::string_view slug) {
+  if (slug == "storage-full") {
+    return "the ledger's storage is full, so this write was not recorded; retry it later with the same "
+           "idempotency_key";
+  }
+  if (slug == "storage-unavailable") {
+    return "the ledger's storage failed, so this write was not recorded; retry it later with the same "
+           "idempotency_key";
+  }
+  return "the server failed to complete the request";
+}
+
 }  // namespace
 
 http::status HttpStatusFor(const Status& status) {
@@ -49,11 +65,10 @@ Problem MakeProblem(http::status status, std::string type, std::string detail) {
 
 Problem ProblemFor(const Status& status) {
   const http::status http_status = HttpStatusFor(status);
-  // Server-side failures keep their slug (operators grep for it) but not their message, which
-  // may name files or internal state (RocksDB messages carry paths).
+  // Server-side failures keep their slug (operators grep for it) but not their message.
   const bool hide_detail = static_cast<unsigned>(http_status) >= 500;
   return MakeProblem(http_status, status.slug().empty() ? "internal" : status.slug(),
-                     hide_detail ? "the server failed to complete the request" : status.message());
+                     hide_detail ? PublicDetail(status.slug()) : status.message());
 }
 
 std::string ProblemBody(const Problem& problem) {

@@ -1,13 +1,19 @@
 // The one file that includes RocksDB.
 #include "ledger/store.h"
 
+#include <rocksdb/cache.h>
 #include <rocksdb/db.h>
+#include <rocksdb/env.h>
+#include <rocksdb/file_system.h>
+#include <rocksdb/filter_policy.h>
 #include <rocksdb/iterator.h>
+#include <rocksdb/listener.h>
 #include <rocksdb/options.h>
 #include <rocksdb/table.h>
-#include <rocksdb/cache.h>
-#include <rocksdb/filter_policy.h>
 #include <rocksdb/write_batch.h>
+
+#include <atomic>
+#include <mutex>
 
 namespace mingzhang {
 namespace {
@@ -41,6 +47,127 @@ class RocksCursor final : public Cursor {
   std::unique_ptr<rocksdb::Iterator> it_;
 };
 
+// ---- storage faults (tests) ------------------------------------------------------------------
+
+rocksdb::IOStatus Injected(StorageFault fault, FileOp op, const std::string& file) {
+  std::string what = std::string(op == FileOp::kWrite ? "write" : "sync") + " of " + file + " failed (injected)";
+  if (fault == StorageFault::kNoSpace) return rocksdb::IOStatus::NoSpace(what);
+  return rocksdb::IOStatus::IOError(what);
+}
+
+// A file of the store whose appends and syncs first ask the test's StorageFaults.
+class FaultyFile final : public rocksdb::FSWritableFileOwnerWrapper {
+ public:
+  FaultyFile(std::unique_ptr<rocksdb::FSWritableFile> file, std::string name, std::shared_ptr<StorageFaults> faults)
+      : FSWritableFileOwnerWrapper(std::move(file)), name_(std::move(name)), faults_(std::move(faults)) {}
+
+  rocksdb::IOStatus Append(const rocksdb::Slice& data, const rocksdb::IOOptions& options,
+                           rocksdb::IODebugContext* dbg) override {
+    if (auto s = Check(FileOp::kWrite); !s.ok()) return s;
+    return FSWritableFileOwnerWrapper::Append(data, options, dbg);
+  }
+  rocksdb::IOStatus Append(const rocksdb::Slice& data, const rocksdb::IOOptions& options,
+                           const rocksdb::DataVerificationInfo& info, rocksdb::IODebugContext* dbg) override {
+    if (auto s = Check(FileOp::kWrite); !s.ok()) return s;
+    return FSWritableFileOwnerWrapper::Append(data, options, info, dbg);
+  }
+  rocksdb::IOStatus PositionedAppend(const rocksdb::Slice& data, uint64_t offset, const rocksdb::IOOptions& options,
+                                     rocksdb::IODebugContext* dbg) override {
+    if (auto s = Check(FileOp::kWrite); !s.ok()) return s;
+    return FSWritableFileOwnerWrapper::PositionedAppend(data, offset, options, dbg);
+  }
+  rocksdb::IOStatus PositionedAppend(const rocksdb::Slice& data, uint64_t offset, const rocksdb::IOOptions& options,
+                                     const rocksdb::DataVerificationInfo& info, rocksdb::IODebugContext* dbg) override {
+    if (auto s = Check(FileOp::kWrite); !s.ok()) return s;
+    return FSWritableFileOwnerWrapper::PositionedAppend(data, offset, options, info, dbg);
+  }
+  rocksdb::IOStatus Sync(const rocksdb::IOOptions& options, rocksdb::IODebugContext* dbg) override {
+    if (auto s = Check(FileOp::kSync); !s.ok()) return s;
+    return FSWritableFileOwnerWrapper::Sync(options, dbg);
+  }
+  rocksdb::IOStatus Fsync(const rocksdb::IOOptions& options, rocksdb::IODebugContext* dbg) override {
+    if (auto s = Check(FileOp::kSync); !s.ok()) return s;
+    return FSWritableFileOwnerWrapper::Fsync(options, dbg);
+  }
+  rocksdb::IOStatus RangeSync(uint64_t offset, uint64_t bytes, const rocksdb::IOOptions& options,
+                              rocksdb::IODebugContext* dbg) override {
+    if (auto s = Check(FileOp::kSync); !s.ok()) return s;
+    return FSWritableFileOwnerWrapper::RangeSync(offset, bytes, options, dbg);
+  }
+
+ private:
+  rocksdb::IOStatus Check(FileOp op) {
+    StorageFault fault = faults_->Inject(op, name_);
+    return fault == StorageFault::kNone ? rocksdb::IOStatus::OK() : Injected(fault, op, name_);
+  }
+
+  std::string name_;
+  std::shared_ptr<StorageFaults> faults_;
+};
+
+// The default file system with every writable file it opens wrapped in a FaultyFile.
+class FaultyFileSystem final : public rocksdb::FileSystemWrapper {
+ public:
+  explicit FaultyFileSystem(std::shared_ptr<StorageFaults> faults)
+      : FileSystemWrapper(rocksdb::FileSystem::Default()), faults_(std::move(faults)) {}
+  const char* Name() const override { return "MingzhangFaultyFileSystem"; }
+
+  rocksdb::IOStatus NewWritableFile(const std::string& name, const rocksdb::FileOptions& options,
+                                    std::unique_ptr<rocksdb::FSWritableFile>* result,
+                                    rocksdb::IODebugContext* dbg) override {
+    return Wrap(name, target()->NewWritableFile(name, options, result, dbg), result);
+  }
+  rocksdb::IOStatus ReopenWritableFile(const std::string& name, const rocksdb::FileOptions& options,
+                                       std::unique_ptr<rocksdb::FSWritableFile>* result,
+                                       rocksdb::IODebugContext* dbg) override {
+    return Wrap(name, target()->ReopenWritableFile(name, options, result, dbg), result);
+  }
+  rocksdb::IOStatus ReuseWritableFile(const std::string& name, const std::string& old_name,
+                                      const rocksdb::FileOptions& options,
+                                      std::unique_ptr<rocksdb::FSWritableFile>* result,
+                                      rocksdb::IODebugContext* dbg) override {
+    return Wrap(name, target()->ReuseWritableFile(name, old_name, options, result, dbg), result);
+  }
+
+ private:
+  rocksdb::IOStatus Wrap(const std::string& name, rocksdb::IOStatus opened,
+                         std::unique_ptr<rocksdb::FSWritableFile>* result) {
+    if (opened.ok()) *result = std::make_unique<FaultyFile>(std::move(*result), name, faults_);
+    return opened;
+  }
+
+  std::shared_ptr<StorageFaults> faults_;
+};
+
+// ---- recovery from storage errors ------------------------------------------------------------
+
+// RocksDB 7.8 stops all writes after a failed write-ahead-log append or sync, a failed flush or
+// a failed manifest write. It grades a plain I/O error there "fatal", which DB::Resume() refuses,
+// and a full disk "hard", which it resumes from on its own once its SstFileManager sees free
+// space. Both leave the memtables intact and the failed batch out of them, so both are graded
+// "hard" here, and the store resumes itself on its next write (Store::Write): Resume flushes the
+// memtables and starts a new write-ahead log, so a failed batch left in the old log is never
+// replayed. Corruption stays unrecoverable.
+class StorageErrorListener final : public rocksdb::EventListener {
+ public:
+  explicit StorageErrorListener(std::atomic<bool>& stopped) : stopped_(stopped) {}
+
+  void OnBackgroundError(rocksdb::BackgroundErrorReason, rocksdb::Status* error) override {
+    if (error->ok()) return;
+    if (error->IsIOError() && error->severity() == rocksdb::Status::Severity::kFatalError) {
+      *error = rocksdb::Status(*error, rocksdb::Status::Severity::kHardError);
+    }
+    stopped_.store(true);
+  }
+  // One recovery path for every error: ours, on the next write, rather than a background retry.
+  void OnErrorRecoveryBegin(rocksdb::BackgroundErrorReason, rocksdb::Status, bool* auto_recovery) override {
+    *auto_recovery = false;
+  }
+
+ private:
+  std::atomic<bool>& stopped_;
+};
+
 rocksdb::ColumnFamilyOptions ColumnOptions(const std::shared_ptr<rocksdb::Cache>& cache) {
   rocksdb::BlockBasedTableOptions table;
   table.block_cache = cache;
@@ -69,10 +196,24 @@ void WriteSet::Delete(Column column, std::string key) {
 }
 
 struct Store::Impl {
+  // Declared before db, which uses them until it is deleted.
+  std::unique_ptr<rocksdb::Env> env;  // with faults only
+  // Set when RocksDB stopped writing after a storage error; cleared once it has resumed.
+  std::atomic<bool> stopped{false};
+  std::mutex resume_mu;
   std::unique_ptr<rocksdb::DB> db;
   std::vector<rocksdb::ColumnFamilyHandle*> handles;  // index kColumnCount is "default"
 
   rocksdb::ColumnFamilyHandle* handle(Column c) const { return handles[static_cast<int>(c)]; }
+
+  Status ResumeIfStopped() {
+    if (!stopped.load()) return OkStatus();
+    std::lock_guard<std::mutex> lock(resume_mu);
+    if (!stopped.load()) return OkStatus();
+    MZ_RETURN_IF_ERROR(FromRocks(db->Resume(), "recovering from an earlier storage error"));
+    stopped.store(false);
+    return OkStatus();
+  }
 
   ~Impl() {
     if (!db) return;
@@ -96,6 +237,11 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& dir, const StoreOp
   descriptors.emplace_back(rocksdb::kDefaultColumnFamilyName, ColumnOptions(cache));
 
   auto impl = std::make_unique<Impl>();
+  db_options.listeners.push_back(std::make_shared<StorageErrorListener>(impl->stopped));
+  if (options.faults) {
+    impl->env = rocksdb::NewCompositeEnv(std::make_shared<FaultyFileSystem>(options.faults));
+    db_options.env = impl->env.get();
+  }
   rocksdb::DB* db = nullptr;
   rocksdb::Status s =
       options.read_only
@@ -136,6 +282,7 @@ std::vector<Result<std::optional<std::string>>> Store::MultiGet(Column column,
 }
 
 Status Store::Write(const WriteSet& writes, bool sync) {
+  MZ_RETURN_IF_ERROR(impl_->ResumeIfStopped());
   rocksdb::WriteBatch batch(writes.payload_bytes() + writes.ops().size() * 16);
   for (const WriteOp& op : writes.ops()) {
     rocksdb::Status s = op.is_delete ? batch.Delete(impl_->handle(op.column), ToSlice(op.key))
@@ -144,7 +291,10 @@ Status Store::Write(const WriteSet& writes, bool sync) {
   }
   rocksdb::WriteOptions write_options;
   write_options.sync = sync;
-  return FromRocks(impl_->db->Write(write_options, &batch), "writing batch");
+  rocksdb::Status s = impl_->db->Write(write_options, &batch);
+  // The listener has already marked the store stopped when RocksDB took this as a background error.
+  if (s.IsIOError()) impl_->stopped.store(true);
+  return FromRocks(s, "writing batch");
 }
 
 std::unique_ptr<Cursor> Store::NewCursor(Column column) const {

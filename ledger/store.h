@@ -67,10 +67,26 @@ class Cursor {
   virtual Status status() const = 0;
 };
 
+// Storage faults, for tests only: which of the store's file writes and syncs fail, and how.
+// store.cpp hands them to RocksDB through its FileSystem, so a fault takes the real path: the
+// batch fails, RocksDB stops writing (its background-error state), and the store recovers on a
+// later write once the fault has cleared. Nothing in mingzhangd sets one.
+enum class FileOp { kWrite, kSync };
+enum class StorageFault { kNone, kIoError, kNoSpace };
+
+class StorageFaults {
+ public:
+  virtual ~StorageFaults() = default;
+  // Asked before each append to (kWrite) and each sync of (kSync) a file of the store: its
+  // write-ahead log, tables, manifest. `file` is the file's path. Any thread.
+  virtual StorageFault Inject(FileOp op, std::string_view file) = 0;
+};
+
 struct StoreOptions {
   bool read_only = false;
   bool create_if_missing = true;
   size_t block_cache_bytes = 64 << 20;
+  std::shared_ptr<StorageFaults> faults;  // tests only; empty: the plain file system
 };
 
 class Store {
@@ -86,6 +102,12 @@ class Store {
   std::vector<Result<std::optional<std::string>>> MultiGet(Column column,
                                                            const std::vector<std::string>& keys) const;
   // Applies every op or none. With sync, returns only after the write-ahead log is fsynced.
+  // A failed write leaves nothing of the batch (no later read sees it, and it does not come back
+  // after a restart unless the crash came before the store recovered): Unavailable
+  // "storage-full" (no space) or "storage-unavailable" (another I/O error). RocksDB then refuses
+  // every write; the next Write first tries to recover (DB::Resume: the memtables are flushed
+  // and a new write-ahead log started, leaving the failed batch behind) and fails the same way
+  // while the fault lasts. Reads go on throughout.
   Status Write(const WriteSet& writes, bool sync);
   std::unique_ptr<Cursor> NewCursor(Column column) const;
   // The last key of a column, or nullopt when it is empty.
