@@ -2,16 +2,20 @@
 //
 //   mingzhangd [--data-dir ./data] [--listen 127.0.0.1:8080] [--threads N]
 //              [--origin mingzhang.local/district] [--tls-cert chain.pem --tls-key key.pem]
+//              [--web-dir DIR]
 //
 // On first start with an empty data dir it creates the log (key, store) and an admin token,
 // written to DATA/admin.token (mode 0600) and never logged. SIGTERM/SIGINT: stop accepting,
 // finish requests in flight, close the store; a second signal stops at once.
+// The portal (api/web) is served at "/" from --web-dir, by default the one this build made; an
+// empty --web-dir serves none.
 #include <cstring>
 #include <iostream>
 
 #include "api/auth.h"
 #include "api/endpoints.h"
 #include "api/http_server.h"
+#include "api/static_files.h"
 #include "ledger/ledger.h"
 #include "ledger/tokens.h"
 
@@ -21,7 +25,7 @@ namespace {
 constexpr const char* kAdminTokenFile = "admin.token";
 constexpr const char* kUsage =
     "usage: mingzhangd [--data-dir DIR] [--listen HOST:PORT] [--threads N] [--origin ORIGIN]\n"
-    "                  [--tls-cert CHAIN.pem --tls-key KEY.pem]\n";
+    "                  [--tls-cert CHAIN.pem --tls-key KEY.pem] [--web-dir DIR]\n";
 
 struct Flags {
   std::string data_dir = "./data";
@@ -29,6 +33,8 @@ struct Flags {
   std::string origin = "mingzhang.local/district";
   std::string tls_cert, tls_key;
   size_t threads = 0;
+  std::string web_dir = MINGZHANG_WEB_DIR;  // the portal this build made (api/web/CMakeLists.txt)
+  bool web_dir_given = false;
 };
 
 bool ParseFlags(int argc, char** argv, Flags& f) {
@@ -41,6 +47,7 @@ bool ParseFlags(int argc, char** argv, Flags& f) {
     else if (name == "--origin") f.origin = value;
     else if (name == "--tls-cert") f.tls_cert = value;
     else if (name == "--tls-key") f.tls_key = value;
+    else if (name == "--web-dir") f.web_dir = value, f.web_dir_given = true;
     else if (name == "--threads") f.threads = std::strtoul(value.c_str(), nullptr, 10);
     else return false;
   }
@@ -73,6 +80,22 @@ void AddMetrics(Router& router, ApiContext& ctx) {
   });
 }
 
+// Serves the portal at "/". A portal asked for by --web-dir must be there; the built-in default
+// may be missing (a build without the portal), which is said and is no reason not to serve the API.
+Status AddPortal(Router& router, const Flags& flags) {
+  if (flags.web_dir.empty()) return OkStatus();
+  Result<StaticFiles> files = StaticFiles::Load(flags.web_dir);
+  if (!files.ok()) {
+    if (flags.web_dir_given) return files.status();
+    std::cerr << "mingzhangd: no portal at / (" << files.status().message() << ")\n";
+    return OkStatus();
+  }
+  for (const std::string& skipped : files->skipped()) std::cerr << "mingzhangd: portal: not serving " << skipped << "\n";
+  std::cerr << "mingzhangd: portal at / from " << flags.web_dir << " (" << files->files().size() << " files)\n";
+  AddStaticRoutes(router, std::make_shared<const StaticFiles>(std::move(files).value()));
+  return OkStatus();
+}
+
 int Run(const Flags& flags) {
   LedgerOptions options;
   options.data_dir = flags.data_dir;
@@ -90,6 +113,7 @@ int Run(const Flags& flags) {
   AddWriteEndpoints(router, ctx);
   AddReadEndpoints(router, ctx);
   AddMetrics(router, ctx);
+  if (Status s = AddPortal(router, flags); !s.ok()) return Fail(s);
 
   ServerOptions server_options;
   size_t colon = flags.listen.rfind(':');

@@ -66,7 +66,7 @@ void Router::Add(http::verb method, std::string_view pattern, Handler handler, R
   Route route{method, std::string(pattern), {}, std::move(handler), options, routes_.size()};
   std::set<std::string_view> names;
   for (std::string_view segment : SplitPath(pattern)) {
-    assert(!segment.empty());
+    assert(!segment.empty() || pattern == "/");  // "/" is the one route of a single empty segment
     assert(IsParam(segment) || segment.find_first_of("{}") == std::string_view::npos);
     if (IsParam(segment)) {
       [[maybe_unused]] const bool fresh = names.insert(segment).second;

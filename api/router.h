@@ -50,7 +50,7 @@ struct RouteMatch {
 
 class Router {
  public:
-  // REQUIRES: pattern starts with '/', has no empty segment, each parameter is a whole segment
+  // REQUIRES: pattern starts with '/', has no empty segment (but "/" itself), each parameter is a whole segment
   // with a unique name, and (method, pattern) is new. A violation is a programming error: assert.
   void Add(http::verb method, std::string_view pattern, Handler handler, RouteOptions options = {});
 

@@ -3,7 +3,12 @@ MINGZHANG_PACKAGES=(
   g++ cmake ninja-build pkg-config curl
   librocksdb-dev libboost-dev libssl-dev libprotobuf-dev protobuf-compiler
   catch2 nlohmann-json3-dev
+  chromium fonts-wqy-microhei
 )
+# The portal (api/web) is built with node and npm. Debian's nodejs and npm only where there is no
+# node or npm yet: another Node (e.g. NodeSource's, which bundles its own npm) stays as it is.
+command -v node >/dev/null || MINGZHANG_PACKAGES+=(nodejs)
+command -v npm >/dev/null || MINGZHANG_PACKAGES+=(npm)
 
 install_deps() {
   local missing=()

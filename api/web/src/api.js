@@ -1,0 +1,53 @@
+// The mingzhang HTTP API as the portal uses it (API.md): JSON in and out, a bearer token, and
+// errors as RFC 9457 problems turned into ApiError.
+
+export class ApiError extends Error {
+  constructor(status, type, detail) {
+    super(detail ? `${detail} (${type}, HTTP ${status})` : `HTTP ${status}`);
+    this.status = status;
+    this.type = type;
+  }
+}
+
+export class Api {
+  constructor(token) {
+    this.token = token;
+  }
+
+  async request(method, path, body) {
+    const headers = { Accept: 'application/json' };
+    if (this.token) headers.Authorization = `Bearer ${this.token}`;
+    if (body !== undefined) headers['Content-Type'] = 'application/json';
+    const res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    const text = await res.text();
+    if (!res.ok) {
+      let problem = {};
+      try {
+        problem = JSON.parse(text);
+      } catch {
+        // not a problem document: the status says enough
+      }
+      throw new ApiError(res.status, problem.type ?? 'http-error', problem.detail ?? text.slice(0, 200));
+    }
+    return text;
+  }
+
+  async get(path) {
+    return JSON.parse(await this.request('GET', path));
+  }
+
+  // The body as sent, for what must be kept byte for byte (a signed statement to download).
+  async getText(path) {
+    return this.request('GET', path);
+  }
+
+  async post(path, body) {
+    return JSON.parse(await this.request('POST', path, body));
+  }
+}
+
+export const enc = encodeURIComponent;
+
+export function communityPath(community, rest = '') {
+  return `/v1/communities/${enc(community)}${rest}`;
+}

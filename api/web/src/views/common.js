@@ -1,0 +1,88 @@
+// Pieces every view uses: the period form, money cells, error boxes, and the log key the
+// browser trusts.
+import { h } from '../dom.js';
+import { t, yuan } from '../i18n.js';
+import { parseVerifierKey, VerifyError } from '../verify.js';
+
+const PERIOD_RE = /^[0-9]{4}(-(0[1-9]|1[0-2])|-Q[1-4])?$/;
+const PINNED_KEY_PREFIX = 'mingzhang.logkey.';
+
+export function validPeriod(text) {
+  return PERIOD_RE.test(text);
+}
+
+export function currentYear() {
+  return String(new Date().getFullYear());
+}
+
+// A form with a period field; onSubmit(period) runs only for a well-formed period.
+export function periodForm(value, onSubmit, ...extraFields) {
+  const input = h('input', { name: 'period', value, required: true, placeholder: t('period.hint'), size: 10 });
+  const error = h('span', { class: 'form-error', role: 'alert' });
+  return h(
+    'form',
+    {
+      class: 'period-form',
+      onsubmit: (e) => {
+        e.preventDefault();
+        const period = input.value.trim();
+        if (!validPeriod(period)) return (error.textContent = t('period.bad'));
+        error.textContent = '';
+        onSubmit(period);
+      },
+    },
+    h('label', {}, `${t('period')} `, input),
+    ...extraFields,
+    h('button', { type: 'submit' }, t('show')),
+    error,
+  );
+}
+
+// A cell with an exact amount: the text for people, data-fen for machines.
+export function moneyCell(fen, tag = 'td') {
+  return h(tag, { class: 'money', dataset: { fen: String(fen) } }, yuan(fen));
+}
+
+export function errorBox(err) {
+  return h('div', { class: 'error', role: 'alert' }, `${t('error')}: ${err.message}`);
+}
+
+export function loading() {
+  return h('p', { class: 'loading' }, t('loading'));
+}
+
+// The log key from /v1/keys, remembered per log origin on first use (in this browser): a later
+// visit that is served another key is refused rather than trusted.
+export async function trustedLogKey(api) {
+  const keys = await api.get('/v1/keys');
+  const pinned = localStorage.getItem(PINNED_KEY_PREFIX + keys.origin);
+  if (pinned !== null && pinned !== keys.verifier_key) {
+    throw new VerifyError('key-changed', `remembered ${pinned}, served ${keys.verifier_key}`);
+  }
+  const logKey = await parseVerifierKey(keys.verifier_key);
+  localStorage.setItem(PINNED_KEY_PREFIX + keys.origin, keys.verifier_key);
+  return { ...logKey, origin: keys.origin, pem: keys.public_key_pem };
+}
+
+// "2026-03" -> 24315 (months since year 0) and back.
+const monthIndex = (text) => Number(text.slice(0, 4)) * 12 + Number(text.slice(5, 7)) - 1;
+const monthText = (i) => `${String(Math.floor(i / 12)).padStart(4, '0')}-${String((i % 12) + 1).padStart(2, '0')}`;
+
+// The months to chart for a period: its own months (a year stops at the current month), and for
+// a single month the twelve months up to it.
+export function monthsToChart(period, now = new Date()) {
+  const thisMonth = now.getFullYear() * 12 + now.getMonth();
+  let first;
+  let last;
+  if (period.length === 4) {
+    first = monthIndex(`${period}-01`);
+    last = Math.max(first, Math.min(first + 11, thisMonth));
+  } else if (period[5] === 'Q') {
+    first = monthIndex(`${period.slice(0, 4)}-01`) + (Number(period[6]) - 1) * 3;
+    last = first + 2;
+  } else {
+    last = monthIndex(period);
+    first = last - 11;
+  }
+  return Array.from({ length: last - first + 1 }, (_, k) => monthText(first + k));
+}

@@ -1,0 +1,249 @@
+// The owner's page: where my fee went in a period (chart and table), the spending items with
+// their vouchers, my payments each checked in this browser against the signed checkpoint, the
+// rating form for payments not yet rated, and the open votes of my community.
+import { communityPath, enc } from '../api.js';
+import { fenToYuan, pieChart } from '../charts.js';
+import { h, replace, section, table } from '../dom.js';
+import { percentOf, squareMetres, t, yuan } from '../i18n.js';
+import { base64ToBytes, openCheckpoint, verifyInclusion, verifyPaymentLeaf, VerifyError } from '../verify.js';
+import { errorBox, moneyCell, trustedLogKey } from './common.js';
+
+const SCORE_DIMENSIONS = ['cleaning', 'security', 'greenery', 'repair', 'service'];
+const SCORE_MAX = 5;
+const COMMENT_BYTES_MAX = 1000;
+const CHOICES = ['YES', 'NO', 'ABSTAIN'];
+const ENTRIES_PAGE = 1000;
+
+export async function renderOwner(root, { api, session, period, rerender, flash }) {
+  const { community, unit } = session;
+  const account = await api.get(communityPath(community, `/units/${enc(unit)}/account?period=${enc(period)}`));
+  const payments = paymentsTable(account);
+  const proposals = h('div', { id: 'proposals' });
+  const [where, drawChart] = whereMyFeeWent(account);
+  replace(
+    root,
+    flash ? h('p', { class: 'flash', id: 'flash', role: 'status' }, flash) : null,
+    summary(account),
+    where,
+    section(t('owner.payments'), payments.el),
+    evaluationForm(api, account, rerender),
+    section(t('owner.proposals'), proposals),
+    section(t('owner.items'), itemsTable(account)),
+    checkpointSection(account, payments.checkpointStatus),
+  );
+  drawChart();
+  await Promise.all([checkPayments(api, account, payments), showProposals(api, session, proposals)]);
+}
+
+function summary(a) {
+  const card = (label, fen, id) => h('div', { class: 'card', id }, h('div', { class: 'label' }, label), moneyCell(fen, 'div'));
+  return section(
+    `${t('owner.summary')} · ${a.community_id} ${a.unit_id} · ${squareMetres(a.area_centi_m2)} ㎡ · ${a.period}`,
+    h(
+      'div',
+      { class: 'cards' },
+      card(t('owner.monthly_fee'), a.monthly_fee, 'monthly-fee'),
+      card(t('owner.billed'), a.billed, 'billed'),
+      card(t('owner.paid'), a.paid, 'paid'),
+      card(t('owner.owed'), a.owed, 'owed'),
+      card(t('owner.arrears'), a.arrears_to_date, 'arrears'),
+    ),
+  );
+}
+
+function whereMyFeeWent(a) {
+  const rows = a.shares.map((s) =>
+    h('tr', { dataset: { category: s.category } }, h('td', {}, t(`cat.${s.category}`)), moneyCell(s.spent), moneyCell(s.share), h('td', {}, percentOf(s.share, a.paid))),
+  );
+  rows.push(h('tr', { dataset: { category: 'UNSPENT' } }, h('td', {}, t('owner.unspent')), h('td', {}, ''), moneyCell(a.unspent), h('td', {}, percentOf(a.unspent, a.paid))));
+  rows.push(h('tr', { class: 'total' }, h('td', {}, t('owner.total')), moneyCell(a.community_spent), moneyCell(a.paid), h('td', {}, '')));
+  const chart = h('div', { class: 'chart', id: 'shares-chart' });
+  const slices = [...a.shares.map((s) => ({ name: t(`cat.${s.category}`), value: fenToYuan(s.share) })), { name: t('owner.unspent'), value: fenToYuan(a.unspent) }];
+  const draw = () => pieChart(chart, slices, (v) => `¥${v}`);
+  const el = section(
+    t('owner.where'),
+    h('p', { class: 'note' }, t('owner.where.note')),
+    h('div', { class: 'split' }, chart, table([t('owner.category'), t('owner.community_spent'), t('owner.my_share'), t('owner.percent')], rows, { id: 'shares' })),
+  );
+  return [el, draw];
+}
+
+function itemsTable(a) {
+  const rows = a.spending_items.map((i) =>
+    h('tr', { dataset: { seq: i.seq } }, h('td', {}, i.paid_on), h('td', {}, t(`cat.${i.category}`)), h('td', {}, i.payee), h('td', {}, i.description), moneyCell(i.amount), h('td', {}, h('code', { class: 'hash' }, i.voucher_sha256))),
+  );
+  return table([t('date'), t('owner.category'), t('payee'), t('description'), t('amount'), t('voucher')], rows, { id: 'items' });
+}
+
+function paymentsTable(a) {
+  const proofCells = new Map();
+  const rows = a.payments.map((p) => {
+    const proof = h('td', { class: 'proof', dataset: { proof: 'pending' } }, t('proof.pending'));
+    proofCells.set(p.seq, proof);
+    return h('tr', { dataset: { paymentSeq: p.seq } }, h('td', {}, p.seq), h('td', {}, p.period), h('td', {}, String(p.months)), h('td', {}, p.paid_on), moneyCell(p.amount), h('td', {}, p.receipt_ref), h('td', {}, p.evaluated ? t('yes') : t('no')), proof);
+  });
+  const el = table([t('seq'), t('period.paid'), t('months'), t('paid_on'), t('amount'), t('receipt'), t('evaluated'), t('proof')], rows, { id: 'payments' });
+  return { el, proofCells, checkpointStatus: h('span', { class: 'proof', dataset: { proof: 'pending' } }, t('proof.pending')) };
+}
+
+function showResult(cell, err) {
+  cell.dataset.proof = err ? 'failed' : 'verified';
+  cell.textContent = err ? `✗ ${t('proof.failed')}: ${t(`fail.${err.reason ?? 'fetch'}`)}` : `✓ ${t('proof.verified')}`;
+  cell.title = err ? err.message : '';
+}
+
+// Each payment is verified only when every step holds: the checkpoint's signature under the log
+// key, its size equal to the proofs' tree size, the audit path from the leaf to its root, and the
+// stored entry bytes hashing to that leaf and saying what the page shows.
+async function checkPayments(api, account, { proofCells, checkpointStatus }) {
+  let checkpoint;
+  try {
+    const logKey = await trustedLogKey(api);
+    checkpoint = await openCheckpoint(account.checkpoint, logKey, logKey.origin);
+    if (checkpoint.treeSize !== BigInt(account.tree_size)) {
+      throw new VerifyError('tree-size', `proofs at ${account.tree_size}, checkpoint at ${checkpoint.treeSize}`);
+    }
+    showResult(checkpointStatus, null);
+  } catch (err) {
+    showResult(checkpointStatus, err);
+    proofCells.forEach((cell) => showResult(cell, err));
+    return;
+  }
+  await Promise.all(
+    account.payments.map(async (p) => {
+      try {
+        await checkPayment(api, account, p, checkpoint);
+        showResult(proofCells.get(p.seq), null);
+      } catch (err) {
+        showResult(proofCells.get(p.seq), err);
+      }
+    }),
+  );
+}
+
+async function checkPayment(api, account, p, checkpoint) {
+  if (p.leaf_index !== p.seq) throw new VerifyError('bad-proof', `leaf ${p.leaf_index} for seq ${p.seq}`);
+  const leafHash = base64ToBytes(p.leaf_hash);
+  await verifyInclusion(BigInt(p.leaf_index), checkpoint.treeSize, leafHash, p.audit_path, checkpoint.rootHash);
+  const entry = await api.get(`/v1/entries/${enc(p.seq)}`);
+  const shown = { ...p, community_id: account.community_id, unit_id: account.unit_id };
+  await verifyPaymentLeaf(base64ToBytes(entry.leaf_bytes), leafHash, shown);
+}
+
+function checkpointSection(a, status) {
+  const [origin, size, root] = a.checkpoint.split('\n');
+  return section(
+    t('owner.checkpoint'),
+    h(
+      'dl',
+      { class: 'checkpoint' },
+      h('dt', {}, t('checkpoint.origin')), h('dd', {}, origin),
+      h('dt', {}, t('checkpoint.size')), h('dd', {}, size),
+      h('dt', {}, t('checkpoint.root')), h('dd', {}, h('code', {}, root)),
+      h('dt', {}, t('checkpoint.signature')), h('dd', { id: 'checkpoint-status' }, status),
+    ),
+    h('pre', { class: 'note-text' }, a.checkpoint),
+  );
+}
+
+function scoreSelect(dimension) {
+  const options = Array.from({ length: SCORE_MAX }, (_, k) => h('option', { value: String(SCORE_MAX - k) }, '★'.repeat(SCORE_MAX - k)));
+  return h('label', {}, `${t(`score.${dimension}`)} `, h('select', { name: dimension, required: true }, h('option', { value: '' }, '—'), options));
+}
+
+function evaluationForm(api, account, rerender) {
+  const open = account.payments.filter((p) => !p.evaluated);
+  if (open.length === 0) return section(t('owner.evaluate'), h('p', {}, t('owner.evaluate.none')));
+  const error = h('p', { class: 'form-error', role: 'alert' });
+  const form = h(
+    'form',
+    { id: 'evaluation-form', class: 'stack' },
+    h('label', {}, `${t('owner.evaluate.payment')} `, h('select', { name: 'payment_seq' }, open.map((p) => h('option', { value: p.seq }, `#${p.seq} · ${p.period} · ${yuan(p.amount)}`)))),
+    h('div', { class: 'scores' }, SCORE_DIMENSIONS.map(scoreSelect)),
+    h('label', {}, t('owner.evaluate.comment'), h('textarea', { name: 'comment', rows: 2 })),
+    h('button', { type: 'submit' }, t('owner.evaluate.submit')),
+    error,
+  );
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const data = new FormData(form);
+    const comment = String(data.get('comment') ?? '').trim();
+    if (new TextEncoder().encode(comment).length > COMMENT_BYTES_MAX) return (error.textContent = `> ${COMMENT_BYTES_MAX} bytes`);
+    const seq = String(data.get('payment_seq'));
+    const scores = Object.fromEntries(SCORE_DIMENSIONS.map((d) => [d, Number(data.get(d))]));
+    try {
+      // One rating per payment: the key is the payment's, so a repeated click records nothing twice.
+      const answer = await api.post(communityPath(account.community_id, '/evaluations'), { idempotency_key: `portal-eval-${seq}`, payment_seq: seq, scores, comment });
+      rerender(t('owner.evaluate.done', { seq: answer.seq }));
+    } catch (err) {
+      error.textContent = err.message;
+    }
+  });
+  return section(t('owner.evaluate'), form);
+}
+
+// Proposals have no listing route: they are found among the community's entries, read once and
+// then only the new ones (the log only grows), and the open ones are shown with their live tally.
+async function proposalIds(api, community) {
+  const cacheKey = `mingzhang.proposals.${community}`;
+  const cache = JSON.parse(sessionStorage.getItem(cacheKey) ?? '{"after":null,"ids":[]}');
+  for (;;) {
+    const after = cache.after === null ? '' : `&after_seq=${enc(cache.after)}`;
+    const page = await api.get(`/v1/entries?community=${enc(community)}&limit=${ENTRIES_PAGE}${after}`);
+    for (const e of page.entries) {
+      if (e.entry.proposal) cache.ids.push(e.entry.proposal.proposal_id);
+      cache.after = e.seq;
+    }
+    if (page.entries.length < ENTRIES_PAGE) break;
+  }
+  sessionStorage.setItem(cacheKey, JSON.stringify(cache));
+  return cache.ids;
+}
+
+async function showProposals(api, session, el) {
+  try {
+    const ids = await proposalIds(api, session.community);
+    const all = await Promise.all(ids.map((id) => api.get(communityPath(session.community, `/proposals/${enc(id)}`))));
+    const open = all.filter((p) => !p.closed);
+    replace(el, open.length === 0 ? h('p', {}, t('owner.proposals.none')) : open.map((p) => proposalCard(api, session, p)));
+  } catch (err) {
+    replace(el, errorBox(err));
+  }
+}
+
+function tallyTable(p) {
+  const row = (choice) => [t(`choice.${choice}`), String(p.tally[`${choice.toLowerCase()}_units`]), squareMetres(p.tally[`${choice.toLowerCase()}_area_centi_m2`])];
+  const x = p.tally;
+  return h(
+    'div',
+    { class: 'tally' },
+    table([' ', t('community.units'), '㎡'], CHOICES.map(row)),
+    h('p', {}, t('tally.voted', { units: x.voted_units, eligible: x.eligible_units, area: squareMetres(x.voted_area_centi_m2), eligible_area: squareMetres(x.eligible_area_centi_m2) })),
+    h('p', {}, `${t('tally.quorum')}: ${x.quorum_met ? t('yes') : t('no')} · ${t('tally.passed')}: ${x.passed ? t('yes') : t('no')}`),
+  );
+}
+
+function proposalCard(api, session, p) {
+  const tally = h('div', {}, tallyTable(p));
+  const status = h('p', { class: 'flash', role: 'status' });
+  const vote = async (choice) => {
+    try {
+      // A later ballot replaces an earlier one, so each ballot is a write of its own.
+      const key = `portal-vote-${p.proposal_id}-${session.unit}-${Date.now()}`;
+      const answer = await api.post(communityPath(session.community, `/proposals/${enc(p.proposal_id)}/votes`), { idempotency_key: key, unit_id: session.unit, choice });
+      status.textContent = t('owner.vote.done', { choice: t(`choice.${choice}`), seq: answer.seq });
+      replace(tally, tallyTable(await api.get(communityPath(session.community, `/proposals/${enc(p.proposal_id)}`))));
+    } catch (err) {
+      status.textContent = err.message;
+    }
+  };
+  return h(
+    'article',
+    { class: 'proposal', dataset: { proposal: p.proposal_id } },
+    h('h3', {}, `${p.title} (${p.proposal_id})`),
+    h('p', {}, `${t(`matter.${p.matter}`)} · ${t(`fund.${p.fund}`)} · ${yuan(p.amount)} · ${t('closes_on')} ${p.closes_on}`),
+    tally,
+    h('div', { class: 'ballot' }, CHOICES.map((c) => h('button', { type: 'button', dataset: { choice: c }, onclick: () => vote(c) }, t(`choice.${c}`)))),
+    status,
+  );
+}
