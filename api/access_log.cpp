@@ -3,7 +3,7 @@
 #include <cstdio>
 #include <ctime>
 
-#include <nlohmann/json.hpp>
+#include "api/json_string.h"
 
 namespace mingzhang::api {
 namespace {
@@ -20,22 +20,35 @@ std::string FormatTime(std::chrono::system_clock::time_point time) {
   return buf;
 }
 
-nlohmann::ordered_json OptionalString(const std::optional<std::string_view>& s) {
-  return s ? nlohmann::ordered_json(std::string(*s)) : nlohmann::ordered_json(nullptr);
+void AppendOptional(std::string& out, const std::optional<std::string_view>& s) {
+  if (s) AppendJsonString(out, *s);
+  else out += "null";
 }
 
 }  // namespace
 
 std::string AccessLogLine(const AccessRecord& record) {
-  nlohmann::ordered_json line;
-  line["time"] = FormatTime(record.time);
-  line["method"] = OptionalString(record.method);
-  line["route"] = OptionalString(record.route);
-  line["status"] = record.status;
-  line["bytes"] = record.bytes;
-  line["duration_us"] = record.duration_us;
-  line["remote"] = std::string(record.remote);
-  return line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+  // Written directly (one line per request, on the I/O thread): a nlohmann object cost ~6% of a
+  // cached GET's CPU. The bytes are those nlohmann::ordered_json gave.
+  constexpr size_t kLineBytesGuess = 192;
+  std::string line;
+  line.reserve(kLineBytesGuess);
+  line += "{\"time\":";
+  AppendJsonString(line, FormatTime(record.time));
+  line += ",\"method\":";
+  AppendOptional(line, record.method);
+  line += ",\"route\":";
+  AppendOptional(line, record.route);
+  line += ",\"status\":";
+  line += std::to_string(record.status);
+  line += ",\"bytes\":";
+  line += std::to_string(record.bytes);
+  line += ",\"duration_us\":";
+  line += std::to_string(record.duration_us);
+  line += ",\"remote\":";
+  AppendJsonString(line, record.remote);
+  line += "}\n";
+  return line;
 }
 
 AccessLogSink StderrAccessLog() {

@@ -2,6 +2,7 @@
 #include "api/auth.h"
 #include "api/endpoints.h"
 #include "api/json_io.h"
+#include "api/view_cache.h"
 #include "ledger/encoding.h"
 
 namespace mingzhang::api {
@@ -29,20 +30,67 @@ json PathJson(const std::vector<Hash>& path) {
 // A read of community `c`: authenticated, and in scope for the roles that reach it.
 using Read = std::function<Result<json>(Request&, const v1::Credential&)>;
 
+// Who asks, when their role may read the route and their scope covers its community `c`.
+Result<v1::Credential> Admit(ApiContext& ctx, const std::vector<v1::Role>& allowed, Request& req) {
+  Result<v1::Credential> who = Authenticate(req, ctx.ledger.tokens());
+  if (!who.ok()) return who.status();
+  if (std::find(allowed.begin(), allowed.end(), who->role()) == allowed.end()) {
+    return PermissionDenied("forbidden", "the role " + v1::Role_Name(who->role()) + " may not read this");
+  }
+  if (const std::string* c = req.Param("c")) MZ_RETURN_IF_ERROR(RequireCommunity(*who, *c));
+  return who;
+}
+
 Handler Guard(ApiContext& ctx, std::initializer_list<v1::Role> roles, Read read) {
   std::vector<v1::Role> allowed(roles);
   return [&ctx, allowed, read](Request& req, Responder res) {
-    Result<v1::Credential> who = Authenticate(req, ctx.ledger.tokens());
+    Result<v1::Credential> who = Admit(ctx, allowed, req);
     if (!who.ok()) return res.Problem(who.status());
-    if (std::find(allowed.begin(), allowed.end(), who->role()) == allowed.end()) {
-      return res.Problem(PermissionDenied("forbidden", "the role " + v1::Role_Name(who->role()) + " may not read this"));
-    }
-    if (const std::string* c = req.Param("c")) {
-      if (Status s = RequireCommunity(*who, *c); !s.ok()) return res.Problem(s);
-    }
     Result<json> answer = read(req, *who);
     if (!answer.ok()) return res.Problem(answer.status());
     res.Json(http::status::ok, *answer);
+  };
+}
+
+// A view's place in the ViewCache: its key, and the tree size asked for (none: the head's).
+struct ViewKey {
+  std::string key;
+  std::optional<uint64_t> tree_size;
+};
+// Runs any check of the request beyond Admit's, then names its key.
+using KeyOf = std::function<Result<ViewKey>(Request&, const v1::Credential&)>;
+
+// The parts of a key, each prefixed by its length, so that no two lists of parts give one key.
+std::string CacheKey(std::initializer_list<std::string_view> parts) {
+  std::string key;
+  for (std::string_view part : parts) key.append(std::to_string(part.size())).append(":").append(part);
+  return key;
+}
+
+// Guard for a costly view whose answer names the tree size it is against at `size_at` (a JSON
+// pointer): answered from `cache` while that size is the one asked for (view_cache.h).
+Handler CachedGuard(ApiContext& ctx, std::initializer_list<v1::Role> roles, std::shared_ptr<ViewCache> cache,
+                    KeyOf key_of, Read read, const char* size_at) {
+  std::vector<v1::Role> allowed(roles);
+  json::json_pointer size_pointer(size_at);
+  return [&ctx, allowed, cache, key_of, read, size_pointer](Request& req, Responder res) {
+    Result<v1::Credential> who = Admit(ctx, allowed, req);
+    if (!who.ok()) return res.Problem(who.status());
+    Result<ViewKey> key = key_of(req, *who);
+    if (!key.ok()) return res.Problem(key.status());
+    const uint64_t asked_size = key->tree_size ? *key->tree_size : ctx.ledger.head().tree_size;
+    if (std::optional<std::string> body = cache->Find(key->key, asked_size)) {
+      return res.Text(http::status::ok, std::move(*body), kJsonContentType);
+    }
+    Result<json> answer = read(req, *who);
+    if (!answer.ok()) return res.Problem(answer.status());
+    std::string body = answer->dump(-1, ' ', false, json::error_handler_t::replace);  // as Responder::Json
+    // Kept under the size the answer names: the head may have moved since asked_size was read.
+    if (answer->contains(size_pointer) && answer->at(size_pointer).is_string()) {
+      Result<uint64_t> answered_size = ParseU64(&answer->at(size_pointer).get_ref<const std::string&>(), "tree_size");
+      if (answered_size.ok()) cache->Put(key->key, *answered_size, body);
+    }
+    res.Text(http::status::ok, std::move(body), kJsonContentType);
   };
 }
 
@@ -117,23 +165,38 @@ void AddEntryReads(Router& router, ApiContext& ctx) {
   }));
 }
 
+// Statements and owner accounts cost ~1 ms each to compute and are asked for again and again
+// between appends: answered from a ViewCache (view_cache.h).
 void AddCommunityReads(Router& router, ApiContext& ctx) {
   auto members = {v1::regulator, v1::firm, v1::committee, v1::owner, v1::admin};
+  auto views = std::make_shared<ViewCache>();
+  KeyOf statement_key = [](Request& req, const v1::Credential&) -> Result<ViewKey> {
+    ViewKey key{CacheKey({"statement", *req.Param("c"), *req.Param("period")}), std::nullopt};
+    if (req.Query("tree_size")) {
+      MZ_ASSIGN_OR_RETURN(key.tree_size, ParseU64(req.Query("tree_size"), "tree_size"));
+      key.key += CacheKey({"at"});
+    }
+    return key;
+  };
+  KeyOf account_key = [](Request& req, const v1::Credential& who) -> Result<ViewKey> {
+    MZ_RETURN_IF_ERROR(RequireUnit(who, *req.Param("c"), *req.Param("u")));
+    const std::string* period = req.Query("period");
+    if (period == nullptr) return InvalidArgument("bad-period", "period is required");
+    return ViewKey{CacheKey({"account", *req.Param("c"), *req.Param("u"), *period}), std::nullopt};
+  };
   router.Add(http::verb::get, "/v1/communities/{c}/statements/{period}",
-             Guard(ctx, members, [&ctx](Request& req, const v1::Credential&) -> Result<json> {
+             CachedGuard(ctx, members, views, statement_key, [&ctx](Request& req, const v1::Credential&) -> Result<json> {
                std::optional<uint64_t> size;
                if (req.Query("tree_size")) {
       MZ_ASSIGN_OR_RETURN(size, ParseU64(req.Query("tree_size"), "tree_size"));
     }
                return ctx.ledger.Statement(*req.Param("c"), *req.Param("period"), size);
-             }));
+             }, "/statement/checkpoint/tree_size"));
   router.Add(http::verb::get, "/v1/communities/{c}/units/{u}/account",
-             Guard(ctx, members, [&ctx](Request& req, const v1::Credential& who) -> Result<json> {
-               MZ_RETURN_IF_ERROR(RequireUnit(who, *req.Param("c"), *req.Param("u")));
-               const std::string* period = req.Query("period");
-               if (period == nullptr) return InvalidArgument("bad-period", "period is required");
-               return ctx.ledger.OwnerAccount(*req.Param("c"), *req.Param("u"), *period);
-             }));
+             CachedGuard(ctx, members, views, account_key, [&ctx](Request& req, const v1::Credential&) -> Result<json> {
+               // account_key checked the unit and the period.
+               return ctx.ledger.OwnerAccount(*req.Param("c"), *req.Param("u"), *req.Query("period"));
+             }, "/tree_size"));
   router.Add(http::verb::get, "/v1/communities/{c}/evaluations/summary",
              Guard(ctx, members, [&ctx](Request& req, const v1::Credential&) -> Result<json> {
                const std::string* period = req.Query("period");

@@ -3,6 +3,7 @@
 #include "api/endpoints.h"
 #include "api/http_server.h"
 #include "api/json_io.h"
+#include "api/json_text.h"
 #include "mingzhang/v1/api.pb.h"
 
 namespace mingzhang::api {
@@ -12,7 +13,8 @@ namespace {
 void Append(ApiContext& ctx, const Responder& res, v1::Entry entry) {
   ctx.ledger.AppendAsync(std::move(entry), [res](Result<StoredEntry> r) {
     if (!r.ok()) return res.Problem(r.status());
-    res.Json(r->replayed ? http::status::ok : http::status::created, EntryJson(*r, false));
+    // This runs on the ledger's sequencer thread, between group commits: the direct writer.
+    res.Text(r->replayed ? http::status::ok : http::status::created, EntryJsonText(*r, false), kJsonContentType);
   });
 }
 
@@ -110,13 +112,15 @@ void AddWriteEndpoints(Router& router, ApiContext& ctx) {
     }
     ctx.ledger.AppendGroupAsync(std::move(entries), [res](Result<std::vector<StoredEntry>> r) {
       if (!r.ok()) return res.Problem(r.status());
-      nlohmann::json out = nlohmann::json::array();
+      std::string out = "{\"entries\":[";
       bool all_replayed = true;
       for (const StoredEntry& e : *r) {
-        out.push_back(EntryJson(e, false));
+        if (&e != &r->front()) out += ',';
+        out += EntryJsonText(e, false);
         all_replayed = all_replayed && e.replayed;
       }
-      res.Json(all_replayed ? http::status::ok : http::status::created, {{"entries", out}});
+      out += "]}";
+      res.Text(all_replayed ? http::status::ok : http::status::created, std::move(out), kJsonContentType);
     });
   }, {.body_bytes_max = kBatchBodyBytesMax});
   router.Add(http::verb::post, "/v1/communities/{c}/disbursements",

@@ -2,6 +2,7 @@
 
 #include <google/protobuf/util/json_util.h>
 
+#include "api/json_text.h"
 #include "ledger/encoding.h"
 
 namespace mingzhang::api {
@@ -12,6 +13,8 @@ Status ParseJson(std::string_view body, google::protobuf::Message* message) {
   if (!nlohmann::json::accept(body.begin(), body.end())) {
     return InvalidArgument("bad-json", "the body is not valid JSON (or has trailing data)");
   }
+  // A plain body (a payment) is read directly, as protobuf would read it, at a fraction of the cost.
+  if (ParsePlainJson(body, message)) return OkStatus();
   google::protobuf::util::JsonParseOptions options;
   options.ignore_unknown_fields = false;
   auto status = google::protobuf::util::JsonStringToMessage(
