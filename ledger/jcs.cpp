@@ -154,33 +154,7 @@ Status Writer::String(std::string_view s) {
   return OkStatus();
 }
 
-// The escapes of RFC 8785 §3.2.2.2 (ECMAScript JSON.stringify): only '"', '\' and U+0000-U+001F,
-// using the short forms where JSON has them. Everything else, U+007F and '/' included, is written
-// as its raw UTF-8 bytes; byte-wise is safe because `s` was checked to be valid UTF-8.
-void Writer::Escaped(std::string_view s) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  out_.push_back('"');
-  for (char c : s) {
-    switch (c) {
-      case '"': out_ += "\\\""; break;
-      case '\\': out_ += "\\\\"; break;
-      case '\b': out_ += "\\b"; break;
-      case '\f': out_ += "\\f"; break;
-      case '\n': out_ += "\\n"; break;
-      case '\r': out_ += "\\r"; break;
-      case '\t': out_ += "\\t"; break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          out_ += "\\u00";
-          out_.push_back(kHex[c >> 4]);
-          out_.push_back(kHex[c & 0xf]);
-        } else {
-          out_.push_back(c);
-        }
-    }
-  }
-  out_.push_back('"');
-}
+void Writer::Escaped(std::string_view s) { AppendJsonEscaped(out_, s); }
 
 // Appends "/token" with '~' and '/' escaped as RFC 6901 says.
 void Writer::PushPath(std::string_view token) {
@@ -202,6 +176,34 @@ Result<std::string> Canonicalize(const nlohmann::json& value) {
   Writer writer;
   MZ_RETURN_IF_ERROR(writer.Value(value));
   return writer.Take();
+}
+
+// The escapes of RFC 8785 §3.2.2.2 (ECMAScript JSON.stringify): only '"', '\' and U+0000-U+001F,
+// using the short forms where JSON has them. Everything else, U+007F and '/' included, is written
+// as its raw UTF-8 bytes; byte-wise is safe because `s` is valid UTF-8.
+void AppendJsonEscaped(std::string& out, std::string_view s) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  out.push_back('"');
+  for (char c : s) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\b': out += "\\b"; break;
+      case '\f': out += "\\f"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20) {
+          out += "\\u00";
+          out.push_back(kHex[c >> 4]);
+          out.push_back(kHex[c & 0xf]);
+        } else {
+          out.push_back(c);
+        }
+    }
+  }
+  out.push_back('"');
 }
 
 }  // namespace mingzhang

@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 #include <string>
+#include <string_view>
 
 #include "ledger/status.h"
 
@@ -16,5 +17,8 @@ namespace mingzhang {
 
 // Refuses (InvalidArgument "not-canonicalizable") floats and strings that are not valid UTF-8.
 Result<std::string> Canonicalize(const nlohmann::json& value);
+
+// `s`, which must be valid UTF-8, quoted with JCS's escapes (those nlohmann's dump uses too).
+void AppendJsonEscaped(std::string& out, std::string_view s);
 
 }  // namespace mingzhang
