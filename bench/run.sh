@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Reproduces bench/RESULTS.md: builds in release mode and runs every benchmark on this machine.
-#   bash bench/run.sh                 (MINGZHANG_BENCH_DIR=/some/disk to measure another disk)
+#   bash bench/run.sh                 (MINGZHANG_BENCH_DIR=/some/disk to measure another disk;
+#                                      MINGZHANG_LOG_SIZES=1000000 to skip the 10M-entry log)
 # bench/http/run.sh and bench/pg/run.sh read their own settings from the environment (see each).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,6 +17,8 @@ free -g | awk '/Mem:/ {print "memory: " $2 " GiB"}'
 df -h "$dir" | tail -1 | awk '{print "disk: " $1 " (" $2 ")"}'
 echo "## durable appends (ledger vs raw RocksDB, sync = true)"
 ./build-rel/bench/append_bench --dir "$dir" | tee "$out/append.txt"
+echo "## proofs at 1M and 10M entries, full verify vs SHA-256, statements, memory"
+./build-rel/bench/log_bench --dir "$dir" --entries "${MINGZHANG_LOG_SIZES:-1000000,10000000}"
 echo "## HTTP (mingzhangd against wrk on this machine)"
 MINGZHANG_BENCH_DIR="$dir" bash bench/http/run.sh build-rel | tee "$out/http.txt"
 echo "## PostgreSQL (hash-chained table)"
