@@ -140,14 +140,21 @@ class FaultyFileSystem final : public rocksdb::FileSystemWrapper {
 };
 
 // ---- recovery from storage errors ------------------------------------------------------------
-
-// RocksDB 7.8 stops all writes after a failed write-ahead-log append or sync, a failed flush or
-// a failed manifest write. It grades a plain I/O error there "fatal", which DB::Resume() refuses,
-// and a full disk "hard", which it resumes from on its own once its SstFileManager sees free
-// space. Both leave the memtables intact and the failed batch out of them, so both are graded
-// "hard" here, and the store resumes itself on its next write (Store::Write): Resume flushes the
-// memtables and starts a new write-ahead log, so a failed batch left in the old log is never
-// replayed. Corruption stays unrecoverable.
+//
+// What RocksDB 7.8 does: after a failed write-ahead-log append or sync, a failed flush or a
+// failed manifest write it stops all writes (its background error) and keeps serving reads. A
+// failed batch never reaches the memtables, though its bytes may be in the log file (a sync that
+// failed after the append). It grades a plain I/O error there "fatal", which DB::Resume()
+// refuses (only a restart would recover, and its log replay could bring the failed batch back),
+// and a full disk "hard", which its SstFileManager resumes from on its own once it sees space.
+//
+// What the store does, on the first write after a failure (never in the background):
+//   1. probe: a small file written and synced through the same file system; while that fails,
+//      the write fails at once and RocksDB is left alone (reads go on);
+//   2. DB::Resume(), every I/O error having been graded "hard" so that it is allowed: it
+//      flushes the memtables and starts a new log, so the failed batches, left in the old log,
+//      are never replayed. If it fails, the write fails, and the next one tries again.
+// Corruption stays unrecoverable.
 class StorageErrorListener final : public rocksdb::EventListener {
  public:
   explicit StorageErrorListener(std::atomic<bool>& stopped) : stopped_(stopped) {}
@@ -167,6 +174,8 @@ class StorageErrorListener final : public rocksdb::EventListener {
  private:
   std::atomic<bool>& stopped_;
 };
+
+constexpr size_t kProbeBytes = 4096;
 
 rocksdb::ColumnFamilyOptions ColumnOptions(const std::shared_ptr<rocksdb::Cache>& cache) {
   rocksdb::BlockBasedTableOptions table;
@@ -196,8 +205,10 @@ void WriteSet::Delete(Column column, std::string key) {
 }
 
 struct Store::Impl {
+  std::string dir;
   // Declared before db, which uses them until it is deleted.
-  std::unique_ptr<rocksdb::Env> env;  // with faults only
+  std::unique_ptr<rocksdb::Env> env;        // with faults only
+  std::shared_ptr<rocksdb::FileSystem> fs;  // what the store's files are written through
   // Set when RocksDB stopped writing after a storage error; cleared once it has resumed.
   std::atomic<bool> stopped{false};
   std::mutex resume_mu;
@@ -206,19 +217,32 @@ struct Store::Impl {
 
   rocksdb::ColumnFamilyHandle* handle(Column c) const { return handles[static_cast<int>(c)]; }
 
-  Status ResumeIfStopped() {
-    if (!stopped.load()) return OkStatus();
-    std::lock_guard<std::mutex> lock(resume_mu);
-    if (!stopped.load()) return OkStatus();
-    MZ_RETURN_IF_ERROR(FromRocks(db->Resume(), "recovering from an earlier storage error"));
-    stopped.store(false);
-    return OkStatus();
-  }
-
   ~Impl() {
     if (!db) return;
     for (auto* h : handles) db->DestroyColumnFamilyHandle(h).PermitUncheckedError();
     db->Close().PermitUncheckedError();
+  }
+
+  // Whether the storage takes a write and a sync again.
+  Status Probe() {
+    const std::string path = dir + "/RECOVERY-PROBE";
+    std::unique_ptr<rocksdb::FSWritableFile> file;
+    rocksdb::IOStatus s = fs->NewWritableFile(path, rocksdb::FileOptions(), &file, nullptr);
+    if (s.ok()) s = file->Append(rocksdb::Slice(std::string(kProbeBytes, '\0')), rocksdb::IOOptions(), nullptr);
+    if (s.ok()) s = file->Sync(rocksdb::IOOptions(), nullptr);
+    if (file) file->Close(rocksdb::IOOptions(), nullptr).PermitUncheckedError();
+    fs->DeleteFile(path, rocksdb::IOOptions(), nullptr).PermitUncheckedError();
+    return FromRocks(s, "the storage still fails");
+  }
+
+  Status ResumeIfStopped() {
+    if (!stopped) return OkStatus();
+    std::lock_guard<std::mutex> lock(resume_mu);
+    if (!stopped) return OkStatus();
+    MZ_RETURN_IF_ERROR(Probe());
+    MZ_RETURN_IF_ERROR(FromRocks(db->Resume(), "resuming after a storage error"));
+    stopped = false;
+    return OkStatus();
   }
 };
 
@@ -237,9 +261,12 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& dir, const StoreOp
   descriptors.emplace_back(rocksdb::kDefaultColumnFamilyName, ColumnOptions(cache));
 
   auto impl = std::make_unique<Impl>();
+  impl->dir = dir;
   db_options.listeners.push_back(std::make_shared<StorageErrorListener>(impl->stopped));
+  impl->fs = rocksdb::FileSystem::Default();
   if (options.faults) {
-    impl->env = rocksdb::NewCompositeEnv(std::make_shared<FaultyFileSystem>(options.faults));
+    impl->fs = std::make_shared<FaultyFileSystem>(options.faults);
+    impl->env = rocksdb::NewCompositeEnv(impl->fs);
     db_options.env = impl->env.get();
   }
   rocksdb::DB* db = nullptr;
@@ -293,7 +320,7 @@ Status Store::Write(const WriteSet& writes, bool sync) {
   write_options.sync = sync;
   rocksdb::Status s = impl_->db->Write(write_options, &batch);
   // The listener has already marked the store stopped when RocksDB took this as a background error.
-  if (s.IsIOError()) impl_->stopped.store(true);
+  if (s.IsIOError()) impl_->stopped = true;
   return FromRocks(s, "writing batch");
 }
 

@@ -105,9 +105,10 @@ class Store {
   // A failed write leaves nothing of the batch (no later read sees it, and it does not come back
   // after a restart unless the crash came before the store recovered): Unavailable
   // "storage-full" (no space) or "storage-unavailable" (another I/O error). RocksDB then refuses
-  // every write; the next Write first tries to recover (DB::Resume: the memtables are flushed
-  // and a new write-ahead log started, leaving the failed batch behind) and fails the same way
-  // while the fault lasts. Reads go on throughout.
+  // every write; the next Write first tries to recover (a small file written and synced to probe
+  // the storage, then DB::Resume: the memtables are flushed and a new write-ahead log started,
+  // leaving the failed batch behind) and fails the same way while the fault lasts. Reads go on
+  // throughout.
   Status Write(const WriteSet& writes, bool sync);
   std::unique_ptr<Cursor> NewCursor(Column column) const;
   // The last key of a column, or nullopt when it is empty.

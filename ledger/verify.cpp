@@ -1,8 +1,10 @@
 #include "ledger/verify.h"
 
+#include <map>
 #include <memory>
 #include <vector>
 
+#include "ledger/domain.h"
 #include "ledger/keys.h"
 #include "ledger/merkle.h"
 #include "ledger/tree_rows.h"
@@ -39,9 +41,55 @@ class TreeScanner {
   std::vector<CachedRow> rows_;
 };
 
+// The first 8 bytes of SHA-256: what the replay remembers per entry of its idempotency record.
+uint64_t Digest64(std::string_view bytes) {
+  Hash h = Sha256(bytes);
+  uint64_t v = 0;
+  for (int i = 0; i < 8; ++i) v = v << 8 | h[i];
+  return v;
+}
+
+// A key or id as people can read it: printable ASCII kept, other bytes as \xNN.
+std::string Printable(std::string_view bytes) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned char c : bytes) {
+    if (c >= 0x20 && c < 0x7f) {
+      out += static_cast<char>(c);
+    } else {
+      out += "\\x";
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    }
+  }
+  return out;
+}
+
+// The request bytes the ledger took the idempotency fingerprint of (ledger_append.cpp): the stored
+// bytes are the three fields the ledger sets (seq, prev_hash, recorded_at_ms) followed by them.
+// A proposal close is completed by the ledger (tally, resolution id) after the fingerprint was
+// taken, so it is serialized again without those. nullopt when the stored bytes do not start
+// with the three fields.
+std::optional<std::string> RequestBytes(const v1::Entry& entry, std::string_view stored) {
+  v1::Entry header;
+  header.set_seq(entry.seq());
+  header.set_prev_hash(entry.prev_hash());
+  header.set_recorded_at_ms(entry.recorded_at_ms());
+  std::string prefix = header.SerializeAsString();
+  if (stored.substr(0, prefix.size()) != prefix) return std::nullopt;
+  std::string_view request = stored.substr(prefix.size());
+  if (!entry.has_proposal_close()) return std::string(request);
+  v1::Entry original;
+  if (!original.ParseFromArray(request.data(), static_cast<int>(request.size()))) return std::nullopt;
+  original.mutable_proposal_close()->clear_tally();
+  original.mutable_proposal_close()->clear_resolution_id();
+  return original.SerializeAsString();
+}
+
 class Verifier {
  public:
-  Verifier(const Store& store, const NoteVerifier& key) : store_(store), key_(key), tree_(store) {}
+  Verifier(const Store& store, const NoteVerifier& key, const VerifyOptions& options)
+      : store_(store), key_(key), options_(options), tree_(store) {}
   Result<VerifyReport> Run();
 
  private:
@@ -53,11 +101,25 @@ class Verifier {
   }
   bool CheckEntry(uint64_t key_seq, std::string_view bytes);
   bool CheckCheckpointsUpTo(uint64_t tree_size);
+  Result<Checkpoint> ReadCheckpoint(std::string_view note, uint64_t size);
   bool CheckHead();
+  bool ReplayEntry(const v1::Entry& entry, std::string_view bytes, const Hash& leaf);
+  Result<bool> CheckIdempotencyRecords();
+  Result<bool> CheckBalances();
+
+  // What the replay expects of entry seq's idempotency record.
+  struct ExpectedRecord {
+    uint64_t key_digest = 0;
+    uint64_t fingerprint_digest = 0;
+  };
 
   const Store& store_;
   const NoteVerifier& key_;
+  const VerifyOptions options_;
   TreeScanner tree_;
+  std::optional<uint64_t> head_checkpoint_size_;  // the largest checkpoint key, read first
+  Domain domain_;                                 // the replay, with options_.balances
+  std::vector<ExpectedRecord> records_;           // by seq, with options_.idempotency_records
   std::unique_ptr<Cursor> checkpoints_;
   CompactRange range_;
   Hash chain_{};
@@ -67,7 +129,8 @@ class Verifier {
 
 const char* const kFindingNames[] = {"ok",        "modified",      "missing",
                                      "reordered", "truncated",     "bad-signature",
-                                     "tree-mismatch", "checkpoint-mismatch", "meta-mismatch"};
+                                     "tree-mismatch", "checkpoint-mismatch", "meta-mismatch",
+                                     "balance-mismatch", "index-mismatch"};
 
 bool Verifier::CheckEntry(uint64_t seq, std::string_view bytes) {
   auto s = [seq] { return std::to_string(seq); };
@@ -99,7 +162,89 @@ bool Verifier::CheckEntry(uint64_t seq, std::string_view bytes) {
     }
   });
   ++report_.entries;
-  return tree_ok;
+  return tree_ok && ReplayEntry(entry, bytes, leaf);
+}
+
+// Remembers what the entry implies for the idempotency records and the balances, as options_ ask.
+bool Verifier::ReplayEntry(const v1::Entry& entry, std::string_view bytes, const Hash& leaf) {
+  if (options_.idempotency_records) {
+    std::optional<std::string> request = RequestBytes(entry, bytes);
+    if (!request) {
+      return Fail(Finding::kModified, entry.seq(),
+                  "entry " + std::to_string(entry.seq()) + " does not start with the fields the ledger sets");
+    }
+    records_.push_back({Digest64(IdempotencyKey(entry.actor().principal_id(), entry.idempotency_key())),
+                        Digest64(AsBytes(Sha256(*request)))});
+  }
+  if (options_.balances) domain_.Record(entry, leaf);
+  return true;
+}
+
+// Every idempotency record names an entry with its key and request fingerprint, and every entry
+// has one: records and entries are one to one.
+Result<bool> Verifier::CheckIdempotencyRecords() {
+  std::vector<bool> seen(records_.size());
+  std::unique_ptr<Cursor> cursor = store_.NewCursor(Column::kIdempotency);
+  for (cursor->Seek(""); cursor->Valid(); cursor->Next()) {
+    std::string key = Printable(cursor->key());
+    std::string_view value = cursor->value();
+    std::optional<uint64_t> seq = value.size() == 8 + kHashBytes ? ParseBe64(value.substr(0, 8)) : std::nullopt;
+    if (!seq || *seq >= records_.size()) {
+      return Fail(Finding::kIndexMismatch, std::nullopt,
+                  "the idempotency record " + key + " names no entry of the log");
+    }
+    const ExpectedRecord& expected = records_[*seq];
+    if (expected.key_digest != Digest64(cursor->key()) || seen[*seq]) {
+      return Fail(Finding::kIndexMismatch, *seq,
+                  "the idempotency record " + key + " points at entry " + std::to_string(*seq) + ", which has another key");
+    }
+    if (expected.fingerprint_digest != Digest64(value.substr(8))) {
+      return Fail(Finding::kIndexMismatch, *seq,
+                  "the idempotency record " + key + " holds a fingerprint other than entry " + std::to_string(*seq) +
+                      "'s request");
+    }
+    seen[*seq] = true;
+  }
+  MZ_RETURN_IF_ERROR(cursor->status());
+  for (uint64_t seq = 0; seq < seen.size(); ++seq) {
+    if (!seen[seq]) {
+      return Fail(Finding::kIndexMismatch, seq, "entry " + std::to_string(seq) + " has no idempotency record");
+    }
+  }
+  return true;
+}
+
+// The state column holds exactly the balances a replay of the log gives, each with its value.
+Result<bool> Verifier::CheckBalances() {
+  WriteSet replayed;
+  domain_.FlushState(replayed);
+  std::map<std::string, std::string> expected;
+  for (const WriteOp& op : replayed.ops()) expected[op.key] = op.value;
+  auto fen = [](std::string_view value) {
+    std::optional<uint64_t> v = ParseBe64(value);
+    return v ? std::to_string(static_cast<int64_t>(*v)) + " fen" : "malformed";
+  };
+  auto it = expected.begin();
+  std::unique_ptr<Cursor> cursor = store_.NewCursor(Column::kState);
+  for (cursor->Seek(""); cursor->Valid(); cursor->Next(), ++it) {
+    std::string stored_key(cursor->key());
+    if (it == expected.end() || stored_key < it->first) {
+      return Fail(Finding::kBalanceMismatch, std::nullopt,
+                  "the stored balance " + Printable(stored_key) + " comes from no entry of the log");
+    }
+    if (it->first < stored_key) break;
+    if (cursor->value() != it->second) {
+      return Fail(Finding::kBalanceMismatch, std::nullopt,
+                  "the stored balance " + Printable(stored_key) + " is " + fen(cursor->value()) +
+                      "; a replay of the log gives " + fen(it->second));
+    }
+  }
+  MZ_RETURN_IF_ERROR(cursor->status());
+  if (it != expected.end()) {
+    return Fail(Finding::kBalanceMismatch, std::nullopt,
+                "the balance " + Printable(it->first) + " (" + fen(it->second) + " by a replay of the log) is not stored");
+  }
+  return true;
 }
 
 // Checks every checkpoint signed at a size <= tree_size: signature, origin and root.
@@ -110,11 +255,13 @@ bool Verifier::CheckCheckpointsUpTo(uint64_t tree_size) {
     if (*size > tree_size) return true;
     std::optional<uint64_t> seq = *size > 0 ? std::optional<uint64_t>(*size - 1) : std::nullopt;
     std::string at = "the checkpoint at tree size " + std::to_string(*size);
-    Result<std::string> text = OpenNote(checkpoints_->value(), key_);
-    if (!text.ok()) return Fail(Finding::kBadSignature, seq, at + ": " + text.status().message());
-    Result<Checkpoint> checkpoint = ParseCheckpoint(*text);
-    if (!checkpoint.ok() || checkpoint->tree_size != *size) {
-      return Fail(Finding::kCheckpointMismatch, seq, at + " is malformed or stored under the wrong size");
+    Result<Checkpoint> checkpoint = ReadCheckpoint(checkpoints_->value(), *size);
+    if (!checkpoint.ok()) {
+      Finding finding = checkpoint.status().slug() == "bad-signature" ? Finding::kBadSignature : Finding::kCheckpointMismatch;
+      return Fail(finding, seq, at + ": " + checkpoint.status().message());
+    }
+    if (checkpoint->tree_size != *size) {
+      return Fail(Finding::kCheckpointMismatch, seq, at + " is stored under the wrong size");
     }
     if (checkpoint->root_hash != range_.Root()) {
       return Fail(Finding::kCheckpointMismatch, seq, at + " has a root that differs from the recomputed tree");
@@ -122,6 +269,20 @@ bool Verifier::CheckCheckpointsUpTo(uint64_t tree_size) {
     ++report_.checkpoints;
   }
   return true;
+}
+
+// The checkpoint a stored note carries. Its signature is checked when options_ ask for all of
+// them and always at the head's size; otherwise only its text is read (bad-signature or
+// checkpoint-mismatch as the error's slug).
+Result<Checkpoint> Verifier::ReadCheckpoint(std::string_view note, uint64_t size) {
+  if (options_.all_signatures || size == head_checkpoint_size_) {
+    Result<std::string> text = OpenNote(note, key_);
+    if (!text.ok()) return Status(text.status().code(), "bad-signature", text.status().message());
+    return ParseCheckpoint(*text);
+  }
+  size_t end = note.find("\n\n");  // the text ends at the blank line before the signatures
+  if (end == std::string_view::npos) return DataLoss("checkpoint-mismatch", "the note has no signature");
+  return ParseCheckpoint(note.substr(0, end + 1));
 }
 
 bool Verifier::CheckHead() {
@@ -144,10 +305,16 @@ bool Verifier::CheckHead() {
   if (head_size != n || std::string_view(**head).substr(8) != AsBytes(chain_)) {
     return Fail(Finding::kMetaMismatch, std::nullopt, "the stored head does not match the recomputed chain head");
   }
+  if (head_checkpoint_size_ != n) {  // the daemon serves the checkpoint at its head's size
+    return Fail(Finding::kCheckpointMismatch, n > 0 ? std::optional<uint64_t>(n - 1) : std::nullopt,
+                "no checkpoint was signed at the head's tree size " + std::to_string(n));
+  }
   return true;
 }
 
 Result<VerifyReport> Verifier::Run() {
+  MZ_ASSIGN_OR_RETURN(std::optional<std::string> last_checkpoint, store_.LastKey(Column::kCheckpoints));
+  if (last_checkpoint) head_checkpoint_size_ = ParseBe64(*last_checkpoint);
   checkpoints_ = store_.NewCursor(Column::kCheckpoints);
   checkpoints_->Seek(CheckpointKey(0));
   std::unique_ptr<Cursor> entries = store_.NewCursor(Column::kEntries);
@@ -166,6 +333,12 @@ Result<VerifyReport> Verifier::Run() {
   MZ_RETURN_IF_ERROR(entries->status());
   MZ_RETURN_IF_ERROR(checkpoints_->status());
   if (ok) ok = CheckHead();
+  if (ok && options_.idempotency_records) {
+    MZ_ASSIGN_OR_RETURN(ok, CheckIdempotencyRecords());
+  }
+  if (ok && options_.balances) {
+    MZ_ASSIGN_OR_RETURN(ok, CheckBalances());
+  }
   report_.root = range_.Root();
   return report_;
 }
@@ -183,8 +356,8 @@ std::string VerifyReport::ToString() const {
   return out + ": " + detail;
 }
 
-Result<VerifyReport> VerifyLog(const Store& store, const NoteVerifier& verifier) {
-  Verifier v(store, verifier);
+Result<VerifyReport> VerifyLog(const Store& store, const NoteVerifier& verifier, const VerifyOptions& options) {
+  Verifier v(store, verifier, options);
   return v.Run();
 }
 

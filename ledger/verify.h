@@ -1,6 +1,7 @@
 // Offline verification of a whole log from its store: every entry, the chain, the stored tree and
-// every signed checkpoint, streamed in seq order. It trusts nothing it reads; the only input taken
-// on faith is the verifier key.
+// every signed checkpoint, streamed in seq order; then what the store keeps beside the log (the
+// balances and the idempotency records) against a replay of it. It trusts nothing it reads; the
+// only input taken on faith is the verifier key.
 //
 //   auto report = VerifyLog(store, verifier);
 //   if (report.ok() && !report->ok()) print(report->problem, report->bad_seq, report->detail);
@@ -27,6 +28,8 @@ enum class Finding {
   kTreeMismatch,        // a stored tree node differs from the recomputed one
   kCheckpointMismatch,  // a checkpoint's root or origin differs from the recomputed tree
   kMetaMismatch,        // the stored head disagrees with the log
+  kBalanceMismatch,     // a stored balance (state column) differs from a replay of the log
+  kIndexMismatch,       // an idempotency record is missing, extra, or points at the wrong entry
 };
 const char* FindingName(Finding finding);
 
@@ -42,7 +45,19 @@ struct VerifyReport {
   std::string ToString() const;
 };
 
+struct VerifyOptions {
+  // Every checkpoint's Ed25519 signature, or only the one at the head's size. Each checkpoint's
+  // size, origin and root are checked either way; with one checkpoint per small batch, the
+  // signatures are most of the time a full verification takes.
+  bool all_signatures = true;
+  // What the store keeps beside the log, against the entries: every idempotency record names its
+  // entry (key, seq, request fingerprint), one to one; and the balances (state column) are those
+  // a replay of the log gives. The replay is about as long as the daemon's own at start-up.
+  bool idempotency_records = true;
+  bool balances = true;
+};
+
 // The returned Status is an I/O failure; what is wrong with the data is in the report.
-Result<VerifyReport> VerifyLog(const Store& store, const NoteVerifier& verifier);
+Result<VerifyReport> VerifyLog(const Store& store, const NoteVerifier& verifier, const VerifyOptions& options = {});
 
 }  // namespace mingzhang

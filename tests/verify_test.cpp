@@ -7,8 +7,10 @@
 #include <cstdio>
 #include <map>
 
+#include "ledger/domain.h"
 #include "ledger/keys.h"
 #include "ledger/ledger.h"
+#include "tests/entry_builders.h"
 #include "tests/test_util.h"
 
 namespace mingzhang {
@@ -64,6 +66,13 @@ class RawDb {
   void Delete(const std::string& cf, const std::string& key) {
     REQUIRE(db_->Delete(rocksdb::WriteOptions(), by_name_[cf], key).ok());
   }
+  // The first key of a column at or after `from`.
+  std::string KeyFrom(const std::string& cf, const std::string& from) {
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), by_name_[cf]));
+    it->Seek(from);
+    REQUIRE(it->Valid());
+    return it->key().ToString();
+  }
 
  private:
   std::unique_ptr<rocksdb::DB> db_;
@@ -71,14 +80,14 @@ class RawDb {
   std::map<std::string, rocksdb::ColumnFamilyHandle*> by_name_;
 };
 
-VerifyReport Verify(const TempDir& dir) {
+VerifyReport Verify(const TempDir& dir, const VerifyOptions& verify_options = {}) {
   StoreOptions options;
   options.read_only = true;
   auto store = Store::Open(dir / kStoreDirName, options);
   REQUIRE(store.ok());
   auto key = SigningKey::LoadFile(dir / kKeyFileName);
   REQUIRE(key.ok());
-  auto report = VerifyLog(**store, NoteVerifier::For("mingzhang.test", key->public_key()));
+  auto report = VerifyLog(**store, NoteVerifier::For("mingzhang.test", key->public_key()), verify_options);
   REQUIRE(report.ok());
   return *report;
 }
@@ -183,6 +192,165 @@ TEST_CASE("tampering through RocksDB is found at the right seq", "[verify]") {
     INFO(out);
     REQUIRE(status == 1);
     REQUIRE(out.find("bad-signature") != std::string::npos);
+  }
+}
+
+// A community's money in both funds, a proposal passed and closed (the ledger fills in its
+// tally after taking the request's fingerprint) and a reversal, in batches of at most 4: balances
+// in the state column and one idempotency record per entry. Returns the entries appended.
+uint64_t BuildDomainLog(const TempDir& dir) {
+  using namespace testing;
+  LedgerOptions options;
+  options.data_dir = dir.path();
+  options.origin = "mingzhang.test/tamper";
+  options.batch_entries_max = 4;
+  auto opened = Ledger::Open(options);
+  REQUIRE(opened.ok());
+  Ledger& ledger = **opened;
+  const v1::Actor firm = FirmActor("F1");
+  const v1::Actor owner = OwnerActor("owner-1", {"U1", "U2"});
+  std::vector<v1::Entry> entries = {
+      Firm("F1"),
+      Community("C1", "F1", 250, BasisPoints(1000), "2026-01"),
+      Units("C1", firm, {{"U1", 10000}, {"U2", 8000}}),
+      Payment("C1", firm, "U1", 75000, "2026-01", 3, "2026-01-05"),
+      Payment("C1", firm, "U2", 60000, "2026-01", 3, "2026-01-06"),
+      Revenue("C1", CommitteeActor(), v1::PublicRevenue::parking, 50000, "2026-01-10"),
+      Disbursement("C1", firm, v1::FEES, v1::CLEANING, 20000, "2026-01-20", Voucher("cleaning")),
+      Proposal("C1", CommitteeActor(), "P1", v1::SPECIAL, v1::PUBLIC_REVENUE, 30000, "2026-03-01"),
+      Ballot("C1", owner, "P1", "U1", v1::YES),
+      Ballot("C1", owner, "P1", "U2", v1::YES),
+      Close("C1", CommitteeActor(), "P1"),
+      Disbursement("C1", firm, v1::PUBLIC_REVENUE, v1::REPAIR, 20000, "2026-03-05", Voucher("gate"), "R-P1"),
+      Reversal("C1", firm, 4),
+  };
+  for (const v1::Entry& e : entries) {
+    Result<StoredEntry> r = ledger.Append(e);
+    INFO(r.status().ToString());
+    REQUIRE(r.ok());
+  }
+  REQUIRE(ledger.head().tree_size == entries.size());
+  return entries.size();
+}
+
+TEST_CASE("a domain log verifies, its balances and idempotency records against a replay", "[verify]") {
+  TempDir dir;
+  uint64_t n = BuildDomainLog(dir);
+  VerifyReport report = Verify(dir);
+  INFO(report.ToString());
+  REQUIRE(report.ok());
+  REQUIRE(report.entries == n);
+}
+
+TEST_CASE("tampering with the balances or the idempotency records is found", "[verify]") {
+  TempDir dir;
+  const uint64_t n = BuildDomainLog(dir);
+  SECTION("a balance changed") {
+    {
+      RawDb db(dir);
+      const std::string key = BalanceKey("C1", v1::FEES, kCashAccount, *ParseMonth("2026-01"));
+      int64_t fen = static_cast<int64_t>(*ParseBe64(db.Get("state", key)));
+      db.Put("state", key, Be64(static_cast<uint64_t>(fen + 100)));
+    }
+    VerifyReport report = Verify(dir);
+    REQUIRE(report.finding == Finding::kBalanceMismatch);
+    CHECK(report.detail.find("C1\\x00FEES\\x00cash\\x002026-01") != std::string::npos);
+    CHECK(report.detail.find("; a replay of the log gives") != std::string::npos);
+    RequireFinding(dir, Finding::kBalanceMismatch, std::nullopt);
+    VerifyOptions without_balances;
+    without_balances.balances = false;
+    CHECK(Verify(dir, without_balances).ok());
+  }
+  SECTION("a balance no entry explains") {
+    { RawDb(dir).Put("state", BalanceKey("C1", v1::FEES, kCashAccount, *ParseMonth("2027-01")), Be64(5)); }
+    RequireFinding(dir, Finding::kBalanceMismatch, std::nullopt);
+    CHECK(Verify(dir).detail.find("comes from no entry") != std::string::npos);
+  }
+  SECTION("a balance deleted") {
+    {
+      RawDb db(dir);
+      db.Delete("state", db.KeyFrom("state", ""));
+    }
+    RequireFinding(dir, Finding::kBalanceMismatch, std::nullopt);
+    CHECK(Verify(dir).detail.find("is not stored") != std::string::npos);
+  }
+  SECTION("an idempotency record pointed at another entry") {
+    uint64_t other = 0;
+    {
+      RawDb db(dir);
+      const std::string key = db.KeyFrom("idempotency", "F1");
+      std::string value = db.Get("idempotency", key);
+      other = *ParseBe64(value.substr(0, 8)) + 1;
+      db.Put("idempotency", key, Be64(other) + value.substr(8));
+    }
+    RequireFinding(dir, Finding::kIndexMismatch, other);
+    CHECK(Verify(dir).detail.find("which has another key") != std::string::npos);
+  }
+  SECTION("an idempotency record's fingerprint changed") {
+    {
+      RawDb db(dir);
+      const std::string key = db.KeyFrom("idempotency", "F1");
+      std::string value = db.Get("idempotency", key);
+      value.back() ^= 0x01;
+      db.Put("idempotency", key, value);
+    }
+    VerifyReport report = Verify(dir);
+    REQUIRE(report.finding == Finding::kIndexMismatch);
+    CHECK(report.detail.find("holds a fingerprint other than entry") != std::string::npos);
+  }
+  SECTION("an idempotency record deleted") {
+    uint64_t seq = 0;
+    {
+      RawDb db(dir);
+      const std::string key = db.KeyFrom("idempotency", "F1");
+      seq = *ParseBe64(db.Get("idempotency", key).substr(0, 8));
+      db.Delete("idempotency", key);
+    }
+    RequireFinding(dir, Finding::kIndexMismatch, seq);
+    CHECK(Verify(dir).detail == "entry " + std::to_string(seq) + " has no idempotency record");
+  }
+  SECTION("an idempotency record for a request never appended") {
+    { RawDb(dir).Put("idempotency", IdempotencyKey("F1", "never"), Be64(n) + std::string(kHashBytes, 'x')); }
+    RequireFinding(dir, Finding::kIndexMismatch, std::nullopt);
+    CHECK(Verify(dir).detail.find("F1\\x00never names no entry") != std::string::npos);
+  }
+  SECTION("the checkpoint at the head's size deleted") {
+    { RawDb(dir).Delete("checkpoints", CheckpointKey(n)); }
+    RequireFinding(dir, Finding::kCheckpointMismatch, n - 1);
+  }
+}
+
+TEST_CASE("VerifyOptions: older signatures may be skipped, their roots never", "[verify]") {
+  TempDir dir;
+  BuildLog(dir);  // a checkpoint per batch of at most 8
+  const uint64_t checkpoints = Verify(dir).checkpoints;
+  VerifyOptions latest_signature_only;
+  latest_signature_only.all_signatures = false;
+  // An older checkpoint, its note changed at `offset` from its start (or its end when negative).
+  auto change_older_checkpoint = [&](int offset) -> uint64_t {
+    RawDb db(dir);
+    const std::string key = db.KeyFrom("checkpoints", CheckpointKey(10));
+    std::string note = db.Get("checkpoints", key);
+    size_t at = offset >= 0 ? static_cast<size_t>(offset) : note.size() - static_cast<size_t>(-offset);
+    note[at] = note[at] == 'A' ? 'B' : 'A';
+    db.Put("checkpoints", key, note);
+    return *ParseBe64(key);
+  };
+  SECTION("an older checkpoint's signature changed") {
+    uint64_t size = change_older_checkpoint(-5);
+    CHECK(Verify(dir).finding == Finding::kBadSignature);
+    CHECK(Verify(dir).bad_seq == size - 1);
+    VerifyReport report = Verify(dir, latest_signature_only);
+    INFO(report.ToString());
+    CHECK(report.ok());
+    CHECK(report.checkpoints == checkpoints);  // every one's root was still checked
+  }
+  SECTION("an older checkpoint's root changed") {
+    uint64_t size = change_older_checkpoint(static_cast<int>(std::string("mingzhang.test/tamper\n").size() + 3));
+    VerifyReport report = Verify(dir, latest_signature_only);
+    INFO(report.ToString());
+    CHECK(report.finding == Finding::kCheckpointMismatch);
+    CHECK(report.bad_seq == size - 1);
   }
 }
 
