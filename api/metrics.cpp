@@ -161,7 +161,8 @@ void Metrics::RenderRoutes(std::string& out) const {
   for (const auto& [key, stats] : routes_) {
     HistogramSeries(
         out, kDurationName, stats->labels_, kLatencyBucketsUs.size(),
-        [&](size_t i) { return stats->buckets_[i].load(std::memory_order_relaxed); },
+        // Through a plain pointer: clang before 16 cannot capture a structured binding.
+        [route = stats.get()](size_t i) { return route->buckets_[i].load(std::memory_order_relaxed); },
         [](size_t i) { return FormatDouble(kLatencyBucketsUs[i] / 1e6); },
         FormatDouble(stats->sum_us_.load(std::memory_order_relaxed) / 1e6));
   }

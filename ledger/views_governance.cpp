@@ -47,7 +47,8 @@ void AddCommunityInputs(const CommunityState& c, const Period& period, RatingInp
     in.prompt_entries += Prompt(r.received_on, r.recorded_at_ms);
   }
   for (const auto& [reversal, target] : c.reversals) {
-    auto in_period = [&](const auto& map, auto date_of) {
+    // `target` by value: clang before 16 cannot capture a structured binding.
+    auto in_period = [&period, target = target](const auto& map, auto date_of) {
       auto it = map.find(target);
       return it != map.end() && period.Contains(date_of(it->second).month_index());
     };
