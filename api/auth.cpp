@@ -19,6 +19,10 @@ Result<v1::Credential> Authenticate(const Request& request, const TokenStore& to
   if (it == request.message.end()) {
     return Status(Code::kUnauthenticated, "unauthenticated", "send Authorization: Bearer <token>");
   }
+  // A proxy in front may check one of two headers and this server read the other.
+  if (request.message.count(http::field::authorization) > 1) {
+    return Status(Code::kUnauthenticated, kBadTokenSlug, "send one Authorization header, not several");
+  }
   std::string_view value(it->value().data(), it->value().size());
   // The scheme name is case-insensitive (RFC 9110 §11.1).
   std::string scheme(value.substr(0, kBearer.size()));

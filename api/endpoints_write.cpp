@@ -1,4 +1,7 @@
 // POST routes: each becomes one ledger entry (API.md "Writes").
+#include <cerrno>
+#include <cstdlib>
+
 #include "api/auth.h"
 #include "api/endpoints.h"
 #include "api/http_server.h"
@@ -186,10 +189,13 @@ void AddWriteEndpoints(Router& router, ApiContext& ctx) {
              }));
   router.Add(http::verb::post, "/v1/entries/{seq}/reversal",
              Write<v1::ReversalRequest>(ctx, {v1::firm, v1::admin}, [&ctx](Request& req, const v1::Credential& who, auto& b) -> Result<v1::Entry> {
-               char* end = nullptr;
                const std::string& text = P(req, "seq");
-               uint64_t seq = std::strtoull(text.c_str(), &end, 10);
-               if (text.empty() || *end != '\0' || text[0] == '-' || text.size() > 20) {
+               // Digits only: strtoull alone would skip a leading space, take a sign, and read
+               // 18446744073709551616 as 18446744073709551615.
+               errno = 0;
+               const uint64_t seq = std::strtoull(text.c_str(), nullptr, 10);
+               if (text.empty() || text.size() > 20 || text.find_first_not_of("0123456789") != std::string::npos ||
+                   errno == ERANGE) {
                  return InvalidArgument("bad-seq", "seq must be a non-negative integer");
                }
                MZ_ASSIGN_OR_RETURN(std::string community, ctx.ledger.CommunityOf(seq));

@@ -1,5 +1,8 @@
 #include "api/http_server.h"
 
+#include <sys/resource.h>
+
+#include <algorithm>
 #include <cstdio>
 #include <thread>
 #include <vector>
@@ -59,6 +62,31 @@ void RegisterMetrics(ServerContext& ctx) {
                                           "Connections refused because connections_max were open.");
 }
 
+// Descriptors the process needs besides its connections: the store's files, the listener, stdio
+// and refused sockets on their way out.
+constexpr size_t kDescriptorsReserved = 256;
+
+// Every connection holds a descriptor. Past RLIMIT_NOFILE accept() fails with EMFILE: clients
+// wait in the backlog instead of hearing 503, and the store can no longer open its files. So the
+// soft limit is raised to the hard one when the connections would not fit, and connections_max
+// lowered to what the limit leaves if even that is short.
+size_t FitConnectionsToDescriptors(size_t connections_max) {
+  rlimit limit{};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0) return connections_max;
+  const rlim_t wanted = static_cast<rlim_t>(connections_max + kDescriptorsReserved);
+  if (limit.rlim_cur == RLIM_INFINITY || limit.rlim_cur >= wanted) return connections_max;
+  rlimit raised = limit;
+  raised.rlim_cur = limit.rlim_max;
+  if (::setrlimit(RLIMIT_NOFILE, &raised) == 0) limit = raised;
+  if (limit.rlim_cur == RLIM_INFINITY || limit.rlim_cur >= wanted) return connections_max;
+  const size_t fit = static_cast<size_t>(limit.rlim_cur) > 2 * kDescriptorsReserved
+                         ? static_cast<size_t>(limit.rlim_cur) - kDescriptorsReserved
+                         : static_cast<size_t>(limit.rlim_cur) / 2;
+  std::fprintf(stderr, "{\"warning\":\"connections_max lowered from %zu to %zu to fit RLIMIT_NOFILE %zu\"}\n",
+               connections_max, fit, static_cast<size_t>(limit.rlim_cur));
+  return std::max<size_t>(1, fit);
+}
+
 // An exception escaping a handler must not take an I/O thread (and its connections) with it.
 void RunIo(net::io_context& ioc) {
   for (;;) {
@@ -96,6 +124,7 @@ struct HttpServer::Impl {
 Result<std::unique_ptr<HttpServer>> HttpServer::Create(ServerOptions options, Router router,
                                                        std::shared_ptr<Metrics> metrics) {
   MZ_RETURN_IF_ERROR(ValidateOptions(options));
+  options.connections_max = FitConnectionsToDescriptors(options.connections_max);
   if (!options.access_log) options.access_log = StderrAccessLog();
   const size_t threads = options.threads != 0 ? options.threads : std::max(1u, std::thread::hardware_concurrency());
   auto ctx = std::make_shared<ServerContext>(std::move(options), std::move(router),

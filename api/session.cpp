@@ -146,6 +146,13 @@ void Session<Stream>::OnReadHeader(beast::error_code ec, size_t) {
 
 template <class Stream>
 void Session<Stream>::CheckHeader() {
+  // RFC 9112 §6.3: when chunked is not the final transfer coding the body's length is unknown;
+  // Beast would read no body and take what follows as the next request, which a proxy in front
+  // may frame differently (request smuggling).
+  if (parser_->get().count(http::field::transfer_encoding) != 0 && !parser_->chunked()) {
+    return Fail(MakeProblem(http::status::bad_request, "bad-request",
+                            "a Transfer-Encoding must end in chunked"));
+  }
   const size_t limit = match_.route != nullptr && match_.route->options.body_bytes_max != 0
                            ? match_.route->options.body_bytes_max
                            : ctx_->options.body_bytes_max;

@@ -10,6 +10,8 @@
 #include <tuple>
 #include <utility>
 
+#include "ledger/calendar.h"
+
 namespace mingzhang {
 namespace {
 
@@ -298,14 +300,16 @@ std::optional<int64_t> DayNumber(std::string_view iso) {
   return static_cast<int64_t>(std::chrono::sys_days(date).time_since_epoch().count());
 }
 
-// Accepts YYYY-MM-DD and YYYYMMDD; returns YYYY-MM-DD.
+// Accepts YYYY-MM-DD and YYYYMMDD; returns YYYY-MM-DD. Years outside the ledger's calendar
+// (calendar.h) are refused too: no ledger item can fall there, so such a line is a damaged export.
 Result<std::string> ParseDate(std::string_view text, int line) {
   std::string iso(text);
   if (text.size() == 8 && AllDigits(text)) {
     iso = std::string(text.substr(0, 4)) + "-" + std::string(text.substr(4, 2)) + "-" + std::string(text.substr(6, 2));
   }
-  if (!DayNumber(iso)) {
-    return Bad(line, "date " + Quoted(text) + " is not a calendar date written YYYY-MM-DD or YYYYMMDD");
+  if (!DayNumber(iso) || !mingzhang::ParseDate(iso).ok()) {
+    return Bad(line, "date " + Quoted(text) + " is not a calendar date of " + std::to_string(kYearMin) + "-" +
+                         std::to_string(kYearMax) + " written YYYY-MM-DD or YYYYMMDD");
   }
   return iso;
 }

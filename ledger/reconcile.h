@@ -38,7 +38,8 @@
 // are skipped; any other row after them is refused, since a bank never puts transactions below
 // its totals.
 //
-// Dates: YYYY-MM-DD or YYYYMMDD, and must exist on the calendar; stored as YYYY-MM-DD.
+// Dates: YYYY-MM-DD or YYYYMMDD, and must exist on the ledger's calendar (years 2000-2099,
+// calendar.h); stored as YYYY-MM-DD.
 // Amounts: digits with optional thousands separators (groups of three) and an optional '.' with
 // one or two decimals, parsed exactly into fen (never through floating point). Zero, negative,
 // more than two decimals, or more than kBankAmountFenMax fen is refused.

@@ -17,6 +17,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -120,12 +121,33 @@ class HttpClient {
 
   // Writes `bytes` as they are and reads one response.
   Reply Raw(std::string_view bytes) {
+    std::string error = Write(bytes);
+    if (!error.empty()) return Failure(error);
+    return ReadReply();
+  }
+
+  // Writes `bytes` as they are and reads nothing (a slow or pipelining client); the error, or "".
+  std::string Write(std::string_view bytes) {
     std::string error;
-    if (!Connect(error)) return Failure(error);
+    if (!Connect(error)) return error;
     beast::error_code ec;
     net::write(*socket_, net::buffer(bytes.data(), bytes.size()), ec);
-    if (ec && ec != net::error::broken_pipe && ec != net::error::connection_reset) return Failure(ec.message());
-    return ReadReply();
+    if (ec && ec != net::error::broken_pipe && ec != net::error::connection_reset) return ec.message();
+    return "";
+  }
+  // Reads the next response on the open connection: one that was pipelined, or after Write.
+  Reply Read() { return socket_ ? ReadReply() : Failure("not connected"); }
+  // True when the server closes the connection (end of stream or reset) within `timeout_ms`
+  // without sending another byte.
+  bool ClosedByServer(int timeout_ms) {
+    if (!socket_) return true;
+    timeval tv{timeout_ms / 1000, (timeout_ms % 1000) * 1000};
+    ::setsockopt(socket_->native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    char byte = 0;
+    const ssize_t n = ::recv(socket_->native_handle(), &byte, 1, 0);
+    const bool closed = n == 0 || (n < 0 && errno == ECONNRESET);
+    Close();
+    return closed;
   }
 
   void Close() {
