@@ -197,7 +197,8 @@ TEST_CASE("idempotency across pipelined batches: a repeat of an entry in flight 
   std::mutex mu;
   std::condition_variable cv;
   int answered = 0;
-  std::vector<Result<StoredEntry>> firsts(kKeys, Status()), repeats(kKeys, Status()), conflicts(kKeys, Status());
+  const Status unanswered = Unavailable("unanswered", "no answer yet");
+  std::vector<Result<StoredEntry>> firsts(kKeys, unanswered), repeats(kKeys, unanswered), conflicts(kKeys, unanswered);
   auto keep = [&](Result<StoredEntry>& slot) {
     return [&](Result<StoredEntry> r) {
       std::lock_guard<std::mutex> lock(mu);
