@@ -616,7 +616,7 @@ TEST_CASE("a flood of connections: 503 beyond the limit, and the store still wri
   CHECK(metrics.body.find("mingzhang_http_refused_connections_total 1") != std::string::npos);
 }
 
-TEST_CASE("pipelined requests are answered in order; garbage after them is refused; a smuggled request never runs",
+TEST_CASE("pipelined requests are answered in order, garbage after them is refused, a smuggled request never runs",
           "[hostile][pipeline]") {
   Target t;
   HttpClient probe(t.port());
@@ -706,7 +706,7 @@ TEST_CASE("token guessing: every guess is 401, nothing is written, the real toke
 // ---------------------------------------------------------------------------------------------
 // 3. Secrets.
 
-TEST_CASE("no token in the log; tokens only hashed at rest", "[hostile][secrets]") {
+TEST_CASE("no token in the log, and tokens only hashed at rest", "[hostile][secrets]") {
   // A stored string shaped like a token body, to show that the searches below find what is stored.
   const std::string canary = "canary-Qx7LrT2vNw9KpZ4sYb6HcJ1mGfD8uE3aWq5";
   Target t;
