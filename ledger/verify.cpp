@@ -49,12 +49,15 @@ uint64_t Digest64(std::string_view bytes) {
   return v;
 }
 
-// A key or id as people can read it: printable ASCII kept, other bytes as \xNN.
+// A stored key as people can read it: its 0x00 separators as '/', any other byte outside
+// printable ASCII as \xNN.
 std::string Printable(std::string_view bytes) {
   static constexpr char kHex[] = "0123456789abcdef";
   std::string out;
   for (unsigned char c : bytes) {
-    if (c >= 0x20 && c < 0x7f) {
+    if (c == 0) {
+      out += '/';
+    } else if (c >= 0x20 && c < 0x7f) {
       out += static_cast<char>(c);
     } else {
       out += "\\x";
@@ -220,6 +223,7 @@ Result<bool> Verifier::CheckBalances() {
   domain_.FlushState(replayed);
   std::map<std::string, std::string> expected;
   for (const WriteOp& op : replayed.ops()) expected[op.key] = op.value;
+  auto name = [](std::string_view key) { return Printable(key.substr(1)); };  // without BalanceKey's "b"
   auto fen = [](std::string_view value) {
     std::optional<uint64_t> v = ParseBe64(value);
     return v ? std::to_string(static_cast<int64_t>(*v)) + " fen" : "malformed";
@@ -230,19 +234,19 @@ Result<bool> Verifier::CheckBalances() {
     std::string stored_key(cursor->key());
     if (it == expected.end() || stored_key < it->first) {
       return Fail(Finding::kBalanceMismatch, std::nullopt,
-                  "the stored balance " + Printable(stored_key) + " comes from no entry of the log");
+                  "the stored balance " + name(stored_key) + " comes from no entry of the log");
     }
     if (it->first < stored_key) break;
     if (cursor->value() != it->second) {
       return Fail(Finding::kBalanceMismatch, std::nullopt,
-                  "the stored balance " + Printable(stored_key) + " is " + fen(cursor->value()) +
+                  "the stored balance " + name(stored_key) + " is " + fen(cursor->value()) +
                       "; a replay of the log gives " + fen(it->second));
     }
   }
   MZ_RETURN_IF_ERROR(cursor->status());
   if (it != expected.end()) {
     return Fail(Finding::kBalanceMismatch, std::nullopt,
-                "the balance " + Printable(it->first) + " (" + fen(it->second) + " by a replay of the log) is not stored");
+                "the balance " + name(it->first) + " (" + fen(it->second) + " by a replay of the log) is not stored");
   }
   return true;
 }

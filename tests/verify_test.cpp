@@ -2,7 +2,6 @@
 #include "ledger/verify.h"
 
 #include <catch2/catch.hpp>
-#include <rocksdb/db.h>
 
 #include <cstdio>
 #include <map>
@@ -11,12 +10,14 @@
 #include "ledger/keys.h"
 #include "ledger/ledger.h"
 #include "tests/entry_builders.h"
+#include "tests/raw_db.h"
 #include "tests/test_util.h"
 
 namespace mingzhang {
 namespace {
 
 using testing::FirmEntry;
+using testing::RawDb;
 using testing::TempDir;
 
 constexpr uint64_t kEntries = 50;
@@ -38,47 +39,6 @@ void BuildLog(const TempDir& dir) {
   REQUIRE(ok == static_cast<int>(kEntries));
 }
 
-// Opens the store's RocksDB directly with its column families.
-class RawDb {
- public:
-  explicit RawDb(const TempDir& dir) {
-    std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
-    for (const char* name : {"entries", "tree", "checkpoints", "idempotency", "index", "state", "auth", "meta",
-                             "default"}) {
-      cfs.emplace_back(name, rocksdb::ColumnFamilyOptions());
-    }
-    rocksdb::DB* db = nullptr;
-    REQUIRE(rocksdb::DB::Open(rocksdb::DBOptions(), dir / kStoreDirName, cfs, &handles_, &db).ok());
-    db_.reset(db);
-    for (size_t i = 0; i < cfs.size(); ++i) by_name_[cfs[i].name] = handles_[i];
-  }
-  ~RawDb() {
-    for (auto* h : handles_) db_->DestroyColumnFamilyHandle(h).PermitUncheckedError();
-  }
-  std::string Get(const std::string& cf, const std::string& key) {
-    std::string v;
-    REQUIRE(db_->Get(rocksdb::ReadOptions(), by_name_[cf], key, &v).ok());
-    return v;
-  }
-  void Put(const std::string& cf, const std::string& key, const std::string& value) {
-    REQUIRE(db_->Put(rocksdb::WriteOptions(), by_name_[cf], key, value).ok());
-  }
-  void Delete(const std::string& cf, const std::string& key) {
-    REQUIRE(db_->Delete(rocksdb::WriteOptions(), by_name_[cf], key).ok());
-  }
-  // The first key of a column at or after `from`.
-  std::string KeyFrom(const std::string& cf, const std::string& from) {
-    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), by_name_[cf]));
-    it->Seek(from);
-    REQUIRE(it->Valid());
-    return it->key().ToString();
-  }
-
- private:
-  std::unique_ptr<rocksdb::DB> db_;
-  std::vector<rocksdb::ColumnFamilyHandle*> handles_;
-  std::map<std::string, rocksdb::ColumnFamilyHandle*> by_name_;
-};
 
 VerifyReport Verify(const TempDir& dir, const VerifyOptions& verify_options = {}) {
   StoreOptions options;
@@ -138,7 +98,7 @@ TEST_CASE("tampering through RocksDB is found at the right seq", "[verify]") {
   BuildLog(dir);
   SECTION("one byte of an entry changed") {
     {
-      RawDb db(dir);
+      RawDb db(dir.path());
       std::string bytes = db.Get("entries", EntryKey(20));
       bytes[bytes.size() - 2] ^= 0x01;  // inside the firm's name
       db.Put("entries", EntryKey(20), bytes);
@@ -146,12 +106,12 @@ TEST_CASE("tampering through RocksDB is found at the right seq", "[verify]") {
     RequireFinding(dir, Finding::kModified, 20);
   }
   SECTION("an entry deleted") {
-    { RawDb(dir).Delete("entries", EntryKey(20)); }
+    { RawDb(dir.path()).Delete("entries", EntryKey(20)); }
     RequireFinding(dir, Finding::kMissing, 20);
   }
   SECTION("two entries swapped") {
     {
-      RawDb db(dir);
+      RawDb db(dir.path());
       std::string a = db.Get("entries", EntryKey(20));
       std::string b = db.Get("entries", EntryKey(21));
       db.Put("entries", EntryKey(20), b);
@@ -161,14 +121,14 @@ TEST_CASE("tampering through RocksDB is found at the right seq", "[verify]") {
   }
   SECTION("the tail dropped") {
     {
-      RawDb db(dir);
+      RawDb db(dir.path());
       for (uint64_t seq = 40; seq < kEntries; ++seq) db.Delete("entries", EntryKey(seq));
     }
     RequireFinding(dir, Finding::kTruncated, 40);
   }
   SECTION("a checkpoint's signature changed") {
     {
-      RawDb db(dir);
+      RawDb db(dir.path());
       std::string note = db.Get("checkpoints", CheckpointKey(kEntries));
       note[note.size() - 5] = note[note.size() - 5] == 'A' ? 'B' : 'A';
       db.Put("checkpoints", CheckpointKey(kEntries), note);
@@ -177,7 +137,7 @@ TEST_CASE("tampering through RocksDB is found at the right seq", "[verify]") {
   }
   SECTION("a stored tree node changed") {
     {
-      RawDb db(dir);
+      RawDb db(dir.path());
       std::string row = db.Get("tree", TreeKey(2, 0));
       row[3 * kHashBytes] ^= 0x80;  // node 2/3 covers leaves 12..15
       db.Put("tree", TreeKey(2, 0), row);
@@ -247,14 +207,14 @@ TEST_CASE("tampering with the balances or the idempotency records is found", "[v
   const uint64_t n = BuildDomainLog(dir);
   SECTION("a balance changed") {
     {
-      RawDb db(dir);
+      RawDb db(dir.path());
       const std::string key = BalanceKey("C1", v1::FEES, kCashAccount, *ParseMonth("2026-01"));
       int64_t fen = static_cast<int64_t>(*ParseBe64(db.Get("state", key)));
       db.Put("state", key, Be64(static_cast<uint64_t>(fen + 100)));
     }
     VerifyReport report = Verify(dir);
     REQUIRE(report.finding == Finding::kBalanceMismatch);
-    CHECK(report.detail.find("C1\\x00FEES\\x00cash\\x002026-01") != std::string::npos);
+    CHECK(report.detail.find("the stored balance C1/FEES/cash/2026-01 is ") != std::string::npos);
     CHECK(report.detail.find("; a replay of the log gives") != std::string::npos);
     RequireFinding(dir, Finding::kBalanceMismatch, std::nullopt);
     VerifyOptions without_balances;
@@ -262,13 +222,13 @@ TEST_CASE("tampering with the balances or the idempotency records is found", "[v
     CHECK(Verify(dir, without_balances).ok());
   }
   SECTION("a balance no entry explains") {
-    { RawDb(dir).Put("state", BalanceKey("C1", v1::FEES, kCashAccount, *ParseMonth("2027-01")), Be64(5)); }
+    { RawDb(dir.path()).Put("state", BalanceKey("C1", v1::FEES, kCashAccount, *ParseMonth("2027-01")), Be64(5)); }
     RequireFinding(dir, Finding::kBalanceMismatch, std::nullopt);
     CHECK(Verify(dir).detail.find("comes from no entry") != std::string::npos);
   }
   SECTION("a balance deleted") {
     {
-      RawDb db(dir);
+      RawDb db(dir.path());
       db.Delete("state", db.KeyFrom("state", ""));
     }
     RequireFinding(dir, Finding::kBalanceMismatch, std::nullopt);
@@ -277,7 +237,7 @@ TEST_CASE("tampering with the balances or the idempotency records is found", "[v
   SECTION("an idempotency record pointed at another entry") {
     uint64_t other = 0;
     {
-      RawDb db(dir);
+      RawDb db(dir.path());
       const std::string key = db.KeyFrom("idempotency", "F1");
       std::string value = db.Get("idempotency", key);
       other = *ParseBe64(value.substr(0, 8)) + 1;
@@ -288,7 +248,7 @@ TEST_CASE("tampering with the balances or the idempotency records is found", "[v
   }
   SECTION("an idempotency record's fingerprint changed") {
     {
-      RawDb db(dir);
+      RawDb db(dir.path());
       const std::string key = db.KeyFrom("idempotency", "F1");
       std::string value = db.Get("idempotency", key);
       value.back() ^= 0x01;
@@ -301,7 +261,7 @@ TEST_CASE("tampering with the balances or the idempotency records is found", "[v
   SECTION("an idempotency record deleted") {
     uint64_t seq = 0;
     {
-      RawDb db(dir);
+      RawDb db(dir.path());
       const std::string key = db.KeyFrom("idempotency", "F1");
       seq = *ParseBe64(db.Get("idempotency", key).substr(0, 8));
       db.Delete("idempotency", key);
@@ -310,12 +270,12 @@ TEST_CASE("tampering with the balances or the idempotency records is found", "[v
     CHECK(Verify(dir).detail == "entry " + std::to_string(seq) + " has no idempotency record");
   }
   SECTION("an idempotency record for a request never appended") {
-    { RawDb(dir).Put("idempotency", IdempotencyKey("F1", "never"), Be64(n) + std::string(kHashBytes, 'x')); }
+    { RawDb(dir.path()).Put("idempotency", IdempotencyKey("F1", "never"), Be64(n) + std::string(kHashBytes, 'x')); }
     RequireFinding(dir, Finding::kIndexMismatch, std::nullopt);
-    CHECK(Verify(dir).detail.find("F1\\x00never names no entry") != std::string::npos);
+    CHECK(Verify(dir).detail.find("the idempotency record F1/never names no entry") != std::string::npos);
   }
   SECTION("the checkpoint at the head's size deleted") {
-    { RawDb(dir).Delete("checkpoints", CheckpointKey(n)); }
+    { RawDb(dir.path()).Delete("checkpoints", CheckpointKey(n)); }
     RequireFinding(dir, Finding::kCheckpointMismatch, n - 1);
   }
 }
@@ -328,7 +288,7 @@ TEST_CASE("VerifyOptions: older signatures may be skipped, their roots never", "
   latest_signature_only.all_signatures = false;
   // An older checkpoint, its note changed at `offset` from its start (or its end when negative).
   auto change_older_checkpoint = [&](int offset) -> uint64_t {
-    RawDb db(dir);
+    RawDb db(dir.path());
     const std::string key = db.KeyFrom("checkpoints", CheckpointKey(10));
     std::string note = db.Get("checkpoints", key);
     size_t at = offset >= 0 ? static_cast<size_t>(offset) : note.size() - static_cast<size_t>(-offset);

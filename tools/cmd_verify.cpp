@@ -6,12 +6,21 @@
 // (GET /v1/entries/{seq}, which needs an admin or regulator token to reach every community and
 // the firm registrations), and recompute from the stored bytes alone: each leaf hash, the hash
 // chain, the Merkle root; check the checkpoint's signature with the trusted key and its root
-// against the recomputed one. The last verified checkpoint is remembered in a state file; the next
-// run checks that the log only grew since: the remembered checkpoint is still served byte for
-// byte, the recomputed tree at its size has its root, and the server's consistency proof from it
-// to the new checkpoint verifies.
+// against the recomputed one. Then every entry's inclusion proof as the server serves it, as
+// each owner would check it: a wrong node of the server's tree is named by the leaves it covers
+// (--skip-proofs leaves this pass out; it doubles the requests). The last verified checkpoint is
+// remembered in a state file; the next run checks that the log only grew since: the remembered
+// checkpoint is still served byte for byte, the recomputed tree at its size has its root, and
+// the server's consistency proof from it to the new checkpoint verifies.
+//
+// Every problem is named the way the offline verification names it (modified, missing,
+// reordered, truncated, tree-mismatch, bad-signature, checkpoint-mismatch) with the seq it is at.
+// The balances and idempotency records a store keeps beside the log are never served, so only
+// the offline verification sees them.
 #include <sys/stat.h>
 
+#include <algorithm>
+#include <bit>
 #include <chrono>
 #include <cstdlib>
 #include <iostream>
@@ -67,6 +76,7 @@ int VerifyOffline(const Args& args, const std::string& dir) {
 struct Problem {
   std::string finding;  // modified, missing, reordered, bad-signature, checkpoint-mismatch, ...
   std::string detail;
+  bool chain_broken = false;  // entry N's prev_hash differs from entry N-1's hash: which one is it?
 };
 
 struct State {
@@ -140,8 +150,137 @@ Result<NoteVerifier> OnlineVerifier(const Args& args, const NoteVerifier& served
   return served;
 }
 
+// ---- the server's tree, through its inclusion proofs ----------------------------------------
+
+// Every complete subtree of the fetched entries, by level: a node any proof holds, recomputed.
+class RecomputedTree {
+ public:
+  explicit RecomputedTree(std::vector<Hash> leaves) { levels_.push_back(std::move(leaves)); }
+  void Build() {
+    while (levels_.back().size() > 1) {
+      const std::vector<Hash>& below = levels_.back();
+      std::vector<Hash> up;
+      for (size_t i = 0; i + 1 < below.size(); i += 2) up.push_back(NodeHash(below[i], below[i + 1]));
+      levels_.push_back(std::move(up));
+    }
+  }
+  uint64_t size() const { return levels_[0].size(); }
+  const Hash& leaf(uint64_t i) const { return levels_[0][i]; }
+
+  // RFC 9162 MTH of leaves [lo, hi): a stored complete subtree, or a fold of them at the right edge.
+  Hash Subtree(uint64_t lo, uint64_t hi) const {
+    uint64_t n = hi - lo;
+    int level = std::countr_zero(n);
+    if ((n & (n - 1)) == 0 && lo % n == 0) return levels_[level][lo >> level];
+    uint64_t k = std::bit_floor(n - 1);
+    return NodeHash(Subtree(lo, lo + k), Subtree(lo + k, hi));
+  }
+
+  // The leaf ranges the audit path of leaf m in [lo, hi) covers, from the leaf upward (RFC 9162 PATH).
+  static void PathRanges(uint64_t m, uint64_t lo, uint64_t hi, std::vector<std::pair<uint64_t, uint64_t>>& out) {
+    if (hi - lo <= 1) return;
+    uint64_t k = std::bit_floor(hi - lo - 1);
+    if (m < lo + k) {
+      PathRanges(m, lo, lo + k, out);
+      out.emplace_back(lo + k, hi);
+    } else {
+      PathRanges(m, lo + k, hi, out);
+      out.emplace_back(lo, lo + k);
+    }
+  }
+
+ private:
+  std::vector<std::vector<Hash>> levels_;
+};
+
+// How one served inclusion proof fared against the signed root.
+struct ProofCheck {
+  enum class Kind { kOk, kLeafDiffers, kNodeDiffers } kind = Kind::kOk;
+  uint64_t lo = 0, hi = 0;  // kNodeDiffers: the leaves the wrong node covers
+};
+
+// The server's audit path of `leaf` in the tree of `size` leaves; a malformed node is empty.
+Result<std::vector<std::string>> FetchInclusionProof(HttpClient& client, uint64_t leaf, uint64_t size) {
+  MZ_ASSIGN_OR_RETURN(json answer, CallJson(client, Method::kGet,
+                                            "/v1/proofs/inclusion?leaf_index=" + std::to_string(leaf) +
+                                                "&tree_size=" + std::to_string(size)));
+  std::vector<std::string> path;
+  try {
+    for (const json& node : answer.at("audit_path")) {
+      Result<std::string> bytes = Base64Decode(node.get<std::string>());
+      path.push_back(bytes.ok() ? *bytes : std::string());
+    }
+  } catch (const json::exception&) {
+    path.clear();
+  }
+  return path;
+}
+
+Result<ProofCheck> CheckInclusion(HttpClient& client, uint64_t leaf, const RecomputedTree& tree, const Hash& root) {
+  const uint64_t n = tree.size();
+  MZ_ASSIGN_OR_RETURN(std::vector<std::string> path, FetchInclusionProof(client, leaf, n));
+  if (VerifyInclusion(leaf, n, AsBytes(tree.leaf(leaf)), path, AsBytes(root)).ok()) return ProofCheck{};
+  // Which node is not what the fetched entries give? None: the signed tree holds another leaf.
+  std::vector<std::pair<uint64_t, uint64_t>> ranges;
+  RecomputedTree::PathRanges(leaf, 0, n, ranges);
+  for (size_t i = 0; i < ranges.size(); ++i) {
+    if (i >= path.size() || path[i] != AsBytes(tree.Subtree(ranges[i].first, ranges[i].second))) {
+      return ProofCheck{ProofCheck::Kind::kNodeDiffers, ranges[i].first, ranges[i].second};
+    }
+  }
+  return ProofCheck{ProofCheck::Kind::kLeafDiffers};
+}
+
+// What the proofs of all entries say, together. An entry that was changed after it was signed
+// fails its own proof with every node as recomputed, and makes every other proof fail at the node
+// covering it; a wrong node of the server's tree fails the proofs that pass it, and only those;
+// a checkpoint whose root belongs to no tree of these entries fails every proof, each with every
+// node as recomputed.
+Result<std::optional<Problem>> CheckProofs(const ServerUrl& server, size_t workers, const RecomputedTree& tree,
+                                           const Hash& root) {
+  std::optional<uint64_t> first_leaf_differs;
+  std::vector<std::pair<uint64_t, ProofCheck>> node_differs;  // (leaf whose proof it is, its check)
+  Progress progress("proofs", tree.size());
+  for (uint64_t start = 0; start < tree.size(); start += kFetchChunk) {
+    size_t n = static_cast<size_t>(std::min<uint64_t>(kFetchChunk, tree.size() - start));
+    std::vector<Result<ProofCheck>> checks(n, ProofCheck{});
+    ForEachParallel(server, workers, n, [&](HttpClient& client, size_t i) {
+      checks[i] = CheckInclusion(client, start + i, tree, root);
+    });
+    for (size_t i = 0; i < n; ++i) {
+      if (!checks[i].ok()) return checks[i].status();
+      if (checks[i]->kind == ProofCheck::Kind::kLeafDiffers && !first_leaf_differs) first_leaf_differs = start + i;
+      if (checks[i]->kind == ProofCheck::Kind::kNodeDiffers) node_differs.emplace_back(start + i, *checks[i]);
+    }
+    progress.Set(static_cast<size_t>(start + n));
+  }
+  progress.Finish();
+  if (first_leaf_differs) {
+    uint64_t leaf = *first_leaf_differs;
+    bool others_disagree = tree.size() == 1 || std::any_of(node_differs.begin(), node_differs.end(), [&](const auto& d) {
+                             return d.second.lo <= leaf && leaf < d.second.hi;
+                           });
+    if (!others_disagree) {
+      return std::optional<Problem>(Problem{"checkpoint-mismatch", "the signed root is the root of no tree of the " +
+                                                                       std::to_string(tree.size()) + " entries served"});
+    }
+    return std::optional<Problem>(Problem{"modified", "at seq " + std::to_string(leaf) +
+                                                          ": its bytes are not the leaf the signed tree holds"});
+  }
+  if (node_differs.empty()) return std::optional<Problem>();
+  const auto& [leaf, check] = node_differs.front();
+  return std::optional<Problem>(Problem{"tree-mismatch", "at seq " + std::to_string(check.hi - 1) +
+                                                            ": the server's tree holds a wrong hash for leaves " +
+                                                            std::to_string(check.lo) + " to " +
+                                                            std::to_string(check.hi - 1) + " (in the inclusion proof of leaf " +
+                                                            std::to_string(leaf) + ")"});
+}
+
+// ---- entries -------------------------------------------------------------------------------
+
 // Checks what the server says about one entry against the bytes it serves, and the chain.
-std::optional<Problem> CheckEntry(uint64_t seq, const json& answer, Hash& chain, CompactRange& range) {
+std::optional<Problem> CheckEntry(uint64_t seq, const json& answer, Hash& chain, CompactRange& range,
+                                  std::vector<Hash>& leaves) {
   std::string where = "at seq " + std::to_string(seq) + ": ";
   std::string bytes;
   try {
@@ -161,7 +300,8 @@ std::optional<Problem> CheckEntry(uint64_t seq, const json& answer, Hash& chain,
       return Problem{"reordered", where + "the stored entry says it is seq " + std::to_string(entry.seq())};
     }
     if (entry.prev_hash() != AsBytes(chain)) {
-      return Problem{"modified", where + "prev_hash is not the hash of the previous entry's bytes (chain broken)"};
+      return Problem{"modified", where + "prev_hash is not the hash of the previous entry's bytes (chain broken)",
+                     /*chain_broken=*/true};
     }
     if (ProtoToJson(entry) != answer.at("entry")) {
       return Problem{"modified", where + "the entry shown as JSON differs from its stored bytes"};
@@ -171,6 +311,7 @@ std::optional<Problem> CheckEntry(uint64_t seq, const json& answer, Hash& chain,
       return Problem{"modified", where + "chain_hash is not the hash of leaf_bytes"};
     }
     range.Append(leaf, [](int, uint64_t, const Hash&) {});
+    leaves.push_back(leaf);
   } catch (const json::exception& e) {
     return Problem{"modified", where + "malformed entry answer (" + e.what() + ")"};
   }
@@ -181,11 +322,39 @@ struct Fetched {
   Result<json> answer = json();
 };
 
-// Verifies entries [0, size), fetching kFetchChunk at a time in parallel; remembers the root at
-// `remembered_size` (when 0 < it <= size) in *root_at_remembered.
-Result<std::optional<Problem>> CheckAllEntries(const ServerUrl& server, const std::string& token, uint64_t size,
-                                               size_t workers, uint64_t remembered_size, Hash* root_at_remembered,
-                                               Hash* root) {
+// Entry seq's prev_hash is not the hash of entry seq-1: which of the two was changed? The one
+// whose leaf the signed tree does not hold (one inclusion proof tells).
+Result<Problem> NameChainBreak(const ServerUrl& server, uint64_t seq, const Hash& previous_leaf,
+                               const Checkpoint& checkpoint) {
+  HttpClient client(server);
+  MZ_ASSIGN_OR_RETURN(std::vector<std::string> path, FetchInclusionProof(client, seq - 1, checkpoint.tree_size));
+  std::string at = std::to_string(seq - 1);
+  if (!VerifyInclusion(seq - 1, checkpoint.tree_size, AsBytes(previous_leaf), path, AsBytes(checkpoint.root_hash)).ok()) {
+    return Problem{"modified", "at seq " + at + ": its bytes are not the ones entry " + std::to_string(seq) +
+                                   "'s prev_hash and the signed tree commit to"};
+  }
+  return Problem{"modified", "at seq " + std::to_string(seq) + ": its prev_hash is not the hash of entry " + at +
+                                 ", which the signed tree holds (chain broken)"};
+}
+
+// No entry at `seq` below the checkpoint's size: one gone, or the whole tail (truncated)?
+Problem NameMissing(HttpClient& client, const std::string& token, uint64_t seq, uint64_t size) {
+  Result<json> last = CallJson(client, Method::kGet, "/v1/entries/" + std::to_string(size - 1), token);
+  std::string at = "at seq " + std::to_string(seq) + ": ";
+  if (!last.ok() && last.status().code() == Code::kNotFound) {
+    return Problem{"truncated", at + "neither this entry nor the last one (" + std::to_string(size - 1) +
+                                    ") is served, though the signed checkpoint covers " + std::to_string(size)};
+  }
+  return Problem{"missing", at + "the server has no entry below its checkpoint's size"};
+}
+
+// Verifies entries [0, checkpoint.tree_size), fetching kFetchChunk at a time in parallel; keeps
+// their leaf hashes in *leaves and remembers the root at `remembered_size` (when 0 < it <= size)
+// in *root_at_remembered.
+Result<std::optional<Problem>> CheckAllEntries(const ServerUrl& server, const std::string& token,
+                                               const Checkpoint& checkpoint, size_t workers, uint64_t remembered_size,
+                                               Hash* root_at_remembered, Hash* root, std::vector<Hash>* leaves) {
+  const uint64_t size = checkpoint.tree_size;
   Hash chain{};
   CompactRange range;
   Progress progress("entries", size);
@@ -200,8 +369,8 @@ Result<std::optional<Problem>> CheckAllEntries(const ServerUrl& server, const st
       const Result<json>& answer = fetched[i].answer;
       if (!answer.ok()) {
         if (answer.status().code() == Code::kNotFound) {
-          return std::optional<Problem>(
-              Problem{"missing", "at seq " + std::to_string(seq) + ": the server has no entry below its checkpoint's size"});
+          HttpClient client(server);
+          return std::optional<Problem>(NameMissing(client, token, seq, size));
         }
         if (answer.status().code() == Code::kPermissionDenied || answer.status().code() == Code::kUnauthenticated) {
           return Status(answer.status().code(), answer.status().slug(),
@@ -210,7 +379,11 @@ Result<std::optional<Problem>> CheckAllEntries(const ServerUrl& server, const st
         }
         return answer.status();
       }
-      if (auto problem = CheckEntry(seq, *answer, chain, range)) return problem;
+      if (auto problem = CheckEntry(seq, *answer, chain, range, *leaves)) {
+        if (!problem->chain_broken || seq == 0) return problem;
+        MZ_ASSIGN_OR_RETURN(Problem named, NameChainBreak(server, seq, leaves->back(), checkpoint));
+        return std::optional<Problem>(std::move(named));
+      }
       if (range.size() == remembered_size) *root_at_remembered = range.Root();
       progress.Set(static_cast<size_t>(seq + 1));
     }
@@ -351,10 +524,18 @@ int VerifyOnline(const Args& args, const std::string& url) {
   uint64_t remembered = *state ? (**state).tree_size : 0;
   Hash root_at_remembered{};
   Hash root{};
+  std::vector<Hash> leaves;
   Result<std::optional<Problem>> entries =
-      CheckAllEntries(*server, token, size, workers, remembered, &root_at_remembered, &root);
+      CheckAllEntries(*server, token, *checkpoint, workers, remembered, &root_at_remembered, &root, &leaves);
   if (!entries.ok()) return Fail(entries.status());
   if (*entries) return Report(**entries);
+  if (size > 0 && (root != checkpoint->root_hash || !args.Has("skip-proofs"))) {
+    RecomputedTree tree(std::move(leaves));
+    tree.Build();
+    Result<std::optional<Problem>> proofs = CheckProofs(*server, workers, tree, checkpoint->root_hash);
+    if (!proofs.ok()) return Fail(proofs.status());
+    if (*proofs) return Report(**proofs);
+  }
   if (root != checkpoint->root_hash) {
     return Report({"checkpoint-mismatch", "the root of the " + std::to_string(size) +
                                               " entries served differs from the signed checkpoint's root"});
@@ -367,7 +548,8 @@ int VerifyOnline(const Args& args, const std::string& url) {
 
   State now{trusted->String(), origin, size, std::string(AsBytes(root)), note->body};
   if (Status s = SaveState(state_path, now, server->text); !s.ok()) return Fail(s);
-  std::cout << "OK: " << size << " entries of " << origin << " checked (leaf hashes, chain, tree); root "
+  std::cout << "OK: " << size << " entries of " << origin << " checked (leaf hashes, chain, tree"
+            << (args.Has("skip-proofs") ? "" : ", every inclusion proof") << "); root "
             << Base64Encode(AsBytes(root)) << " matches the checkpoint signed by " << trusted->name << "+"
             << trusted->String().substr(trusted->name.size() + 1, 8) << "\n";
   if (*state) {
@@ -384,7 +566,7 @@ int Verify(const Args& args) {
   if (auto server = args.Get("server")) return VerifyOnline(args, *server);
   std::optional<std::string> dir = args.Get("data-dir");
   if (!dir) return Usage("verify needs --data-dir DIR or --server URL");
-  for (const char* online_only : {"token-file", "state-file", "parallel"}) {
+  for (const char* online_only : {"token-file", "state-file", "parallel", "skip-proofs"}) {
     if (args.Has(online_only)) return Usage(std::string("--") + online_only + " is for verify --server");
   }
   return VerifyOffline(args, *dir);
@@ -399,11 +581,13 @@ const Command& VerifyCommand() {
       "                                          offline: check every entry, the chain, the tree and\n"
       "                                          every signed checkpoint; exit 0 only if all hold\n"
       "  verify --server URL --token-file F [--state-file F] [--verifier-key S | --key PUB.pem]\n"
-      "         [--parallel N]                   online: fetch the checkpoint and every entry, check\n"
-      "                                          the signature, chain and root, and that the log only\n"
+      "         [--parallel N] [--skip-proofs]   online: fetch the checkpoint and every entry, check\n"
+      "                                          the signature, chain and root, every entry's inclusion\n"
+      "                                          proof (unless --skip-proofs), and that the log only\n"
       "                                          grew since the checkpoint remembered in the state file\n"
       "                                          (default ~/.mingzhang/verify-<origin>.state)\n",
-      {"data-dir", "verifier-key", "key", "server", "token-file", "state-file", "parallel"}, {}, {}, Verify};
+      {"data-dir", "verifier-key", "key", "server", "token-file", "state-file", "parallel"}, {"skip-proofs"}, {},
+      Verify};
   return command;
 }
 
