@@ -68,12 +68,12 @@ std::string Printable(std::string_view bytes) {
   return out;
 }
 
-// The request bytes the ledger took the idempotency fingerprint of (ledger_append.cpp): the stored
-// bytes are the three fields the ledger sets (seq, prev_hash, recorded_at_ms) followed by them.
-// A proposal close is completed by the ledger (tally, resolution id) after the fingerprint was
-// taken, so it is serialized again without those. nullopt when the stored bytes do not start
-// with the three fields.
-std::optional<std::string> RequestBytes(const v1::Entry& entry, std::string_view stored) {
+// The fingerprint the ledger kept of the entry's request (ledger_append.cpp): SHA-256 of the
+// request's bytes, which the stored bytes hold after the three fields the ledger sets (seq,
+// prev_hash, recorded_at_ms). A proposal close is completed by the ledger (tally, resolution id)
+// after the fingerprint was taken, so it is serialized again without those. nullopt when the
+// stored bytes do not start with the three fields.
+std::optional<Hash> RequestFingerprint(const v1::Entry& entry, std::string_view stored) {
   v1::Entry header;
   header.set_seq(entry.seq());
   header.set_prev_hash(entry.prev_hash());
@@ -81,12 +81,12 @@ std::optional<std::string> RequestBytes(const v1::Entry& entry, std::string_view
   std::string prefix = header.SerializeAsString();
   if (stored.substr(0, prefix.size()) != prefix) return std::nullopt;
   std::string_view request = stored.substr(prefix.size());
-  if (!entry.has_proposal_close()) return std::string(request);
+  if (!entry.has_proposal_close()) return Sha256(request);
   v1::Entry original;
   if (!original.ParseFromArray(request.data(), static_cast<int>(request.size()))) return std::nullopt;
   original.mutable_proposal_close()->clear_tally();
   original.mutable_proposal_close()->clear_resolution_id();
-  return original.SerializeAsString();
+  return Sha256(original.SerializeAsString());
 }
 
 class Verifier {
@@ -171,13 +171,13 @@ bool Verifier::CheckEntry(uint64_t seq, std::string_view bytes) {
 // Remembers what the entry implies for the idempotency records and the balances, as options_ ask.
 bool Verifier::ReplayEntry(const v1::Entry& entry, std::string_view bytes, const Hash& leaf) {
   if (options_.idempotency_records) {
-    std::optional<std::string> request = RequestBytes(entry, bytes);
-    if (!request) {
+    std::optional<Hash> fingerprint = RequestFingerprint(entry, bytes);
+    if (!fingerprint) {
       return Fail(Finding::kModified, entry.seq(),
                   "entry " + std::to_string(entry.seq()) + " does not start with the fields the ledger sets");
     }
     records_.push_back({Digest64(IdempotencyKey(entry.actor().principal_id(), entry.idempotency_key())),
-                        Digest64(AsBytes(Sha256(*request)))});
+                        Digest64(AsBytes(*fingerprint))});
   }
   if (options_.balances) domain_.Record(entry, leaf);
   return true;
@@ -189,21 +189,21 @@ Result<bool> Verifier::CheckIdempotencyRecords() {
   std::vector<bool> seen(records_.size());
   std::unique_ptr<Cursor> cursor = store_.NewCursor(Column::kIdempotency);
   for (cursor->Seek(""); cursor->Valid(); cursor->Next()) {
-    std::string key = Printable(cursor->key());
+    auto record = [&] { return "the idempotency record " + Printable(cursor->key()); };
     std::string_view value = cursor->value();
     std::optional<uint64_t> seq = value.size() == 8 + kHashBytes ? ParseBe64(value.substr(0, 8)) : std::nullopt;
     if (!seq || *seq >= records_.size()) {
       return Fail(Finding::kIndexMismatch, std::nullopt,
-                  "the idempotency record " + key + " names no entry of the log");
+                  record() + " names no entry of the log");
     }
     const ExpectedRecord& expected = records_[*seq];
     if (expected.key_digest != Digest64(cursor->key()) || seen[*seq]) {
       return Fail(Finding::kIndexMismatch, *seq,
-                  "the idempotency record " + key + " points at entry " + std::to_string(*seq) + ", which has another key");
+                  record() + " points at entry " + std::to_string(*seq) + ", which has another key");
     }
     if (expected.fingerprint_digest != Digest64(value.substr(8))) {
       return Fail(Finding::kIndexMismatch, *seq,
-                  "the idempotency record " + key + " holds a fingerprint other than entry " + std::to_string(*seq) +
+                  record() + " holds a fingerprint other than entry " + std::to_string(*seq) +
                       "'s request");
     }
     seen[*seq] = true;

@@ -168,19 +168,19 @@ class StoreServer {
       stored.chain_hash = Sha256(stored.bytes);
       res.Json(http::status::ok, api::EntryJson(stored, /*with_bytes=*/true));
     });
-    router.Add(http::verb::get, "/v1/proofs/inclusion", [this](api::Request& req, api::Responder res) {
-      std::optional<uint64_t> leaf = Number(req.Query("leaf_index")), size = Number(req.Query("tree_size"));
-      Result<std::vector<Hash>> path = InclusionProof(leaf.value_or(0), size.value_or(0), Tree());
-      if (!leaf || !size || !path.ok()) return res.Problem(InvalidArgument("bad-request", "no such proof"));
-      res.Json(http::status::ok, {{"leaf_index", std::to_string(*leaf)}, {"tree_size", std::to_string(*size)},
-                                  {"audit_path", Base64Path(*path)}});
-    });
-    router.Add(http::verb::get, "/v1/proofs/consistency", [this](api::Request& req, api::Responder res) {
-      std::optional<uint64_t> first = Number(req.Query("first")), second = Number(req.Query("second"));
-      Result<std::vector<Hash>> path = ConsistencyProof(first.value_or(0), second.value_or(0), Tree());
-      if (!first || !second || !path.ok()) return res.Problem(InvalidArgument("bad-request", "no such proof"));
-      res.Json(http::status::ok, {{"first", std::to_string(*first)}, {"second", std::to_string(*second)},
-                                  {"path", Base64Path(*path)}});
+    AddProofRoute(router, "/v1/proofs/inclusion", "leaf_index", "tree_size", "audit_path", &InclusionProof);
+    AddProofRoute(router, "/v1/proofs/consistency", "first", "second", "path", &ConsistencyProof);
+  }
+
+  // A proof route: two numbers from the query, the proof of them read from the stored tree.
+  using ProofOf = Result<std::vector<Hash>> (*)(uint64_t, uint64_t, const NodeReader&);
+  void AddProofRoute(api::Router& router, const char* path, const char* a, const char* b, const char* field,
+                     ProofOf proof) {
+    router.Add(http::verb::get, path, [this, a, b, field, proof](api::Request& req, api::Responder res) {
+      std::optional<uint64_t> x = Number(req.Query(a)), y = Number(req.Query(b));
+      Result<std::vector<Hash>> nodes = proof(x.value_or(0), y.value_or(0), Tree());
+      if (!x || !y || !nodes.ok()) return res.Problem(InvalidArgument("bad-request", "no such proof"));
+      res.Json(http::status::ok, {{a, std::to_string(*x)}, {b, std::to_string(*y)}, {field, Base64Path(*nodes)}});
     });
   }
 

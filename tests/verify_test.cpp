@@ -22,23 +22,28 @@ using testing::TempDir;
 
 constexpr uint64_t kEntries = 50;
 
-// Builds a 50-entry log in batches of at most 8, so there are many checkpoints.
-void BuildLog(const TempDir& dir) {
+// A new log in `dir`, its batches at most `batch_max` entries: one checkpoint per batch.
+std::unique_ptr<Ledger> OpenLog(const TempDir& dir, size_t batch_max) {
   LedgerOptions options;
   options.data_dir = dir.path();
   options.origin = "mingzhang.test/tamper";
-  options.batch_entries_max = 8;
+  options.batch_entries_max = batch_max;
   auto ledger = Ledger::Open(options);
   REQUIRE(ledger.ok());
-  std::atomic<int> ok{0};
-  for (uint64_t i = 0; i < kEntries; ++i) {
-    (*ledger)->AppendAsync(FirmEntry("k" + std::to_string(i), "firm-" + std::to_string(i)),
-                           [&](Result<StoredEntry> r) { ok += r.ok(); });
-  }
-  ledger->reset();  // drains the queue
-  REQUIRE(ok == static_cast<int>(kEntries));
+  return std::move(ledger).value();
 }
 
+// Builds a 50-entry log in batches of at most 8, so there are many checkpoints.
+void BuildLog(const TempDir& dir) {
+  std::unique_ptr<Ledger> ledger = OpenLog(dir, 8);
+  std::atomic<int> ok{0};
+  for (uint64_t i = 0; i < kEntries; ++i) {
+    ledger->AppendAsync(FirmEntry("k" + std::to_string(i), "firm-" + std::to_string(i)),
+                        [&](Result<StoredEntry> r) { ok += r.ok(); });
+  }
+  ledger.reset();  // drains the queue
+  REQUIRE(ok == static_cast<int>(kEntries));
+}
 
 VerifyReport Verify(const TempDir& dir, const VerifyOptions& verify_options = {}) {
   StoreOptions options;
@@ -160,13 +165,8 @@ TEST_CASE("tampering through RocksDB is found at the right seq", "[verify]") {
 // in the state column and one idempotency record per entry. Returns the entries appended.
 uint64_t BuildDomainLog(const TempDir& dir) {
   using namespace testing;
-  LedgerOptions options;
-  options.data_dir = dir.path();
-  options.origin = "mingzhang.test/tamper";
-  options.batch_entries_max = 4;
-  auto opened = Ledger::Open(options);
-  REQUIRE(opened.ok());
-  Ledger& ledger = **opened;
+  std::unique_ptr<Ledger> opened = OpenLog(dir, 4);
+  Ledger& ledger = *opened;
   const v1::Actor firm = FirmActor("F1");
   const v1::Actor owner = OwnerActor("owner-1", {"U1", "U2"});
   std::vector<v1::Entry> entries = {
