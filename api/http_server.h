@@ -35,6 +35,7 @@ inline constexpr size_t kBodyBytesMax = 1 << 20;
 // For bulk routes (payments:batch, up to 5,000 payments of a few hundred bytes each).
 inline constexpr size_t kBatchBodyBytesMax = 16 << 20;
 inline constexpr uint32_t kReadTimeoutMs = 30'000;   // a whole request: header and body
+inline constexpr uint32_t kReadTimeoutMsMax = 600'000;  // mingzhangd --read-timeout-ms
 inline constexpr uint32_t kWriteTimeoutMs = 30'000;  // a whole response
 inline constexpr uint32_t kTlsHandshakeTimeoutMs = 10'000;
 // After a response that closes the connection, how long the client's unread bytes are drained so

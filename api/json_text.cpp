@@ -208,6 +208,9 @@ bool ParsePlainJson(std::string_view body, Message* message) {
   constexpr std::string_view kUtf8Bom = "\xEF\xBB\xBF";  // nlohmann skips it, protobuf does not
   message->Clear();
   if (body.substr(0, kUtf8Bom.size()) == kUtf8Bom) return false;
+  // nlohmann ends the input at a NUL byte, so "{...}\0<anything>" would read as "{...}"; no JSON
+  // text holds a raw NUL (inside strings it is escaped), so such a body is never plain.
+  if (body.find('\0') != std::string_view::npos) return false;
   PlainFill fill(*message);
   if (nlohmann::json::sax_parse(body.begin(), body.end(), &fill)) return true;
   message->Clear();

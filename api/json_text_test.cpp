@@ -159,6 +159,8 @@ const PlainCase kPlainCases[] = {
     {Payment, R"("u")", false},
     {Payment, "\xEF\xBB\xBF{}", false},
     {Payment, R"({"unit_id":"u"} x)", false},
+    {Payment, std::string("{}\0{\"x\"", 7), false},
+    {Payment, std::string("{\"unit_id\":\"u\"}\0", 16), false},
     {Payment, R"({"unit_id":"u")", false},
     {Make<v1::RecordPaymentsBatchRequest>, "{\"payments\":[" + kPayment + "]}", false},
     {Make<v1::Remuneration>, R"({"basis_points_of_fee_income":0})", true},

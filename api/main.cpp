@@ -2,7 +2,7 @@
 //
 //   mingzhangd [--data-dir ./data] [--listen 127.0.0.1:8080] [--threads N]
 //              [--origin mingzhang.local/district] [--tls-cert chain.pem --tls-key key.pem]
-//              [--web-dir DIR]
+//              [--web-dir DIR] [--read-timeout-ms MS]
 //
 // On first start with an empty data dir it creates the log (key, store) and an admin token,
 // written to DATA/admin.token (mode 0600) and never logged. An existing store is verified first
@@ -30,17 +30,29 @@ namespace {
 constexpr const char* kAdminTokenFile = "admin.token";
 constexpr const char* kUsage =
     "usage: mingzhangd [--data-dir DIR] [--listen HOST:PORT] [--threads N] [--origin ORIGIN]\n"
-    "                  [--tls-cert CHAIN.pem --tls-key KEY.pem] [--web-dir DIR]\n";
+    "                  [--tls-cert CHAIN.pem --tls-key KEY.pem] [--web-dir DIR]\n"
+    "                  [--read-timeout-ms MS]   (a whole request: header and body; default 30000)\n";
 
 struct Flags {
   std::string data_dir = "./data";
   std::string listen = "127.0.0.1:8080";
+  std::string address;  // and port: from listen
+  uint64_t port = 0;
   std::string origin = "mingzhang.local/district";
   std::string tls_cert, tls_key;
-  size_t threads = 0;
+  uint64_t threads = 0;
   std::string web_dir = MINGZHANG_WEB_DIR;  // the portal this build made (api/web/CMakeLists.txt)
   bool web_dir_given = false;
+  uint32_t read_timeout_ms = kReadTimeoutMs;
 };
+
+// Sets `out` to a whole decimal number in [min, max] (no sign, spaces or suffix) or says why not.
+bool ParseNumberFlag(const std::string& name, const std::string& text, uint64_t min, uint64_t max, uint64_t& out) {
+  const bool digits = !text.empty() && text.size() <= 19 && text.find_first_not_of("0123456789") == std::string::npos;
+  if (digits && (out = std::stoull(text)) >= min && out <= max) return true;
+  std::cerr << "mingzhangd: " << name << " must be a whole number from " << min << " to " << max << "\n";
+  return false;
+}
 
 bool ParseFlags(int argc, char** argv, Flags& f) {
   for (int i = 1; i < argc; ++i) {
@@ -53,10 +65,18 @@ bool ParseFlags(int argc, char** argv, Flags& f) {
     else if (name == "--tls-cert") f.tls_cert = value;
     else if (name == "--tls-key") f.tls_key = value;
     else if (name == "--web-dir") f.web_dir = value, f.web_dir_given = true;
-    else if (name == "--threads") f.threads = std::strtoul(value.c_str(), nullptr, 10);
-    else return false;
+    else if (name == "--threads") {
+      if (!ParseNumberFlag(name, value, 0, kThreadsMax, f.threads)) return false;
+    } else if (name == "--read-timeout-ms") {
+      uint64_t ms = 0;
+      if (!ParseNumberFlag(name, value, 1, kReadTimeoutMsMax, ms)) return false;
+      f.read_timeout_ms = static_cast<uint32_t>(ms);
+    } else return false;
   }
-  return f.listen.rfind(':') != std::string::npos;
+  const size_t colon = f.listen.rfind(':');
+  if (colon == std::string::npos) return false;
+  f.address = f.listen.substr(0, colon);
+  return ParseNumberFlag("the port of --listen", f.listen.substr(colon + 1), 0, 65535, f.port);
 }
 
 int Fail(const Status& s) {
@@ -150,10 +170,10 @@ int Run(const Flags& flags) {
   if (Status s = AddPortal(router, flags); !s.ok()) return Fail(s);
 
   ServerOptions server_options;
-  size_t colon = flags.listen.rfind(':');
-  server_options.address = flags.listen.substr(0, colon);
-  server_options.port = static_cast<uint16_t>(std::strtoul(flags.listen.c_str() + colon + 1, nullptr, 10));
+  server_options.address = flags.address;
+  server_options.port = static_cast<uint16_t>(flags.port);
   server_options.threads = flags.threads;
+  server_options.read_timeout_ms = flags.read_timeout_ms;
   server_options.tls_certificate_chain_path = flags.tls_cert;
   server_options.tls_private_key_path = flags.tls_key;
   auto server = HttpServer::Create(server_options, std::move(router), metrics);

@@ -292,14 +292,16 @@ class Daemon {
 
   // Starts the daemon on a free port and waits until GET /healthz answers 200; then reads the
   // admin token. REQUIREs success (retrying a few ports when one was taken meanwhile).
-  void Start() {
+  // `extra_flags` follow the data dir, port and threads, e.g. {"--read-timeout-ms", "1000"}.
+  void Start(const std::vector<std::string>& extra_flags = {}) {
     REQUIRE(pid_ < 0);
     for (int attempt = 0; attempt < 5; ++attempt) {
       port_ = FreePort();
       log_path_ = root_ + "/mingzhangd-" + std::to_string(++starts_) + ".log";
-      pid_ = Spawn({MINGZHANGD, "--data-dir", data_dir_, "--listen", "127.0.0.1:" + std::to_string(port_),
-                    "--threads", "4"},
-                   log_path_);
+      std::vector<std::string> argv = {MINGZHANGD, "--data-dir", data_dir_, "--listen",
+                                       "127.0.0.1:" + std::to_string(port_), "--threads", "4"};
+      argv.insert(argv.end(), extra_flags.begin(), extra_flags.end());
+      pid_ = Spawn(argv, log_path_);
       REQUIRE(pid_ > 0);
       if (WaitHealthy()) {
         admin_token_ = ReadFile(data_dir_ + "/admin.token");
