@@ -99,8 +99,4 @@ class SigningKey {
 // Fills `n` bytes from OpenSSL's CSPRNG (for tokens and keys).
 Result<std::string> RandomBytes(size_t n);
 
-// True when a and b hold the same bytes. For equal sizes the time taken does not depend on where
-// they differ (CRYPTO_memcmp); sizes are not secret, so different sizes return false at once.
-bool ConstantTimeEquals(std::string_view a, std::string_view b);
-
 }  // namespace mingzhang

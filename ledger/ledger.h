@@ -173,6 +173,7 @@ class Ledger {
   void Sequence(v1::Entry& request, BatchState& state, BatchResult& r);
   void SealBatch(Job& job);
   Status AwaitWriter();
+  Status TakeIdleWriterFailure();
   void HandToWriter(std::unique_ptr<Job> job);
   void RollBack(bool tree_too);
   void RunWriter();

@@ -114,6 +114,9 @@ void Ledger::RunSequencer() {
       if (queue_.empty()) break;  // stopping and drained
       TakeBatch(batch);
     }
+    // The last write failed while the sequencer waited for work: start again from the durable
+    // state, or this batch, which came after the failure was answered, would be failed with it.
+    if (!TakeIdleWriterFailure().ok()) RollBack(/*tree_too=*/true);
     // Sequenced while the previous batch is being written; handed over once that write is known.
     std::unique_ptr<Job> job = SequenceBatch(std::move(batch));
     Status previous = AwaitWriter();
@@ -288,6 +291,15 @@ void Ledger::SealBatch(Job& job) {
 Status Ledger::AwaitWriter() {
   std::unique_lock<std::mutex> lock(writer_mu_);
   writer_cv_.wait(lock, [&] { return writer_job_ == nullptr; });
+  Status last = std::move(writer_last_);
+  writer_last_ = OkStatus();
+  return last;
+}
+
+// The failure of the writer's last job when the writer is idle (and forgets it); OK otherwise.
+Status Ledger::TakeIdleWriterFailure() {
+  std::lock_guard<std::mutex> lock(writer_mu_);
+  if (writer_job_ != nullptr) return OkStatus();
   Status last = std::move(writer_last_);
   writer_last_ = OkStatus();
   return last;

@@ -187,17 +187,12 @@ Result<std::string> TokenStore::Issue(const v1::Credential& credential) {
 
 Result<v1::Credential> TokenStore::Authenticate(std::string_view token) const {
   if (!WellFormedToken(token)) return BadToken();
-  std::string key = TokenKey(token);
-  std::unique_ptr<Cursor> cursor = store_.NewCursor(Column::kAuth);
-  cursor->Seek(key);
-  if (!cursor->Valid()) {
-    MZ_RETURN_IF_ERROR(cursor->status());
-    return BadToken();
-  }
-  if (!ConstantTimeEquals(cursor->key(), key)) return BadToken();
+  // A point lookup by the token's SHA-256: the lookup's timing can only tell a guesser about a
+  // hash of the guess, never about a stored token (an iterator here cost ~19% of a cached GET).
+  MZ_ASSIGN_OR_RETURN(std::optional<std::string> record, store_.Get(Column::kAuth, TokenKey(token)));
+  if (!record) return BadToken();
   v1::Credential credential;
-  std::string_view value = cursor->value();
-  if (!credential.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
+  if (!credential.ParseFromString(*record)) {
     return DataLoss("bad-credential-record", "a stored credential does not parse");
   }
   return credential;

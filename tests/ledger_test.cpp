@@ -259,6 +259,7 @@ TEST_CASE("a failed write fails the batch sequenced behind it too, and the ledge
   // The same keys now succeed once: nothing of the failed batches was kept.
   for (int i = 0; i < 12; ++i) {
     auto r = ledger->Append(FirmEntry("lost-" + std::to_string(i), "b" + std::to_string(i)));
+    INFO(r.status().ToString());
     REQUIRE(r.ok());
     REQUIRE_FALSE(r->replayed);
     REQUIRE(r->entry.seq() == 10 + static_cast<uint64_t>(i));
@@ -268,6 +269,31 @@ TEST_CASE("a failed write fails the batch sequenced behind it too, and the ledge
   ledger = OpenLedger(dir);
   REQUIRE(ledger->head().tree_size == 22);
   RequireVerifies(*ledger, 22);
+}
+
+TEST_CASE("a request made after a failed write was answered is not failed with it", "[ledger]") {
+  struct SwitchedSyncs : StorageFaults {
+    std::atomic<bool> failing{false};
+    StorageFault Inject(FileOp op, std::string_view) override {
+      return op == FileOp::kSync && failing ? StorageFault::kIoError : StorageFault::kNone;
+    }
+  };
+  auto faults = std::make_shared<SwitchedSyncs>();
+  TempDir dir;
+  auto ledger = OpenLedger(dir, /*batch_max=*/3, faults);
+  REQUIRE(ledger->Append(FirmEntry("ok", "a")).ok());
+  for (int round = 0; round < 3; ++round) {
+    faults->failing = true;
+    // Alone in its batch, written while the sequencer waits for work.
+    REQUIRE(ledger->Append(FirmEntry("lost-" + std::to_string(round), "b" + std::to_string(round))).status().code() ==
+            Code::kUnavailable);
+    faults->failing = false;
+    auto r = ledger->Append(FirmEntry("after-" + std::to_string(round), "c" + std::to_string(round)));
+    INFO(r.status().ToString());
+    REQUIRE(r.ok());
+    REQUIRE(r->entry.seq() == 1 + static_cast<uint64_t>(round));
+  }
+  RequireVerifies(*ledger, 4);
 }
 
 TEST_CASE("refused requests write nothing", "[ledger]") {
