@@ -341,12 +341,14 @@ void Ledger::RunWriter() {
     lock.unlock();
     Status written = store_->Write(job.state.writes, /*sync=*/true);
     if (written.ok()) Publish(job);
-    Deliver(job, written);
+    // Idle, with the outcome known to the sequencer, before anyone is answered: a request made
+    // after an answer is sequenced knowing how that write ended.
     lock.lock();
     writer_last_ = written;
-    writer_job_.reset();
+    std::unique_ptr<Job> done = std::move(writer_job_);
     lock.unlock();
     writer_cv_.notify_all();
+    Deliver(*done, written);
   }
 }
 
