@@ -4,6 +4,7 @@
 #include <memory>
 #include <vector>
 
+#include "ledger/chunked_scan.h"
 #include "ledger/domain.h"
 #include "ledger/keys.h"
 #include "ledger/merkle.h"
@@ -89,6 +90,46 @@ std::optional<Hash> RequestFingerprint(const v1::Entry& entry, std::string_view 
   return Sha256(original.SerializeAsString());
 }
 
+// What the replay expects of entry seq's idempotency record.
+struct ExpectedRecord {
+  uint64_t key_digest = 0;
+  uint64_t fingerprint_digest = 0;
+};
+
+// What one entry gives without the entries before it: ChunkedScan digests it on any core.
+struct EntryDigest {
+  v1::Entry entry;  // decoded; reused from chunk to chunk, so it keeps its allocations
+  bool decoded = false;
+  Hash leaf{}, chain{};
+  std::optional<ExpectedRecord> record;  // when asked for; nullopt: no fields the ledger sets
+};
+
+void DigestEntry(std::string_view bytes, bool with_record, EntryDigest& d) {
+  d.decoded = d.entry.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()));
+  d.leaf = LeafHash(bytes);
+  d.chain = Sha256(bytes);
+  d.record.reset();
+  if (!with_record || !d.decoded) return;
+  if (std::optional<Hash> fingerprint = RequestFingerprint(d.entry, bytes)) {
+    d.record = ExpectedRecord{Digest64(IdempotencyKey(d.entry.actor().principal_id(), d.entry.idempotency_key())),
+                              Digest64(AsBytes(*fingerprint))};
+  }
+}
+
+// An idempotency record as read: the seq it names and digests of its key and fingerprint.
+struct RecordDigest {
+  std::optional<uint64_t> seq;  // nullopt: malformed
+  uint64_t key_digest = 0;
+  uint64_t fingerprint_digest = 0;
+};
+
+void DigestRecord(std::string_view key, std::string_view value, RecordDigest& d) {
+  d.seq = value.size() == 8 + kHashBytes ? ParseBe64(value.substr(0, 8)) : std::nullopt;
+  if (!d.seq) return;
+  d.key_digest = Digest64(key);
+  d.fingerprint_digest = Digest64(value.substr(8));
+}
+
 class Verifier {
  public:
   Verifier(const Store& store, const NoteVerifier& key, const VerifyOptions& options)
@@ -102,19 +143,15 @@ class Verifier {
     report_.detail = std::move(detail);
     return false;
   }
-  bool CheckEntry(uint64_t key_seq, std::string_view bytes);
+  bool CheckEntries(const ScanChunk<EntryDigest>& chunk);
+  bool CheckEntry(uint64_t seq, const EntryDigest& digest);
   bool CheckCheckpointsUpTo(uint64_t tree_size);
   Result<Checkpoint> ReadCheckpoint(std::string_view note, uint64_t size);
   bool CheckHead();
-  bool ReplayEntry(const v1::Entry& entry, std::string_view bytes, const Hash& leaf);
+  bool ReplayEntry(const EntryDigest& digest);
+  bool CheckRecords(const ScanChunk<RecordDigest>& chunk);
   Result<bool> CheckIdempotencyRecords();
   Result<bool> CheckBalances();
-
-  // What the replay expects of entry seq's idempotency record.
-  struct ExpectedRecord {
-    uint64_t key_digest = 0;
-    uint64_t fingerprint_digest = 0;
-  };
 
   const Store& store_;
   const NoteVerifier& key_;
@@ -123,10 +160,11 @@ class Verifier {
   std::optional<uint64_t> head_checkpoint_size_;  // the largest checkpoint key, read first
   Domain domain_;                                 // the replay, with options_.balances
   std::vector<ExpectedRecord> records_;           // by seq, with options_.idempotency_records
+  std::vector<bool> records_seen_;                // by seq: its idempotency record was read
   std::unique_ptr<Cursor> checkpoints_;
   CompactRange range_;
   Hash chain_{};
-  v1::Entry entry_;
+  uint64_t next_seq_ = 0;  // the seq the next entry read must have
   VerifyReport report_;
 };
 
@@ -135,27 +173,41 @@ const char* const kFindingNames[] = {"ok",        "modified",      "missing",
                                      "tree-mismatch", "checkpoint-mismatch", "meta-mismatch",
                                      "balance-mismatch", "index-mismatch"};
 
-bool Verifier::CheckEntry(uint64_t seq, std::string_view bytes) {
-  auto s = [seq] { return std::to_string(seq); };
-  v1::Entry& entry = entry_;  // reused: parsing into a cleared message keeps its allocations
-  if (!entry.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
-    return Fail(Finding::kModified, seq, "entry " + s() + " does not decode");
+// The entries of a chunk in seq order, each followed by the checkpoints signed at its size.
+bool Verifier::CheckEntries(const ScanChunk<EntryDigest>& chunk) {
+  bool ok = true;
+  for (size_t i = 0; ok && i < chunk.size; ++i, ++next_seq_) {
+    const uint64_t expected = next_seq_;
+    std::optional<uint64_t> seq = ParseBe64(chunk.keys[i]);
+    if (!seq) {
+      ok = Fail(Finding::kModified, expected, "an entry key after seq " + std::to_string(expected) + " is malformed");
+    } else if (*seq != expected) {
+      ok = Fail(Finding::kMissing, expected, "entry " + std::to_string(expected) + " is missing");
+    } else {
+      ok = CheckEntry(expected, chunk.digests[i]) && CheckCheckpointsUpTo(expected + 1);
+    }
   }
+  return ok;
+}
+
+bool Verifier::CheckEntry(uint64_t seq, const EntryDigest& digest) {
+  auto s = [seq] { return std::to_string(seq); };
+  if (!digest.decoded) return Fail(Finding::kModified, seq, "entry " + s() + " does not decode");
+  const v1::Entry& entry = digest.entry;
   if (entry.seq() != seq) {
     return Fail(Finding::kReordered, seq,
                 "the entry stored at seq " + s() + " says it is seq " + std::to_string(entry.seq()));
   }
-  Hash leaf = LeafHash(bytes);
   std::optional<Hash> stored_leaf = tree_.Read(0, seq);
-  if (!stored_leaf || *stored_leaf != leaf) {
+  if (!stored_leaf || *stored_leaf != digest.leaf) {
     return Fail(Finding::kModified, seq, "entry " + s() + " does not hash to the leaf the tree holds");
   }
   if (entry.prev_hash() != AsBytes(chain_)) {
     return Fail(Finding::kModified, seq, "entry " + s() + "'s prev_hash does not match the entry before it");
   }
-  chain_ = Sha256(bytes);
+  chain_ = digest.chain;
   bool tree_ok = true;
-  range_.Append(leaf, [&](int level, uint64_t index, const Hash& h) {
+  range_.Append(digest.leaf, [&](int level, uint64_t index, const Hash& h) {
     if (level == 0 || !tree_ok) return;
     std::optional<Hash> stored = tree_.Read(level, index);
     if (!stored || *stored != h) {
@@ -165,54 +217,59 @@ bool Verifier::CheckEntry(uint64_t seq, std::string_view bytes) {
     }
   });
   ++report_.entries;
-  return tree_ok && ReplayEntry(entry, bytes, leaf);
+  return tree_ok && ReplayEntry(digest);
 }
 
 // Remembers what the entry implies for the idempotency records and the balances, as options_ ask.
-bool Verifier::ReplayEntry(const v1::Entry& entry, std::string_view bytes, const Hash& leaf) {
+bool Verifier::ReplayEntry(const EntryDigest& digest) {
   if (options_.idempotency_records) {
-    std::optional<Hash> fingerprint = RequestFingerprint(entry, bytes);
-    if (!fingerprint) {
-      return Fail(Finding::kModified, entry.seq(),
-                  "entry " + std::to_string(entry.seq()) + " does not start with the fields the ledger sets");
+    if (!digest.record) {
+      return Fail(Finding::kModified, digest.entry.seq(),
+                  "entry " + std::to_string(digest.entry.seq()) + " does not start with the fields the ledger sets");
     }
-    records_.push_back({Digest64(IdempotencyKey(entry.actor().principal_id(), entry.idempotency_key())),
-                        Digest64(AsBytes(*fingerprint))});
+    records_.push_back(*digest.record);
   }
-  if (options_.balances) domain_.Record(entry, leaf);
+  if (options_.balances) domain_.Record(digest.entry, digest.leaf);
   return true;
 }
 
 // Every idempotency record names an entry with its key and request fingerprint, and every entry
 // has one: records and entries are one to one.
 Result<bool> Verifier::CheckIdempotencyRecords() {
-  std::vector<bool> seen(records_.size());
+  records_seen_.assign(records_.size(), false);
   std::unique_ptr<Cursor> cursor = store_.NewCursor(Column::kIdempotency);
-  for (cursor->Seek(""); cursor->Valid(); cursor->Next()) {
-    auto record = [&] { return "the idempotency record " + Printable(cursor->key()); };
-    std::string_view value = cursor->value();
-    std::optional<uint64_t> seq = value.size() == 8 + kHashBytes ? ParseBe64(value.substr(0, 8)) : std::nullopt;
-    if (!seq || *seq >= records_.size()) {
-      return Fail(Finding::kIndexMismatch, std::nullopt,
-                  record() + " names no entry of the log");
-    }
-    const ExpectedRecord& expected = records_[*seq];
-    if (expected.key_digest != Digest64(cursor->key()) || seen[*seq]) {
-      return Fail(Finding::kIndexMismatch, *seq,
-                  record() + " points at entry " + std::to_string(*seq) + ", which has another key");
-    }
-    if (expected.fingerprint_digest != Digest64(value.substr(8))) {
-      return Fail(Finding::kIndexMismatch, *seq,
-                  record() + " holds a fingerprint other than entry " + std::to_string(*seq) +
-                      "'s request");
-    }
-    seen[*seq] = true;
-  }
-  MZ_RETURN_IF_ERROR(cursor->status());
-  for (uint64_t seq = 0; seq < seen.size(); ++seq) {
-    if (!seen[seq]) {
+  cursor->Seek("");
+  ChunkedScan<RecordDigest> scan(*cursor, DigestThreads(), [](const ScanChunk<RecordDigest>& c, size_t i, RecordDigest& d) {
+    DigestRecord(c.keys[i], c.values[i], d);
+  });
+  bool ok = true;
+  MZ_RETURN_IF_ERROR(scan.Run([&](const ScanChunk<RecordDigest>& c) { return ok = CheckRecords(c); }));
+  if (!ok) return false;
+  for (uint64_t seq = 0; seq < records_seen_.size(); ++seq) {
+    if (!records_seen_[seq]) {
       return Fail(Finding::kIndexMismatch, seq, "entry " + std::to_string(seq) + " has no idempotency record");
     }
+  }
+  return true;
+}
+
+bool Verifier::CheckRecords(const ScanChunk<RecordDigest>& chunk) {
+  for (size_t i = 0; i < chunk.size; ++i) {
+    const RecordDigest& d = chunk.digests[i];
+    auto record = [&] { return "the idempotency record " + Printable(chunk.keys[i]); };
+    if (!d.seq || *d.seq >= records_.size()) {
+      return Fail(Finding::kIndexMismatch, std::nullopt, record() + " names no entry of the log");
+    }
+    const ExpectedRecord& expected = records_[*d.seq];
+    if (expected.key_digest != d.key_digest || records_seen_[*d.seq]) {
+      return Fail(Finding::kIndexMismatch, *d.seq,
+                  record() + " points at entry " + std::to_string(*d.seq) + ", which has another key");
+    }
+    if (expected.fingerprint_digest != d.fingerprint_digest) {
+      return Fail(Finding::kIndexMismatch, *d.seq,
+                  record() + " holds a fingerprint other than entry " + std::to_string(*d.seq) + "'s request");
+    }
+    records_seen_[*d.seq] = true;
   }
   return true;
 }
@@ -324,17 +381,14 @@ Result<VerifyReport> Verifier::Run() {
   std::unique_ptr<Cursor> entries = store_.NewCursor(Column::kEntries);
   entries->Seek(EntryKey(0));
   bool ok = CheckCheckpointsUpTo(0);
-  for (uint64_t expected = 0; ok && entries->Valid(); entries->Next(), ++expected) {
-    std::optional<uint64_t> seq = ParseBe64(entries->key());
-    if (!seq) {
-      ok = Fail(Finding::kModified, expected, "an entry key after seq " + std::to_string(expected) + " is malformed");
-    } else if (*seq != expected) {
-      ok = Fail(Finding::kMissing, expected, "entry " + std::to_string(expected) + " is missing");
-    } else {
-      ok = CheckEntry(expected, entries->value()) && CheckCheckpointsUpTo(expected + 1);
-    }
+  if (ok) {
+    const bool with_records = options_.idempotency_records;
+    ChunkedScan<EntryDigest> scan(*entries, DigestThreads(),
+                                  [with_records](const ScanChunk<EntryDigest>& c, size_t i, EntryDigest& d) {
+                                    DigestEntry(c.values[i], with_records, d);
+                                  });
+    MZ_RETURN_IF_ERROR(scan.Run([&](const ScanChunk<EntryDigest>& c) { return ok = CheckEntries(c); }));
   }
-  MZ_RETURN_IF_ERROR(entries->status());
   MZ_RETURN_IF_ERROR(checkpoints_->status());
   if (ok) ok = CheckHead();
   if (ok && options_.idempotency_records) {
