@@ -101,12 +101,6 @@ const CommunityState* Domain::community(const std::string& id) const {
   return it == communities_.end() ? nullptr : &it->second;
 }
 
-std::optional<std::string> Domain::CommunityOf(uint64_t seq) const {
-  auto it = community_of_seq_.find(seq);
-  if (it == community_of_seq_.end()) return std::nullopt;
-  return it->second;
-}
-
 Status Domain::Admit(v1::Entry& entry, bool* changed) const {
   *changed = false;
   MZ_RETURN_IF_ERROR(Check(entry));
@@ -138,7 +132,6 @@ void Domain::Record(const v1::Entry& entry, const Hash& leaf_hash) {
   CommunityState& c = it->second;
   c.seqs.push_back(entry.seq());
   c.entries_digest.Update(AsBytes(leaf_hash));
-  community_of_seq_[entry.seq()] = entry.community_id();
   switch (entry.body_case()) {
     case v1::Entry::kUnits:
       for (const v1::Unit& u : entry.units().units()) {

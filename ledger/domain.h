@@ -149,8 +149,6 @@ class Domain {
   const std::map<std::string, FirmState>& firms() const { return firms_; }
   const std::map<std::string, CommunityState>& communities() const { return communities_; }
   const CommunityState* community(const std::string& id) const;
-  // The community an entry belongs to, for reads by seq.
-  std::optional<std::string> CommunityOf(uint64_t seq) const;
 
  private:
   Status Check(const v1::Entry& entry) const;
@@ -168,7 +166,6 @@ class Domain {
 
   std::map<std::string, FirmState> firms_;
   std::map<std::string, CommunityState> communities_;
-  std::map<uint64_t, std::string> community_of_seq_;
   std::set<std::tuple<std::string, int, std::string, MonthIndex>> dirty_balances_;
 };
 

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "ledger/chunked_scan.h"
 #include "ledger/keys.h"
 
 namespace mingzhang {
@@ -143,19 +144,30 @@ Status Ledger::Load() {
   return OkStatus();
 }
 
-// Rebuilds domain state from the first `tree_size` entries of the log.
+// Rebuilds domain state from the first `tree_size` entries of the log: decoded and hashed on
+// every core, recorded in seq order on this thread.
 Status Ledger::ReplayDomain(uint64_t tree_size, Domain& domain) const {
+  struct Decoded {
+    v1::Entry entry;  // reused from chunk to chunk, so it keeps its allocations
+    bool ok = false;
+    Hash leaf{};
+  };
   std::unique_ptr<Cursor> entries = store_->NewCursor(Column::kEntries);
+  entries->Seek(EntryKey(0));
+  ChunkedScan<Decoded> scan(*entries, DigestThreads(), [](const ScanChunk<Decoded>& c, size_t i, Decoded& d) {
+    d.ok = d.entry.ParseFromArray(c.values[i].data(), static_cast<int>(c.values[i].size()));
+    d.leaf = LeafHash(c.values[i]);
+  });
   uint64_t seq = 0;
-  v1::Entry entry;  // reused: parsing into a cleared message keeps its allocations
-  for (entries->Seek(EntryKey(0)); entries->Valid() && seq < tree_size; entries->Next(), ++seq) {
-    if (!entry.ParseFromArray(entries->value().data(), static_cast<int>(entries->value().size())) ||
-        entry.seq() != seq) {
-      return DataLoss("entry-corrupt", "entry " + std::to_string(seq) + " does not decode; run mingzhang verify");
+  bool corrupt = false;
+  MZ_RETURN_IF_ERROR(scan.Run([&](const ScanChunk<Decoded>& c) {
+    for (size_t i = 0; i < c.size && seq < tree_size; ++i, ++seq) {
+      if (!c.digests[i].ok || c.digests[i].entry.seq() != seq) return !(corrupt = true);
+      domain.Record(c.digests[i].entry, c.digests[i].leaf);
     }
-    domain.Record(entry, LeafHash(entries->value()));
-  }
-  MZ_RETURN_IF_ERROR(entries->status());
+    return seq < tree_size;
+  }));
+  if (corrupt) return DataLoss("entry-corrupt", "entry " + std::to_string(seq) + " does not decode; run mingzhang verify");
   if (seq != tree_size) return DataLoss("entry-missing", "the log has fewer entries than its head says");
   domain.ForgetChanges();
   return OkStatus();

@@ -125,10 +125,10 @@ Result<std::vector<uint64_t>> Ledger::CommunitySeqs(const std::string& community
   return out;
 }
 
+// Read from the entry itself: an index by seq in memory would cost ~90 bytes per entry, twice.
 Result<std::string> Ledger::CommunityOf(uint64_t seq) const {
-  std::shared_lock lock(domain_mu_);
-  if (seq >= head().tree_size) return NotFound("unknown-entry", "no entry at seq " + std::to_string(seq));
-  return domain_.CommunityOf(seq).value_or("");
+  MZ_ASSIGN_OR_RETURN(StoredEntry e, ReadEntry(seq));
+  return e.entry.community_id();
 }
 
 }  // namespace mingzhang
