@@ -3,7 +3,8 @@
 // ledger holds, and the signed statement of a 2,000-unit community's year (latest and replayed).
 //
 //   log_bench [--dir DIR] [--entries 1000000,10000000] [--samples 20000] [--skip-statement] [--keep]
-//   log_bench --reopen DATA_DIR   (time opening an existing ledger: store recovery and replay)
+//   log_bench --reopen DATA_DIR   (time opening an existing ledger: store recovery and replay;
+//                                  then its proofs)
 //
 // Latencies are p50/p99 over `samples` random queries; throughputs are entries/s.
 #include <algorithm>
@@ -242,6 +243,7 @@ int Main(const Config& config) {
     std::printf("opened %llu entries in %.2f s; RSS %.0f MiB\n",
                 static_cast<unsigned long long>(ledger->head().tree_size), MicrosSince(start) / 1e6,
                 StatusMiB("VmRSS"));
+    ProofRows(*ledger, ledger->head().tree_size, config.samples);
     return 0;
   }
   if (config.statement) StatementRows(config);

@@ -287,6 +287,16 @@ Result<std::optional<std::string>> Store::Get(Column column, std::string_view ke
   return std::optional<std::string>(std::move(value));
 }
 
+Result<std::optional<std::string>> Store::GetPart(Column column, std::string_view key, size_t offset,
+                                                  size_t length) const {
+  rocksdb::PinnableSlice value;
+  rocksdb::Status s = impl_->db->Get(rocksdb::ReadOptions(), impl_->handle(column), ToSlice(key), &value);
+  if (s.IsNotFound()) return std::optional<std::string>();
+  if (!s.ok()) return FromRocks(s, std::string("reading ") + ColumnName(column));
+  std::string_view whole(value.data(), value.size());
+  return std::optional<std::string>(offset < whole.size() ? whole.substr(offset, length) : std::string_view());
+}
+
 std::vector<Result<std::optional<std::string>>> Store::MultiGet(Column column,
                                                                 const std::vector<std::string>& keys) const {
   std::vector<rocksdb::Slice> slices(keys.begin(), keys.end());

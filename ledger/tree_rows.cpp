@@ -6,13 +6,14 @@
 namespace mingzhang {
 
 Result<Hash> ReadTreeNode(const Store& store, int level, uint64_t index) {
-  MZ_ASSIGN_OR_RETURN(std::optional<std::string> row, store.Get(Column::kTree, TreeKey(level, index >> kTreeRowShift)));
-  size_t offset = (index & (kTreeRowNodes - 1)) * kHashBytes;
-  if (!row || row->size() < offset + kHashBytes || row->size() % kHashBytes != 0) {
+  const size_t offset = (index & (kTreeRowNodes - 1)) * kHashBytes;
+  MZ_ASSIGN_OR_RETURN(std::optional<std::string> node,
+                      store.GetPart(Column::kTree, TreeKey(level, index >> kTreeRowShift), offset, kHashBytes));
+  if (!node || node->size() != kHashBytes) {
     return DataLoss("tree-node-missing",
                     "tree node " + std::to_string(level) + "/" + std::to_string(index) + " is missing or malformed");
   }
-  return HashFromBytes(std::string_view(*row).substr(offset, kHashBytes));
+  return HashFromBytes(*node);
 }
 
 Result<TreeRows> TreeRows::Load(const Store& store, uint64_t tree_size) {
