@@ -54,6 +54,10 @@ class StrictJson final : public nlohmann::json_sax<nlohmann::json> {
 }  // namespace
 
 Status ParseJson(std::string_view body, google::protobuf::Message* message) {
+  // A plain body (a payment) is read directly, as protobuf would read it, at a fraction of the
+  // cost. Plain is a subset of what passes the checks below (one flat object of integers,
+  // strings and booleans, valid UTF-8, nothing after it, no NUL), so they need not run first.
+  if (ParsePlainJson(body, message)) return OkStatus();
   // protobuf accepts a leading/trailing blank but nothing else around the object; nlohmann
   // checks first that the body is one JSON document (and valid UTF-8) of integers, so errors
   // read clearly.
@@ -64,8 +68,6 @@ Status ParseJson(std::string_view body, google::protobuf::Message* message) {
   if (!nlohmann::json::sax_parse(body.begin(), body.end(), &strict)) {
     return InvalidArgument("bad-json", strict.error.empty() ? "the body is not valid JSON" : strict.error);
   }
-  // A plain body (a payment) is read directly, as protobuf would read it, at a fraction of the cost.
-  if (ParsePlainJson(body, message)) return OkStatus();
   google::protobuf::util::JsonParseOptions options;
   options.ignore_unknown_fields = false;
   auto status = google::protobuf::util::JsonStringToMessage(
