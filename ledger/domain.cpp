@@ -144,7 +144,8 @@ void Domain::Record(const v1::Entry& entry, const Hash& leaf_hash) {
     case v1::Entry::kPublicRevenue:
       return MutateMoney(entry, c);
     case v1::Entry::kEvaluation:
-      c.evaluations[entry.seq()] = EvaluationState{entry.evaluation().payment_seq(), entry.evaluation().scores()};
+      c.evaluations.insert_or_assign(c.evaluations.end(), entry.seq(),
+                                     EvaluationState{entry.evaluation().payment_seq(), entry.evaluation().scores()});
       c.payments.at(entry.evaluation().payment_seq()).evaluation_seq = entry.seq();
       return;
     case v1::Entry::kProposal:
@@ -172,17 +173,21 @@ void Domain::MutateMoney(const v1::Entry& entry, CommunityState& c) {
   uint64_t seq = entry.seq();
   if (entry.has_fee_payment()) {
     const v1::FeePayment& p = entry.fee_payment();
-    PaymentState& s = c.payments[seq];
-    s = PaymentState{p.unit_id(), p.amount(), ParseMonth(p.period()).value(), static_cast<int>(p.months()),
+    // Seqs only grow: inserted at the end, with no walk down a tree of every payment (that walk,
+    // cache misses all the way, was half of this function's time at 10^5 payments).
+    PaymentState& s = c.payments.insert_or_assign(
+        c.payments.end(), seq,
+        PaymentState{p.unit_id(), p.amount(), ParseMonth(p.period()).value(), static_cast<int>(p.months()),
                      DateOf(p.paid_on()), p.receipt_ref(), entry.recorded_at_ms(), false, std::nullopt,
-                     entry.actor().principal_id()};
+                     entry.actor().principal_id()})->second;
     c.units.at(p.unit_id()).payment_seqs.push_back(seq);
     CountPaidMonths(c, s, +1);
     c.fee_income_total += p.amount();
   } else if (entry.has_disbursement()) {
     const v1::Disbursement& d = entry.disbursement();
-    c.disbursements[seq] =
-        DisbursementState{d, DateOf(d.paid_on()), entry.recorded_at_ms(), false, entry.actor().principal_id()};
+    c.disbursements.insert_or_assign(
+        c.disbursements.end(), seq,
+        DisbursementState{d, DateOf(d.paid_on()), entry.recorded_at_ms(), false, entry.actor().principal_id()});
     if (d.category() == v1::REMUNERATION) c.remuneration_taken += d.amount();
     if (d.fund() == v1::PUBLIC_REVENUE) {
       auto res = c.resolutions.find(d.resolution_id());
@@ -190,7 +195,9 @@ void Domain::MutateMoney(const v1::Entry& entry, CommunityState& c) {
     }
   } else {
     const v1::PublicRevenue& r = entry.public_revenue();
-    c.revenues[seq] = RevenueState{r, DateOf(r.received_on()), entry.recorded_at_ms(), false, entry.actor().principal_id()};
+    c.revenues.insert_or_assign(
+        c.revenues.end(), seq,
+        RevenueState{r, DateOf(r.received_on()), entry.recorded_at_ms(), false, entry.actor().principal_id()});
   }
   Post(c, PostingsOf(entry), +1);
 }
@@ -198,7 +205,7 @@ void Domain::MutateMoney(const v1::Entry& entry, CommunityState& c) {
 // A reversal takes its target out of every sum it was in, in the target's own month.
 void Domain::MutateReversal(const v1::Entry& entry, CommunityState& c) {
   uint64_t target = entry.reversal().target_seq();
-  c.reversals[entry.seq()] = target;
+  c.reversals.insert_or_assign(c.reversals.end(), entry.seq(), target);
   v1::Entry original;
   if (auto p = c.payments.find(target); p != c.payments.end()) {
     CountPaidMonths(c, p->second, -1);
