@@ -16,7 +16,8 @@ namespace {
 void Append(ApiContext& ctx, const Responder& res, v1::Entry entry) {
   ctx.ledger.AppendAsync(std::move(entry), [res](Result<StoredEntry> r) {
     if (!r.ok()) return res.Problem(r.status());
-    // This runs on the ledger's sequencer thread, between group commits: the direct writer.
+    // This runs on a ledger thread (the writer's once a batch is durable; the sequencer's for a
+    // refusal): the answer is written directly, without a JSON object in between.
     res.Text(r->replayed ? http::status::ok : http::status::created, EntryJsonText(*r, false), kJsonContentType);
   });
 }

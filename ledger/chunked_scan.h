@@ -15,6 +15,7 @@
 #include <cstddef>
 #include <functional>
 #include <string>
+#include <system_error>
 #include <thread>
 #include <utility>
 #include <vector>
@@ -45,26 +46,54 @@ class ChunkedScan {
   ChunkedScan(Cursor& cursor, size_t threads, DigestFn digest)
       : cursor_(cursor), threads_(std::max<size_t>(1, threads)), digest_(std::move(digest)) {}
 
-  // Runs to the end of the cursor or until `check` returns false. The Status is the cursor's.
+  // Runs to the end of the cursor or until `check` returns false. The Status is the cursor's,
+  // unless `check` stopped first: what it found stands, whatever the cursor met reading ahead.
   Status Run(const CheckFn& check) {
     ScanChunk<Digest> chunks[2];  // never moved: the digesting threads hold a reference
+    Digesting digesting;          // declared after the chunks: joined before they go
     int current = 0;
     Read(chunks[current]);
-    std::vector<std::thread> digesting = StartDigest(chunks[current]);
+    StartDigest(chunks[current], digesting);
     bool going = true;
     while (going && chunks[current].size > 0) {
       ScanChunk<Digest>& next = chunks[current ^ 1];
       Read(next);
-      Join(digesting);
-      digesting = StartDigest(next);
+      digesting.Join();
+      StartDigest(next, digesting);
       going = check(chunks[current]);
       current ^= 1;
     }
-    Join(digesting);
-    return cursor_.status();
+    digesting.Join();
+    return going ? cursor_.status() : OkStatus();
   }
 
  private:
+  // The threads digesting one chunk. Joined when it goes, also when an exception unwinds past
+  // it: destroying a joinable std::thread would end the process.
+  class Digesting {
+   public:
+    Digesting() = default;
+    Digesting(const Digesting&) = delete;
+    Digesting& operator=(const Digesting&) = delete;
+    ~Digesting() { Join(); }
+    // Runs `work` on a thread of its own, or here when no thread can be had (a process limit).
+    void Start(const std::function<void()>& work) {
+      threads_.reserve(threads_.size() + 1);  // so that a started thread is always kept
+      try {
+        threads_.emplace_back(work);
+      } catch (const std::system_error&) {
+        work();
+      }
+    }
+    void Join() {
+      for (std::thread& t : threads_) t.join();
+      threads_.clear();
+    }
+
+   private:
+    std::vector<std::thread> threads_;
+  };
+
   void Read(ScanChunk<Digest>& c) {
     c.size = 0;
     for (; cursor_.Valid() && c.size < kScanChunkItems; cursor_.Next(), ++c.size) {
@@ -79,21 +108,14 @@ class ChunkedScan {
   }
 
   // Slices the chunk over the threads; each thread digests its slice.
-  std::vector<std::thread> StartDigest(ScanChunk<Digest>& c) {
-    std::vector<std::thread> threads;
+  void StartDigest(ScanChunk<Digest>& c, Digesting& digesting) {
     const size_t per_thread = (c.size + threads_ - 1) / threads_;
     for (size_t begin = 0; begin < c.size; begin += per_thread) {
       const size_t end = std::min(c.size, begin + per_thread);
-      threads.emplace_back([this, &c, begin, end] {
+      digesting.Start([this, &c, begin, end] {
         for (size_t i = begin; i < end; ++i) digest_(c, i, c.digests[i]);
       });
     }
-    return threads;
-  }
-
-  static void Join(std::vector<std::thread>& threads) {
-    for (std::thread& t : threads) t.join();
-    threads.clear();
   }
 
   Cursor& cursor_;
