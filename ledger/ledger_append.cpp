@@ -60,9 +60,7 @@ Result<StoredEntry> Ledger::Append(v1::Entry request) {
 
 // The members of a group, answered together once the group's batch is decided.
 struct Ledger::Group {
-  size_t members = 0;
   GroupCallback done;
-  std::vector<Result<StoredEntry>> answers;
 };
 
 void Ledger::AppendGroupAsync(std::vector<v1::Entry> requests, GroupCallback done) {
@@ -75,13 +73,13 @@ void Ledger::AppendGroupAsync(std::vector<v1::Entry> requests, GroupCallback don
     }
   }
   auto group = std::make_shared<Group>();
-  group->members = requests.size();
   group->done = std::move(done);
   std::unique_lock<std::mutex> lock(queue_mu_);
   if (stopping_ || queue_.size() + requests.size() > kAppendQueueMax) {
-    lock.unlock();
-    group->done(stopping_ ? Unavailable("shutting-down", "the ledger is closing")
-                          : ResourceExhausted("busy", "too many appends are waiting; retry later"));
+    Status refusal = stopping_ ? Unavailable("shutting-down", "the ledger is closing")
+                               : ResourceExhausted("busy", "too many appends are waiting; retry later");
+    lock.unlock();  // answered outside the lock, which the answer may need
+    group->done(refusal);
     return;
   }
   for (v1::Entry& r : requests) queue_.push_back(Pending{std::move(r), nullptr, group});
