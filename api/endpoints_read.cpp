@@ -137,9 +137,9 @@ void AddEntryReads(Router& router, ApiContext& ctx) {
   auto any = {v1::regulator, v1::firm, v1::committee, v1::owner, v1::admin};
   router.Add(http::verb::get, "/v1/entries/{seq}", Guard(ctx, any, [&ctx](Request& req, const v1::Credential& who) -> Result<json> {
     MZ_ASSIGN_OR_RETURN(uint64_t seq, ParseU64(req.Param("seq"), "seq"));
-    MZ_ASSIGN_OR_RETURN(std::string community, ctx.ledger.CommunityOf(seq));
-    if (!community.empty()) MZ_RETURN_IF_ERROR(RequireCommunity(who, community));
     MZ_ASSIGN_OR_RETURN(StoredEntry e, ctx.ledger.ReadEntry(seq));
+    const std::string& community = e.entry.community_id();  // empty for a firm's registration
+    if (!community.empty()) MZ_RETURN_IF_ERROR(RequireCommunity(who, community));
     return EntryJson(e, true);
   }));
   router.Add(http::verb::get, "/v1/entries", Guard(ctx, any, [&ctx](Request& req, const v1::Credential& who) -> Result<json> {
