@@ -196,6 +196,10 @@ Result<SigningKey> FromPkey(EVP_PKEY* pkey) {
 
 }  // namespace
 
+struct SigningKey::Pkey {
+  PkeyPtr pkey;
+};
+
 Result<SigningKey> SigningKey::Generate() {
   MZ_ASSIGN_OR_RETURN(std::string seed, RandomBytes(kEd25519SeedBytes));
   return FromSeed(seed);
@@ -213,7 +217,7 @@ Result<SigningKey> SigningKey::FromSeed(std::string_view seed) {
     return Internal("crypto", OpenSslError());
   }
   MZ_ASSIGN_OR_RETURN(PublicKey public_key, PublicKey::FromRaw(pub));
-  return SigningKey(std::string(seed), std::move(public_key));
+  return SigningKey(std::move(public_key), std::make_shared<const Pkey>(Pkey{std::move(pkey)}));
 }
 
 Result<SigningKey> SigningKey::FromPem(std::string_view pem) {
@@ -261,18 +265,16 @@ Status SigningKey::SaveFile(const std::string& path) const {
 }
 
 std::string SigningKey::PrivatePem() const {
-  PkeyPtr pkey = PrivatePkey(seed_);
   BioPtr bio(BIO_new(BIO_s_mem()));
-  PEM_write_bio_PKCS8PrivateKey(bio.get(), pkey.get(), nullptr, nullptr, 0, nullptr, nullptr);
+  PEM_write_bio_PKCS8PrivateKey(bio.get(), pkey_->pkey.get(), nullptr, nullptr, 0, nullptr, nullptr);
   return BioContents(bio.get());
 }
 
 std::string SigningKey::Sign(std::string_view message) const {
-  PkeyPtr pkey = PrivatePkey(seed_);
   MdCtxPtr ctx(EVP_MD_CTX_new());
   std::string sig(kEd25519SignatureBytes, '\0');
   size_t len = sig.size();
-  int ok = EVP_DigestSignInit(ctx.get(), nullptr, nullptr, nullptr, pkey.get()) == 1 &&
+  int ok = EVP_DigestSignInit(ctx.get(), nullptr, nullptr, nullptr, pkey_->pkey.get()) == 1 &&
            EVP_DigestSign(ctx.get(), reinterpret_cast<unsigned char*>(sig.data()), &len,
                           reinterpret_cast<const unsigned char*>(message.data()), message.size()) == 1;
   // Signing with a valid in-memory key cannot fail short of memory exhaustion.

@@ -91,9 +91,12 @@ class SigningKey {
   std::string Sign(std::string_view message) const;  // 64 bytes
 
  private:
-  SigningKey(std::string seed, PublicKey pub) : seed_(std::move(seed)), public_key_(std::move(pub)) {}
-  std::string seed_;
+  // OpenSSL's key, built once: deriving it from the seed costs as much as a signature, and the
+  // ledger signs a checkpoint every group commit. Shared by copies; only read once built.
+  struct Pkey;
+  SigningKey(PublicKey pub, std::shared_ptr<const Pkey> pkey) : public_key_(std::move(pub)), pkey_(std::move(pkey)) {}
   PublicKey public_key_;
+  std::shared_ptr<const Pkey> pkey_;
 };
 
 // Fills `n` bytes from OpenSSL's CSPRNG (for tokens and keys).
