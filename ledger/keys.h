@@ -14,7 +14,7 @@ std::string Be64(uint64_t v);
 std::optional<uint64_t> ParseBe64(std::string_view bytes);
 
 std::string EntryKey(uint64_t seq);
-// A row of 256 nodes of one tree level (tree_rows.h).
+// A row of nodes of one tree level (tree_rows.h).
 std::string TreeKey(int level, uint64_t row);
 std::string CheckpointKey(uint64_t tree_size);
 // Idempotency keys are scoped to the principal that wrote them: two firms may both use "1".
@@ -25,5 +25,6 @@ inline constexpr std::string_view kMetaOrigin = "origin";
 inline constexpr std::string_view kMetaKeyName = "key_name";
 inline constexpr std::string_view kMetaPublicKey = "public_key";
 inline constexpr std::string_view kMetaHead = "head";  // be64(tree size) || chain head (32 bytes)
+inline constexpr std::string_view kMetaTreeRowNodes = "tree_row_nodes";  // be64: nodes per stored tree row
 
 }  // namespace mingzhang

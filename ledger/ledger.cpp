@@ -107,6 +107,7 @@ Status Ledger::CreateLog() {
   ws.Put(Column::kMeta, std::string(kMetaKeyName), key_name_);
   ws.Put(Column::kMeta, std::string(kMetaPublicKey), key_.public_key().raw());
   ws.Put(Column::kMeta, std::string(kMetaHead), Be64(0) + std::string(kHashBytes, '\0'));
+  PutTreeLayout(ws);
   ws.Put(Column::kCheckpoints, CheckpointKey(0), note);
   MZ_RETURN_IF_ERROR(store_->Write(ws, /*sync=*/true));
   head_ = Head{0, EmptyRootHash(), Hash{}, note};
@@ -126,6 +127,7 @@ Status Ledger::Load() {
     return FailedPrecondition("key-mismatch", "the key file does not match the key this log was created with");
   }
   verifier_ = NoteVerifier::For(key_name_, key_.public_key());
+  MZ_RETURN_IF_ERROR(CheckTreeLayout(*store_));
   MZ_ASSIGN_OR_RETURN(std::string head, meta(kMetaHead));
   std::optional<uint64_t> size = ParseBe64(std::string_view(head).substr(0, 8));
   if (head.size() != 8 + kHashBytes || !size) return DataLoss("store-corrupt", "malformed head record");

@@ -99,7 +99,7 @@ class Store {
   // nullopt when the key is absent.
   Result<std::optional<std::string>> Get(Column column, std::string_view key) const;
   // The value's `length` bytes from `offset` (fewer when it is shorter), copied from where RocksDB
-  // holds it: a proof needs 32 bytes of each 8 KiB tree row it reads.
+  // holds it: a proof needs 32 bytes of each 1 KiB tree row it reads.
   Result<std::optional<std::string>> GetPart(Column column, std::string_view key, size_t offset, size_t length) const;
   // Many point reads of one column in one call (RocksDB batches the lookups).
   std::vector<Result<std::optional<std::string>>> MultiGet(Column column,

@@ -5,6 +5,20 @@
 
 namespace mingzhang {
 
+void PutTreeLayout(WriteSet& writes) {
+  writes.Put(Column::kMeta, std::string(kMetaTreeRowNodes), Be64(kTreeRowNodes));
+}
+
+Status CheckTreeLayout(const Store& store) {
+  MZ_ASSIGN_OR_RETURN(std::optional<std::string> stored, store.Get(Column::kMeta, kMetaTreeRowNodes));
+  std::optional<uint64_t> nodes = stored ? ParseBe64(*stored) : std::nullopt;
+  if (nodes == kTreeRowNodes) return OkStatus();
+  return FailedPrecondition("store-layout", "this store keeps its tree in rows of " +
+                                                (nodes ? std::to_string(*nodes) : std::string("256")) +
+                                                " nodes, written by another version of mingzhang; this one reads rows of " +
+                                                std::to_string(kTreeRowNodes));
+}
+
 Result<Hash> ReadTreeNode(const Store& store, int level, uint64_t index) {
   const size_t offset = (index & (kTreeRowNodes - 1)) * kHashBytes;
   MZ_ASSIGN_OR_RETURN(std::optional<std::string> node,

@@ -415,6 +415,7 @@ std::string VerifyReport::ToString() const {
 }
 
 Result<VerifyReport> VerifyLog(const Store& store, const NoteVerifier& verifier, const VerifyOptions& options) {
+  MZ_RETURN_IF_ERROR(CheckTreeLayout(store));
   Verifier v(store, verifier, options);
   return v.Run();
 }

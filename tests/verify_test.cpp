@@ -9,6 +9,7 @@
 #include "ledger/domain.h"
 #include "ledger/keys.h"
 #include "ledger/ledger.h"
+#include "ledger/tree_rows.h"
 #include "tests/entry_builders.h"
 #include "tests/raw_db.h"
 #include "tests/test_util.h"
@@ -312,6 +313,46 @@ TEST_CASE("VerifyOptions: older signatures may be skipped, their roots never", "
     CHECK(report.finding == Finding::kCheckpointMismatch);
     CHECK(report.bad_seq == size - 1);
   }
+}
+
+TEST_CASE("a store whose tree rows have another width is refused, not read as tampered", "[verify]") {
+  TempDir dir;
+  BuildLog(dir);
+  auto open_ledger = [&] {
+    LedgerOptions options;
+    options.data_dir = dir.path();
+    return Ledger::Open(options).status();
+  };
+  auto verify_status = [&] {
+    StoreOptions options;
+    options.read_only = true;
+    auto store = Store::Open(dir / kStoreDirName, options);
+    REQUIRE(store.ok());
+    auto key = SigningKey::LoadFile(dir / kKeyFileName);
+    REQUIRE(key.ok());
+    return VerifyLog(**store, NoteVerifier::For("mingzhang.test", key->public_key()), {}).status();
+  };
+  {
+    RawDb db(dir.path());
+    REQUIRE(db.Get("meta", std::string(kMetaTreeRowNodes)) == Be64(kTreeRowNodes));
+    db.Put("meta", std::string(kMetaTreeRowNodes), Be64(256));
+  }
+  Status refused = open_ledger();
+  REQUIRE(refused.slug() == "store-layout");
+  REQUIRE(refused.message().find("rows of 256 nodes") != std::string::npos);
+  REQUIRE(verify_status().slug() == "store-layout");
+  auto [status, out] = RunCli("verify --data-dir " + dir.path());
+  INFO(out);
+  REQUIRE(status != 0);
+  REQUIRE(out.find("rows of 256 nodes") != std::string::npos);
+
+  { RawDb(dir.path()).Delete("meta", std::string(kMetaTreeRowNodes)); }  // as stores made before it
+  REQUIRE(open_ledger().slug() == "store-layout");
+  REQUIRE(verify_status().slug() == "store-layout");
+
+  { RawDb(dir.path()).Put("meta", std::string(kMetaTreeRowNodes), Be64(kTreeRowNodes)); }
+  REQUIRE(open_ledger().ok());
+  REQUIRE(Verify(dir).ok());
 }
 
 TEST_CASE("the CLI refuses bad usage with exit status 2", "[verify]") {
