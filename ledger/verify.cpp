@@ -14,7 +14,7 @@
 namespace mingzhang {
 namespace {
 
-// Reads the stored tree row by row, keeping the current row of each level: one read per 256 nodes.
+// Reads the stored tree row by row, keeping the current row of each level: one read per row.
 class TreeScanner {
  public:
   explicit TreeScanner(const Store& store) : store_(store), rows_(kTreeLevelsMax) {}

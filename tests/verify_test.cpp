@@ -150,6 +150,10 @@ TEST_CASE("tampering through RocksDB is found at the right seq", "[verify]") {
     }
     RequireFinding(dir, Finding::kTreeMismatch, 15);
   }
+  SECTION("a stored tree row deleted") {
+    { RawDb(dir.path()).Delete("tree", TreeKey(0, 1)); }  // leaves 32..49, read after row 0
+    RequireFinding(dir, Finding::kModified, kTreeRowNodes);
+  }
   SECTION("a verifier key other than the log's") {
     auto other = SigningKey::Generate();
     auto [status, out] =
