@@ -109,9 +109,13 @@ std::vector<rocksdb::WriteBatch> EntryBatches(size_t batch, const std::vector<st
   return batches;
 }
 
+// A value the ledger wrote; the bench stops when it is not there.
 std::string Read(const Store& store, Column column, const std::string& key) {
   Result<std::optional<std::string>> value = store.Get(column, key);
-  if (!value.ok() || !*value) std::exit(1);
+  if (!value.ok() || !*value) {
+    std::fprintf(stderr, "append_bench: a value the ledger wrote cannot be read back\n");
+    std::exit(1);
+  }
   return **value;
 }
 
@@ -145,7 +149,10 @@ std::vector<rocksdb::WriteBatch> LedgerBatches(const std::string& ledger_dir, co
   StoreOptions options;
   options.read_only = true;
   auto store = Store::Open(ledger_dir + "/" + kStoreDirName, options);
-  if (!store.ok()) std::exit(1);
+  if (!store.ok()) {
+    std::fprintf(stderr, "append_bench: %s\n", store.status().ToString().c_str());
+    std::exit(1);
+  }
   std::vector<rocksdb::WriteBatch> batches;
   const uint64_t end = a.first_seq + a.bytes.size();
   uint64_t from = a.first_seq;
@@ -155,7 +162,10 @@ std::vector<rocksdb::WriteBatch> LedgerBatches(const std::string& ledger_dir, co
     AddCommitWrites(**store, a, from, to, batches.emplace_back());
     from = to;
   }
-  if (from != end) std::exit(1);
+  if (from != end) {
+    std::fprintf(stderr, "append_bench: no checkpoint at the end of the run\n");
+    std::exit(1);
+  }
   return batches;
 }
 
