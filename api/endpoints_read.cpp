@@ -1,6 +1,7 @@
 // GET routes (API.md "Reads").
 #include "api/auth.h"
 #include "api/endpoints.h"
+#include "api/gzip.h"
 #include "api/json_io.h"
 #include "api/view_cache.h"
 #include "ledger/encoding.h"
@@ -9,6 +10,8 @@ namespace mingzhang::api {
 namespace {
 
 using nlohmann::json;
+
+std::string_view ToStd(boost::beast::string_view s) { return {s.data(), s.size()}; }
 
 Result<uint64_t> ParseU64(const std::string* text, const char* name) {
   if (text == nullptr) return InvalidArgument("bad-request", std::string(name) + " is required");
@@ -67,8 +70,20 @@ std::string CacheKey(std::initializer_list<std::string_view> parts) {
   return key;
 }
 
+// A view's answer as JSON; gzip-coded when `gzipped`. Either way it varies with Accept-Encoding,
+// which a cache between owner and server must know.
+void SendView(const Responder& res, std::string body, bool gzipped) {
+  HttpResponse response{http::status::ok, 11};
+  response.set(http::field::content_type, kJsonContentType);
+  response.set(http::field::vary, "Accept-Encoding");
+  if (gzipped) response.set(http::field::content_encoding, "gzip");
+  response.body() = std::move(body);
+  res.Send(std::move(response));
+}
+
 // Guard for a costly view whose answer names the tree size it is against at `size_at` (a JSON
-// pointer): answered from `cache` while that size is the one asked for (view_cache.h).
+// pointer): answered from `cache` while that size is the one asked for (view_cache.h), as gzip
+// to clients that accept it (gzip.h), that too kept in the cache.
 Handler CachedGuard(ApiContext& ctx, std::initializer_list<v1::Role> roles, std::shared_ptr<ViewCache> cache,
                     KeyOf key_of, Read read, const char* size_at) {
   std::vector<v1::Role> allowed(roles);
@@ -78,19 +93,34 @@ Handler CachedGuard(ApiContext& ctx, std::initializer_list<v1::Role> roles, std:
     if (!who.ok()) return res.Problem(who.status());
     Result<ViewKey> key = key_of(req, *who);
     if (!key.ok()) return res.Problem(key.status());
-    const uint64_t asked_size = key->tree_size ? *key->tree_size : ctx.ledger.head().tree_size;
-    if (std::optional<std::string> body = cache->Find(key->key, asked_size)) {
-      return res.Text(http::status::ok, std::move(*body), kJsonContentType);
+    const bool gzip = AcceptsGzip(ToStd(req.message[http::field::accept_encoding]));
+    const std::string gzip_key = key->key + CacheKey({"gzip"});
+    std::optional<uint64_t> kept_size = key->tree_size ? *key->tree_size : ctx.ledger.head().tree_size;
+    if (gzip) {
+      if (std::optional<std::string> gzipped = cache->Find(gzip_key, *kept_size)) {
+        return SendView(res, std::move(*gzipped), true);
+      }
     }
-    Result<json> answer = read(req, *who);
-    if (!answer.ok()) return res.Problem(answer.status());
-    std::string body = answer->dump(-1, ' ', false, json::error_handler_t::replace);  // as Responder::Json
-    // Kept under the size the answer names: the head may have moved since asked_size was read.
-    if (answer->contains(size_pointer) && answer->at(size_pointer).is_string()) {
-      Result<uint64_t> answered_size = ParseU64(&answer->at(size_pointer).get_ref<const std::string&>(), "tree_size");
-      if (answered_size.ok()) cache->Put(key->key, *answered_size, body);
+    std::optional<std::string> body = cache->Find(key->key, *kept_size);
+    if (!body) {
+      Result<json> answer = read(req, *who);
+      if (!answer.ok()) return res.Problem(answer.status());
+      body = answer->dump(-1, ' ', false, json::error_handler_t::replace);  // as Responder::Json
+      // Kept under the size the answer names: the head may have moved since it was read above.
+      kept_size.reset();
+      if (answer->contains(size_pointer) && answer->at(size_pointer).is_string()) {
+        Result<uint64_t> answered = ParseU64(&answer->at(size_pointer).get_ref<const std::string&>(), "tree_size");
+        if (answered.ok()) kept_size = *answered;
+      }
+      if (kept_size) cache->Put(key->key, *kept_size, *body);
     }
-    res.Text(http::status::ok, std::move(body), kJsonContentType);
+    if (gzip && body->size() >= kGzipBodyBytesMin) {
+      if (std::optional<std::string> gzipped = Gzip(*body)) {
+        if (kept_size) cache->Put(gzip_key, *kept_size, *gzipped);
+        return SendView(res, std::move(*gzipped), true);
+      }
+    }
+    SendView(res, std::move(*body), false);
   };
 }
 

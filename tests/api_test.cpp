@@ -16,6 +16,7 @@
 
 #include <catch2/catch.hpp>
 
+#include "api/gzip.h"
 #include "ledger/crypto.h"
 #include "ledger/encoding.h"
 #include "ledger/jcs.h"
@@ -562,6 +563,53 @@ TEST_CASE("every endpoint of API.md answers with its status and shape", "[api]")
                             std::string(AsBytes(cp->root_hash)))
                 .ok());
     }
+  }
+
+  SECTION("statements and accounts go in gzip to clients that accept it: the same bytes, fresh after an append") {
+    auto get = [&](const std::string& path, const std::string& token, const char* accept_encoding) {
+      std::vector<std::pair<std::string, std::string>> headers;
+      if (accept_encoding != nullptr) headers.emplace_back("Accept-Encoding", accept_encoding);
+      return c.Send(http::verb::get, path, "", token, "", headers);
+    };
+    const std::string account = "/v1/communities/C1/units/U1/account?period=2026";
+    for (const auto& [path, token] : {std::pair{account, w.owner},
+                                      std::pair{std::string("/v1/communities/C1/statements/2026-Q1"), w.regulator}}) {
+      INFO(path);
+      Reply plain = get(path, token, nullptr);
+      REQUIRE(plain.status == 200);
+      REQUIRE(plain.body.size() >= api::kGzipBodyBytesMin);
+      CHECK(plain.Header(http::field::content_encoding).empty());
+      CHECK(plain.Header(http::field::vary) == "Accept-Encoding");
+      // The first computes and keeps it, the next ones are answered from the cache.
+      for (const char* accept : {"gzip", "gzip", "deflate, x-gzip;q=0.5", "*"}) {
+        INFO(accept);
+        Reply z = get(path, token, accept);
+        REQUIRE(z.status == 200);
+        CHECK(z.Header(http::field::content_encoding) == "gzip");
+        CHECK(z.Header(http::field::vary) == "Accept-Encoding");
+        CHECK(z.content_type == "application/json");
+        CHECK(z.body.size() < plain.body.size());
+        CHECK(api::Gunzip(z.body) == plain.body);
+      }
+      for (const char* accept : {"identity", "gzip;q=0", "gzip;q=0, *", "br", "gzip;q=2"}) {
+        INFO(accept);
+        Reply r = get(path, token, accept);
+        REQUIRE(r.status == 200);
+        CHECK(r.Header(http::field::content_encoding).empty());
+        CHECK(r.body == plain.body);
+      }
+    }
+    // An append moves the head: the gzip answer is made again, against the new tree size.
+    Reply before = get(account, w.owner, "gzip");
+    w.Write("public revenue again", "/v1/communities/C1/public-revenue", w.committee,
+            {{"idempotency_key", "rev-park-2"}, {"source", "parking"}, {"amount", 100}, {"payer", "Park Co"},
+             {"received_on", "2026-02-10"}, {"contract_ref", "K-2"}});
+    Reply after = get(account, w.owner, "gzip");
+    REQUIRE(after.Header(http::field::content_encoding) == "gzip");
+    std::optional<std::string> after_body = api::Gunzip(after.body);
+    REQUIRE(after_body.has_value());
+    CHECK(U64(json::parse(*after_body)["tree_size"]) == U64(json::parse(*api::Gunzip(before.body))["tree_size"]) + 1);
+    CHECK(*after_body == get(account, w.owner, nullptr).body);
   }
 
   SECTION("evaluation summary, proposal, ratings") {

@@ -2,7 +2,7 @@
 MINGZHANG_PACKAGES=(
   g++ cmake ninja-build pkg-config curl
   librocksdb-dev libboost-dev libssl-dev libprotobuf-dev protobuf-compiler
-  catch2 nlohmann-json3-dev libjemalloc-dev
+  catch2 nlohmann-json3-dev libjemalloc-dev zlib1g-dev
   chromium fonts-wqy-microhei
 )
 # The portal (api/web) is built with node and npm. Debian's nodejs and npm only where there is no

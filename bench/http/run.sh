@@ -3,7 +3,8 @@
 # the same run:
 #   - durable payments/s: POST /v1/communities/{c}/payments, every request a new valid payment
 #     (bench/http/payments.lua), against a bench community of HTTP_BENCH_UNITS units registered here;
-#   - GET statement (a year of a demo community) and GET owner account (a year): req/s, p50, p99;
+#   - GET statement (a year of a demo community) and GET owner account (a year, also gzip-coded;
+#     a month): req/s, p50, p99;
 #   - peak RSS of mingzhangd (VmHWM) after the load; server CPU time per request; the disk's synced
 #     4 KiB writes/s (dd oflag=dsync) just before and after the payments, which bound group commits.
 # mingzhangd runs on a fresh data dir holding the `mingzhang demo` district, on loopback, and is
@@ -117,8 +118,12 @@ run() {
   fi
 }
 
-# body_bytes TOKEN_NAME PATH: the size of one answer's body
-body_bytes() { curl -fsS -o /dev/null -w '%{size_download}' -H "Authorization: Bearer $(cat "$work/tokens/$1.token")" "$url$2"; }
+# body_bytes TOKEN_NAME PATH [CURL_ARGS...]: the size of one answer's body as sent
+body_bytes() {
+  local token="$1" path="$2"
+  shift 2
+  curl -fsS -o /dev/null -w '%{size_download}' -H "Authorization: Bearer $(cat "$work/tokens/$token.token")" "$@" "$url$path"
+}
 # The disk's synced small writes per second, where the data dir is (dd, 4 KiB, O_DSYNC): what
 # bounds group commits, measured right before and after the payments.
 readonly kSyncProbeWrites=300
@@ -163,6 +168,10 @@ row "GET statement lanting 2026 ($(body_bytes regulator "$kStatementPath") bytes
 run account -H "Authorization: Bearer $(cat "$work/tokens/owner.token")" "$url$kAccountPath"
 account_rate="$rate"
 row "GET account lanting 1-0101 2026 ($(body_bytes owner "$kAccountPath") bytes)" "$(pct "$rate" "$health_rate")"
+# The same answer to a client that accepts gzip, as browsers do: kept compressed (api/gzip.h).
+run account_gzip -H "Authorization: Bearer $(cat "$work/tokens/owner.token")" -H "Accept-Encoding: gzip" "$url$kAccountPath"
+account_gzip_rate="$rate"
+row "GET account lanting 1-0101 2026, gzip ($(body_bytes owner "$kAccountPath" -H "Accept-Encoding: gzip") bytes)" "$(pct "$rate" "$health_rate")"
 run account_month -H "Authorization: Bearer $(cat "$work/tokens/owner.token")" "$url$kAccountMonthPath"
 row "GET account lanting 1-0101 2026-11 ($(body_bytes owner "$kAccountMonthPath") bytes)" "$(pct "$rate" "$health_rate")"
 run healthz_again "$url/healthz"
@@ -179,4 +188,5 @@ echo "result http_healthz_per_s $health_rate"
 echo "result http_payments_per_s $payments_rate"
 echo "result http_statement_per_s $statement_rate"
 echo "result http_account_per_s $account_rate"
+echo "result http_account_gzip_per_s $account_gzip_rate"
 echo "result http_peak_rss_mib $((rss_kib / 1024))"
