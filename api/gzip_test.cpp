@@ -47,6 +47,10 @@ TEST_CASE("Gzip writes one RFC 1952 member that Gunzip reads back byte for byte"
   CHECK(Gunzip(*gz) == body);
   CHECK(Gzip(body) == gz);
   CHECK(Gunzip(*Gzip("")) == std::string());
+  std::optional<std::string> smaller = Gzip(body, GzipLevel::kDefault);
+  REQUIRE(smaller.has_value());
+  CHECK((*smaller)[8] == '\0');  // XFL: neither fastest nor maximum
+  CHECK(Gunzip(*smaller) == body);
 }
 
 TEST_CASE("Gunzip refuses what is not exactly one whole gzip member, and bombs") {

@@ -6,6 +6,7 @@
 #include <sstream>
 #include <utility>
 
+#include "api/gzip.h"
 #include "ledger/crypto.h"
 #include "ledger/encoding.h"
 
@@ -80,23 +81,46 @@ StaticFile MakeFile(std::string body, std::string_view name) {
   return StaticFile{std::move(body), std::string(ContentTypeFor(name)), std::move(etag)};
 }
 
-bool ClientHasIt(const Request& req, const StaticFile& file) {
+// The quotes are part of `etag`: "abc" is not found in "abc-gzip".
+bool ClientHasIt(const Request& req, std::string_view etag) {
   auto it = req.message.find(http::field::if_none_match);
-  return it != req.message.end() && std::string_view(it->value().data(), it->value().size()).find(file.etag) !=
-                                         std::string_view::npos;
+  return it != req.message.end() &&
+         std::string_view(it->value().data(), it->value().size()).find(etag) != std::string_view::npos;
+}
+
+bool GzipAccepted(const Request& req) {
+  auto it = req.message.find(http::field::accept_encoding);
+  return it != req.message.end() && AcceptsGzip(std::string_view(it->value().data(), it->value().size()));
+}
+
+// The file's gzip coding, made on first use; nullptr when it would not be smaller.
+const StaticFile::Gzipped* GzippedOf(const StaticFile& file) {
+  StaticFile::Gzipped& gz = *file.gzipped;
+  std::call_once(gz.made, [&] {
+    if (file.body.size() < kGzipBodyBytesMin) return;
+    std::optional<std::string> body = Gzip(file.body, GzipLevel::kDefault);
+    if (!body || body->size() >= file.body.size()) return;
+    gz.body = std::move(*body);
+    gz.etag = file.etag.substr(0, file.etag.size() - 1) + "-gzip\"";
+  });
+  return gz.body.empty() ? nullptr : &gz;
 }
 
 void Serve(const Request& req, const Responder& res, const StaticFile& file) {
-  const bool not_modified = ClientHasIt(req, file);
+  const StaticFile::Gzipped* gzipped = GzipAccepted(req) ? GzippedOf(file) : nullptr;
+  const std::string& etag = gzipped ? gzipped->etag : file.etag;
+  const bool not_modified = ClientHasIt(req, etag);
   HttpResponse response{not_modified ? http::status::not_modified : http::status::ok, 11};
-  response.set(http::field::etag, file.etag);
+  response.set(http::field::etag, etag);
+  response.set(http::field::vary, "Accept-Encoding");
   response.set(http::field::cache_control, "no-cache");
   response.set("X-Content-Type-Options", "nosniff");
   response.set("Referrer-Policy", "no-referrer");
   response.set("Content-Security-Policy", kContentSecurityPolicy);
   if (!not_modified) {
     response.set(http::field::content_type, file.content_type);
-    response.body() = file.body;
+    if (gzipped) response.set(http::field::content_encoding, "gzip");
+    response.body() = gzipped ? gzipped->body : file.body;
   }
   res.Send(std::move(response));
 }

@@ -10,6 +10,7 @@ import http from 'node:http';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 
 const DAEMON_START_MS = 20_000;
 const DEMO_MS = 120_000;
@@ -123,11 +124,16 @@ export async function startTamperProxy(target) {
       const chunks = [];
       up.on('data', (c) => chunks.push(c));
       up.on('end', () => {
-        const body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+        // Answers come gzip-coded to a browser (it accepts gzip); the altered one goes out plain.
+        const raw = Buffer.concat(chunks);
+        const gzipped = up.headers['content-encoding'] === 'gzip';
+        const body = JSON.parse((gzipped ? gunzipSync(raw) : raw).toString('utf8'));
         tamper.edit(body);
         state.edits += 1;
         const out = Buffer.from(JSON.stringify(body));
-        res.writeHead(200, { ...up.headers, 'content-length': String(out.length) });
+        const headers = { ...up.headers, 'content-length': String(out.length) };
+        delete headers['content-encoding'];
+        res.writeHead(200, headers);
         res.end(out);
       });
     });

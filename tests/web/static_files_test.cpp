@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "api/gzip.h"
 #include "api/test_client.h"
 #include "tests/api_harness.h"
 #include "tests/test_util.h"
@@ -48,11 +49,13 @@ struct Portal {
   }
 };
 
-HttpResponse GetFrom(uint16_t port, const std::string& target, const std::string& if_none_match = "") {
+HttpResponse GetFrom(uint16_t port, const std::string& target, const std::string& if_none_match = "",
+                     const std::string& accept_encoding = "") {
   Client client(port);
   HttpRequest req{http::verb::get, target, 11};
   req.set(http::field::host, "127.0.0.1");
   if (!if_none_match.empty()) req.set(http::field::if_none_match, if_none_match);
+  if (!accept_encoding.empty()) req.set(http::field::accept_encoding, accept_encoding);
   return client.Send(std::move(req));
 }
 
@@ -137,6 +140,53 @@ TEST_CASE("static files: served with their type, headers and validators, and not
   HttpRequest post{http::verb::post, "/app.js", 11};
   post.set(http::field::host, "127.0.0.1");
   CHECK(client.Send(std::move(post)).result() == http::status::method_not_allowed);
+}
+
+TEST_CASE("static files: gzip-coded for clients that accept it, with an ETag of its own", "[web]") {
+  Portal portal;
+  std::string script;
+  for (int i = 0; i < 200; ++i) script += "export const line" + std::to_string(i) + " = '明账 " + std::to_string(i) + "';\n";
+  REQUIRE(script.size() > kGzipBodyBytesMin);
+  Write(portal.dir / "big.js", script);
+  Result<StaticFiles> files = StaticFiles::Load(portal.dir.path());
+  REQUIRE(files.ok());
+  Router router;
+  AddStaticRoutes(router, std::make_shared<const StaticFiles>(std::move(files).value()));
+  TestServer server(TestOptions(), std::move(router));
+
+  HttpResponse plain = GetFrom(server.port(), "/big.js");
+  REQUIRE(plain.result() == http::status::ok);
+  CHECK(plain.body() == script);
+  CHECK(Header(plain, http::field::content_encoding).empty());
+  CHECK(Header(plain, http::field::vary) == "Accept-Encoding");
+  const std::string plain_etag = Header(plain, http::field::etag);
+
+  for (int round = 0; round < 2; ++round) {  // made by the first, kept for the second
+    HttpResponse gz = GetFrom(server.port(), "/big.js", "", "gzip, deflate, br");
+    REQUIRE(gz.result() == http::status::ok);
+    CHECK(Header(gz, http::field::content_encoding) == "gzip");
+    CHECK(Header(gz, http::field::vary) == "Accept-Encoding");
+    CHECK(Header(gz, http::field::content_type) == "text/javascript; charset=utf-8");
+    CHECK(Header(gz, http::field::etag) == plain_etag.substr(0, plain_etag.size() - 1) + "-gzip\"");
+    CHECK(gz.body().size() < script.size() / 4);
+    CHECK(Gunzip(gz.body()) == script);
+  }
+  const std::string gzip_etag = plain_etag.substr(0, plain_etag.size() - 1) + "-gzip\"";
+  // Each coding is validated by its own ETag.
+  CHECK(GetFrom(server.port(), "/big.js", gzip_etag, "gzip").result() == http::status::not_modified);
+  CHECK(GetFrom(server.port(), "/big.js", plain_etag).result() == http::status::not_modified);
+  CHECK(GetFrom(server.port(), "/big.js", plain_etag, "gzip").result() == http::status::ok);
+  CHECK(GetFrom(server.port(), "/big.js", gzip_etag).result() == http::status::ok);
+  // Refused or unknown codings get the file as it is; small files are not worth coding.
+  for (const char* accept : {"gzip;q=0", "identity", "br"}) {
+    INFO(accept);
+    HttpResponse r = GetFrom(server.port(), "/big.js", "", accept);
+    CHECK(Header(r, http::field::content_encoding).empty());
+    CHECK(r.body() == script);
+  }
+  HttpResponse small = GetFrom(server.port(), "/app.js", "", "gzip");
+  CHECK(Header(small, http::field::content_encoding).empty());
+  CHECK(small.body() == "console.log('明账');");
 }
 
 TEST_CASE("mingzhangd: --web-dir serves that portal at /, and one that is not there is refused", "[web]") {
