@@ -11,8 +11,6 @@ namespace {
 
 using nlohmann::json;
 
-std::string_view ToStd(boost::beast::string_view s) { return {s.data(), s.size()}; }
-
 Result<uint64_t> ParseU64(const std::string* text, const char* name) {
   if (text == nullptr) return InvalidArgument("bad-request", std::string(name) + " is required");
   if (text->empty() || text->size() > 20 || text->find_first_not_of("0123456789") != std::string::npos) {
@@ -93,7 +91,7 @@ Handler CachedGuard(ApiContext& ctx, std::initializer_list<v1::Role> roles, std:
     if (!who.ok()) return res.Problem(who.status());
     Result<ViewKey> key = key_of(req, *who);
     if (!key.ok()) return res.Problem(key.status());
-    const bool gzip = AcceptsGzip(ToStd(req.message[http::field::accept_encoding]));
+    const bool gzip = AcceptsGzip(req.message);
     const std::string gzip_key = key->key + CacheKey({"gzip"});
     std::optional<uint64_t> kept_size = key->tree_size ? *key->tree_size : ctx.ledger.head().tree_size;
     if (gzip) {

@@ -12,6 +12,8 @@
 #include <string>
 #include <string_view>
 
+#include <boost/beast/http/fields.hpp>
+
 namespace mingzhang::api {
 
 // Bodies below this are sent as they are: the gzip header and trailer (18 bytes) and the time
@@ -22,10 +24,15 @@ inline constexpr size_t kGunzipBytesMax = 64 << 20;
 
 // Whether an Accept-Encoding field value admits gzip: "gzip" or "*" with a qvalue above zero,
 // the named coding taking precedence over "*" (RFC 9110 §12.5.3). A member that does not parse
-// admits nothing; an absent or empty field admits nothing (identity is always acceptable).
+// admits nothing. An empty value asks for identity; with no field at all any coding would do,
+// but the answer stays plain, which is always acceptable.
 bool AcceptsGzip(std::string_view accept_encoding);
+// The same for all the Accept-Encoding fields of a message, read as one list (RFC 9110 §5.3).
+bool AcceptsGzip(const boost::beast::http::fields& fields);
 
-// zlib's levels: fastest for answers made per tree size, its default for files made once.
+// zlib's levels. A year's owner account (34 KB): level 1 gives 9.3 KB in ~0.25 ms, level 6
+// (zlib's default) 8.4 KB in ~0.42 ms. Answers are made once per tree size, but under a stream
+// of writes that is once per read: kFastest. The portal's files are made once: kDefault.
 enum class GzipLevel : int { kFastest = 1, kDefault = 6 };
 
 // `body` as a gzip member (RFC 1952); nullopt only if zlib fails (out of memory).

@@ -32,6 +32,20 @@ uint32_t Le32(std::string_view b) {
   return v;
 }
 
+TEST_CASE("AcceptsGzip reads every Accept-Encoding field of a message as one list") {
+  namespace http = boost::beast::http;
+  http::fields none;
+  CHECK_FALSE(AcceptsGzip(none));
+  http::fields refused;
+  refused.insert(http::field::accept_encoding, "*");
+  refused.insert(http::field::accept_encoding, "gzip;q=0");
+  CHECK_FALSE(AcceptsGzip(refused));
+  http::fields second;
+  second.insert(http::field::accept_encoding, "br");
+  second.insert(http::field::accept_encoding, "gzip");
+  CHECK(AcceptsGzip(second));
+}
+
 TEST_CASE("Gzip writes one RFC 1952 member that Gunzip reads back byte for byte") {
   const std::string body = Json2008();
   REQUIRE(body.size() == 2008);
@@ -71,6 +85,7 @@ TEST_CASE("Gunzip refuses what is not exactly one whole gzip member, and bombs")
   CHECK(bomb->size() < kGunzipBytesMax / 100);
   CHECK_FALSE(Gunzip(*bomb).has_value());
   std::optional<std::string> at_limit = Gzip(std::string(kGunzipBytesMax, '\0'));
+  REQUIRE(at_limit.has_value());
   CHECK(Gunzip(*at_limit).value_or("").size() == kGunzipBytesMax);
 }
 

@@ -88,11 +88,6 @@ bool ClientHasIt(const Request& req, std::string_view etag) {
          std::string_view(it->value().data(), it->value().size()).find(etag) != std::string_view::npos;
 }
 
-bool GzipAccepted(const Request& req) {
-  auto it = req.message.find(http::field::accept_encoding);
-  return it != req.message.end() && AcceptsGzip(std::string_view(it->value().data(), it->value().size()));
-}
-
 // The file's gzip coding, made on first use; nullptr when it would not be smaller.
 const StaticFile::Gzipped* GzippedOf(const StaticFile& file) {
   StaticFile::Gzipped& gz = *file.gzipped;
@@ -107,7 +102,7 @@ const StaticFile::Gzipped* GzippedOf(const StaticFile& file) {
 }
 
 void Serve(const Request& req, const Responder& res, const StaticFile& file) {
-  const StaticFile::Gzipped* gzipped = GzipAccepted(req) ? GzippedOf(file) : nullptr;
+  const StaticFile::Gzipped* gzipped = AcceptsGzip(req.message) ? GzippedOf(file) : nullptr;
   const std::string& etag = gzipped ? gzipped->etag : file.etag;
   const bool not_modified = ClientHasIt(req, etag);
   HttpResponse response{not_modified ? http::status::not_modified : http::status::ok, 11};
