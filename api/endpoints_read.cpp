@@ -92,7 +92,7 @@ Handler CachedGuard(ApiContext& ctx, std::initializer_list<v1::Role> roles, std:
     Result<ViewKey> key = key_of(req, *who);
     if (!key.ok()) return res.Problem(key.status());
     const bool gzip = AcceptsGzip(req.message);
-    const std::string gzip_key = key->key + CacheKey({"gzip"});
+    const std::string gzip_key = gzip ? key->key + CacheKey({"gzip"}) : std::string();
     std::optional<uint64_t> kept_size = key->tree_size ? *key->tree_size : ctx.ledger.head().tree_size;
     if (gzip) {
       if (std::optional<std::string> gzipped = cache->Find(gzip_key, *kept_size)) {

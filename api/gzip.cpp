@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <iterator>
 #include <limits>
 
 namespace mingzhang::api {
@@ -81,8 +82,10 @@ bool AcceptsGzip(std::string_view accept_encoding) {
 }
 
 bool AcceptsGzip(const boost::beast::http::fields& fields) {
-  std::string list;
   auto [it, end] = fields.equal_range(boost::beast::http::field::accept_encoding);
+  if (it == end) return false;
+  if (std::next(it) == end) return AcceptsGzip(std::string_view(it->value().data(), it->value().size()));
+  std::string list;  // only for a request that repeats the field
   for (; it != end; ++it) list.append(it->value().data(), it->value().size()).append(",");
   return AcceptsGzip(std::string_view(list));
 }
