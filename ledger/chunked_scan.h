@@ -9,17 +9,26 @@
 // what needs the items before (a chain, a tree). While worker threads digest chunk k+1, this
 // thread checks chunk k; while they digest chunk k, it reads chunk k+1. Verification is mostly
 // hashing, so this is how it uses both cores of a small machine.
+//
+// RangedScan does the same for a column whose keys can be cut into ranges known in advance (the
+// entries, by seq): there each worker reads its own chunks too, since reading from RocksDB costs
+// more than hashing what is read, and ChunkedScan reads on one thread.
 #pragma once
 
 #include <algorithm>
+#include <condition_variable>
 #include <cstddef>
+#include <cstdint>
 #include <functional>
+#include <memory>
+#include <mutex>
 #include <string>
 #include <system_error>
 #include <thread>
 #include <utility>
 #include <vector>
 
+#include "ledger/keys.h"
 #include "ledger/status.h"
 #include "ledger/store.h"
 
@@ -122,5 +131,170 @@ class ChunkedScan {
   const size_t threads_;
   DigestFn digest_;
 };
+
+// Chunk k is the key range [chunk_start(k), chunk_start(k + 1)); the scan starts at chunk 0 and
+// ends with the chunk after which the column has no key. Worker w of `threads` reads chunks w,
+// w + threads, ... with a cursor of its own, digests them, and keeps up to kSlotsPerWorker of
+// them ready; Run checks them in chunk order on the calling thread. The workers' cursors are
+// opened independently: the column must not change during the scan (a read-only store, or a
+// ledger before it serves).
+template <typename Digest>
+class RangedScan {
+ public:
+  using OpenCursor = std::function<std::unique_ptr<Cursor>()>;
+  using ChunkStart = std::function<std::string(uint64_t chunk)>;  // strictly increasing in chunk
+  using DigestFn = typename ChunkedScan<Digest>::DigestFn;
+  using CheckFn = typename ChunkedScan<Digest>::CheckFn;
+
+  RangedScan(OpenCursor open, ChunkStart chunk_start, size_t threads, DigestFn digest)
+      : open_(std::move(open)),
+        chunk_start_(std::move(chunk_start)),
+        threads_(std::max<size_t>(1, threads)),
+        digest_(std::move(digest)) {}
+
+  // Runs to the end of the column or until `check` returns false. The Status is that of the
+  // cursor that read the last chunk checked, unless `check` stopped first.
+  Status Run(const CheckFn& check) {
+    std::vector<Slot> slots(threads_ * kSlotsPerWorker);
+    Workers workers(*this, slots);  // declared after the slots: stopped and joined before they go
+    if (!workers.Start()) return RunHere(check);
+    for (uint64_t k = 0;; ++k) {
+      Slot& slot = slots[k % slots.size()];
+      workers.WaitUntil([&] { return slot.full; });
+      const bool going = check(slot.chunk);
+      const bool last = slot.last;
+      Status status = std::move(slot.status);
+      workers.Release(slot);
+      if (!going) return OkStatus();
+      if (last) return status;
+    }
+  }
+
+ private:
+  static constexpr size_t kSlotsPerWorker = 2;  // one being checked while the next is read
+
+  struct Slot {
+    ScanChunk<Digest> chunk;
+    Status status;      // the cursor's, once it ended in this chunk
+    bool last = false;  // no chunk after this one: the column ended, or could not be read further
+    bool full = false;  // read and digested, not yet checked; guarded by Workers::mu_
+  };
+
+  // The worker threads. Stopped and joined when it goes, also when an exception from `check`
+  // unwinds past it: destroying a joinable std::thread would end the process.
+  class Workers {
+   public:
+    Workers(RangedScan& scan, std::vector<Slot>& slots) : scan_(scan), slots_(slots) {}
+    Workers(const Workers&) = delete;
+    Workers& operator=(const Workers&) = delete;
+    ~Workers() { StopAndJoin(); }
+
+    // Starts every worker, or none: false when a thread could not be had (a process limit).
+    bool Start() {
+      try {
+        threads_.reserve(scan_.threads_);
+        for (size_t w = 0; w < scan_.threads_; ++w) threads_.emplace_back([this, w] { Work(w); });
+        return true;
+      } catch (const std::system_error&) {
+        StopAndJoin();
+        return false;
+      }
+    }
+    template <typename Predicate>
+    void WaitUntil(Predicate ready) {
+      std::unique_lock lock(mu_);
+      changed_.wait(lock, ready);
+    }
+    void Release(Slot& slot) {
+      {
+        std::lock_guard lock(mu_);
+        slot.full = false;
+      }
+      changed_.notify_all();
+    }
+
+   private:
+    // False when the scan stopped instead.
+    bool WaitUntilFree(const Slot& slot) {
+      std::unique_lock lock(mu_);
+      changed_.wait(lock, [&] { return stopped_ || !slot.full; });
+      return !stopped_;
+    }
+    void Work(size_t worker) {
+      std::unique_ptr<Cursor> cursor = scan_.open_();
+      for (uint64_t k = worker;; k += scan_.threads_) {
+        Slot& slot = slots_[k % slots_.size()];
+        if (!WaitUntilFree(slot)) return;
+        scan_.Fill(*cursor, k, slot);
+        const bool last = slot.last;  // the slot is the checker's once full
+        {
+          std::lock_guard lock(mu_);
+          slot.full = true;
+        }
+        changed_.notify_all();
+        if (last) return;
+      }
+    }
+    void StopAndJoin() {
+      {
+        std::lock_guard lock(mu_);
+        stopped_ = true;
+      }
+      changed_.notify_all();
+      for (std::thread& t : threads_) t.join();
+      threads_.clear();
+    }
+
+    RangedScan& scan_;
+    std::vector<Slot>& slots_;
+    std::mutex mu_;
+    std::condition_variable changed_;
+    bool stopped_ = false;  // guarded by mu_
+    std::vector<std::thread> threads_;
+  };
+
+  // Reads chunk k into the slot and digests it.
+  void Fill(Cursor& cursor, uint64_t k, Slot& slot) {
+    ScanChunk<Digest>& c = slot.chunk;
+    const std::string end = chunk_start_(k + 1);
+    c.size = 0;
+    for (cursor.Seek(chunk_start_(k)); cursor.Valid() && cursor.key() < end; cursor.Next(), ++c.size) {
+      if (c.keys.size() == c.size) {
+        c.keys.emplace_back();
+        c.values.emplace_back();
+        c.digests.emplace_back();
+      }
+      c.keys[c.size].assign(cursor.key());
+      c.values[c.size].assign(cursor.value());
+    }
+    slot.last = !cursor.Valid();
+    slot.status = cursor.status();
+    for (size_t i = 0; i < c.size; ++i) digest_(c, i, c.digests[i]);
+  }
+
+  // The whole scan on this thread, when no worker could be started.
+  Status RunHere(const CheckFn& check) {
+    std::unique_ptr<Cursor> cursor = open_();
+    Slot slot;
+    for (uint64_t k = 0;; ++k) {
+      Fill(*cursor, k, slot);
+      if (!check(slot.chunk)) return OkStatus();
+      if (slot.last) return slot.status;
+    }
+  }
+
+  OpenCursor open_;
+  ChunkStart chunk_start_;
+  const size_t threads_;
+  DigestFn digest_;
+};
+
+// The entries column from seq 0, kScanChunkItems seqs per chunk, on every core.
+template <typename Digest>
+RangedScan<Digest> EntryScan(const Store& store, typename RangedScan<Digest>::DigestFn digest) {
+  return RangedScan<Digest>([&store] { return store.NewCursor(Column::kEntries, Store::Access::kScan); },
+                            [](uint64_t chunk) { return EntryKey(chunk * kScanChunkItems); }, DigestThreads(),
+                            std::move(digest));
+}
 
 }  // namespace mingzhang

@@ -154,9 +154,7 @@ Status Ledger::ReplayDomain(uint64_t tree_size, Domain& domain) const {
     bool ok = false;
     Hash leaf{};
   };
-  std::unique_ptr<Cursor> entries = store_->NewCursor(Column::kEntries);
-  entries->Seek(EntryKey(0));
-  ChunkedScan<Decoded> scan(*entries, DigestThreads(), [](const ScanChunk<Decoded>& c, size_t i, Decoded& d) {
+  RangedScan<Decoded> scan = EntryScan<Decoded>(*store_, [](const ScanChunk<Decoded>& c, size_t i, Decoded& d) {
     d.ok = d.entry.ParseFromArray(c.values[i].data(), static_cast<int>(c.values[i].size()));
     d.leaf = LeafHash(c.values[i]);
   });

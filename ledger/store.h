@@ -113,7 +113,10 @@ class Store {
   // leaving the failed batch behind) and fails the same way while the fault lasts. Reads go on
   // throughout.
   Status Write(const WriteSet& writes, bool sync);
-  std::unique_ptr<Cursor> NewCursor(Column column) const;
+  // kScan: one pass over a whole column (verify, export): read ahead in large reads and leave
+  // the block cache to what the daemon reads again.
+  enum class Access { kPoint, kScan };
+  std::unique_ptr<Cursor> NewCursor(Column column, Access access = Access::kPoint) const;
   // The last key of a column, or nullopt when it is empty.
   Result<std::optional<std::string>> LastKey(Column column) const;
 

@@ -237,7 +237,7 @@ bool Verifier::ReplayEntry(const EntryDigest& digest) {
 // has one: records and entries are one to one.
 Result<bool> Verifier::CheckIdempotencyRecords() {
   records_seen_.assign(records_.size(), false);
-  std::unique_ptr<Cursor> cursor = store_.NewCursor(Column::kIdempotency);
+  std::unique_ptr<Cursor> cursor = store_.NewCursor(Column::kIdempotency, Store::Access::kScan);
   cursor->Seek("");
   ChunkedScan<RecordDigest> scan(*cursor, DigestThreads(), [](const ScanChunk<RecordDigest>& c, size_t i, RecordDigest& d) {
     DigestRecord(c.keys[i], c.values[i], d);
@@ -378,15 +378,13 @@ Result<VerifyReport> Verifier::Run() {
   if (last_checkpoint) head_checkpoint_size_ = ParseBe64(*last_checkpoint);
   checkpoints_ = store_.NewCursor(Column::kCheckpoints);
   checkpoints_->Seek(CheckpointKey(0));
-  std::unique_ptr<Cursor> entries = store_.NewCursor(Column::kEntries);
-  entries->Seek(EntryKey(0));
   bool ok = CheckCheckpointsUpTo(0);
   if (ok) {
     const bool with_records = options_.idempotency_records;
-    ChunkedScan<EntryDigest> scan(*entries, DigestThreads(),
-                                  [with_records](const ScanChunk<EntryDigest>& c, size_t i, EntryDigest& d) {
-                                    DigestEntry(c.values[i], with_records, d);
-                                  });
+    RangedScan<EntryDigest> scan = EntryScan<EntryDigest>(
+        store_, [with_records](const ScanChunk<EntryDigest>& c, size_t i, EntryDigest& d) {
+          DigestEntry(c.values[i], with_records, d);
+        });
     MZ_RETURN_IF_ERROR(scan.Run([&](const ScanChunk<EntryDigest>& c) { return ok = CheckEntries(c); }));
   }
   MZ_RETURN_IF_ERROR(checkpoints_->status());

@@ -1,8 +1,11 @@
-// ChunkedScan (ledger/chunked_scan.h): every item digested once and checked in key order across
-// chunk boundaries; an early stop stands over a cursor error met while reading ahead; an
-// exception from `check` reaches the caller with every digesting thread joined.
+// ChunkedScan and RangedScan (ledger/chunked_scan.h): every item digested once and checked in
+// key order across chunk boundaries; an early stop stands over a cursor error met while reading
+// ahead; an exception from `check` reaches the caller with every thread joined. RangedScan also
+// goes past a chunk with no keys, and reads nothing before its first chunk.
 #include "ledger/chunked_scan.h"
 
+#include <map>
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -88,6 +91,107 @@ TEST_CASE("ChunkedScan: an exception from check reaches the caller, threads join
   NumberCursor cursor(3 * kScanChunkItems);
   cursor.Seek("");
   CHECK_THROWS_AS(LengthScan(cursor).Run([](const ScanChunk<Length>&) -> bool { throw std::out_of_range("x"); }),
+                  std::out_of_range);
+}
+
+// A cursor over a map, as RocksDB's: Seek goes to the first key at or after; with fail_key, it
+// ends there with an I/O error.
+class MapCursor final : public Cursor {
+ public:
+  MapCursor(const std::map<std::string, std::string>& items, std::optional<std::string> fail_key)
+      : items_(items), fail_key_(std::move(fail_key)), at_(items.end()) {}
+  void Seek(std::string_view key) override { at_ = items_.lower_bound(std::string(key)); }
+  bool Valid() const override { return at_ != items_.end() && !failed(); }
+  void Next() override { ++at_; }
+  std::string_view key() const override { return at_->first; }
+  std::string_view value() const override { return at_->second; }
+  Status status() const override { return failed() ? Unavailable("storage-unavailable", "bad block") : OkStatus(); }
+
+ private:
+  bool failed() const { return at_ != items_.end() && fail_key_ && at_->first == *fail_key_; }
+  const std::map<std::string, std::string>& items_;
+  std::optional<std::string> fail_key_;
+  std::map<std::string, std::string>::const_iterator at_;
+};
+
+// Keys "000000".."000(n-1)" with values "v<n>"; chunk k starts at Key(k * kScanChunkItems).
+std::map<std::string, std::string> Numbered(size_t items) {
+  std::map<std::string, std::string> m;
+  for (size_t n = 0; n < items; ++n) m[NumberCursor::Key(n)] = "v" + std::to_string(n);
+  return m;
+}
+
+RangedScan<Length> RangedLengthScan(const std::map<std::string, std::string>& items,
+                                    std::optional<std::string> fail_key = std::nullopt) {
+  return RangedScan<Length>([&items, fail_key] { return std::make_unique<MapCursor>(items, fail_key); },
+                            [](uint64_t chunk) { return NumberCursor::Key(chunk * kScanChunkItems); }, 3,
+                            [](const ScanChunk<Length>& c, size_t i, Length& d) {
+                              d.value_bytes = c.values[i].size();
+                              ++d.digested;
+                            });
+}
+
+// Every key the scan checked, in the order checked, each with its digest.
+std::vector<std::string> CheckedKeys(RangedScan<Length> scan, Status& status) {
+  std::vector<std::string> keys;
+  status = scan.Run([&](const ScanChunk<Length>& c) {
+    for (size_t i = 0; i < c.size; ++i) {
+      REQUIRE(c.digests[i].value_bytes == c.values[i].size());
+      keys.push_back(c.keys[i]);
+    }
+    return true;
+  });
+  return keys;
+}
+
+std::vector<std::string> KeysOf(const std::map<std::string, std::string>& items) {
+  std::vector<std::string> keys;
+  for (const auto& [key, value] : items) keys.push_back(key);
+  return keys;
+}
+
+TEST_CASE("RangedScan digests every item once and checks them in key order", "[chunked_scan]") {
+  for (size_t items : {size_t{0}, size_t{1}, kScanChunkItems - 1, kScanChunkItems, 7 * kScanChunkItems + 7}) {
+    INFO(items << " items");
+    std::map<std::string, std::string> m = Numbered(items);
+    Status status;
+    CHECK(CheckedKeys(RangedLengthScan(m), status) == KeysOf(m));
+    CHECK(status.ok());
+  }
+}
+
+TEST_CASE("RangedScan goes past chunks with no keys and reads nothing before the first", "[chunked_scan]") {
+  std::map<std::string, std::string> m = Numbered(6 * kScanChunkItems);
+  for (size_t n = kScanChunkItems; n < 3 * kScanChunkItems; ++n) m.erase(NumberCursor::Key(n));  // chunks 1, 2
+  m[NumberCursor::Key(5 * kScanChunkItems) + "x"] = "between two keys";
+  std::vector<std::string> expected = KeysOf(m);
+  m["00000"] = "before chunk 0";
+  Status status;
+  CHECK(CheckedKeys(RangedLengthScan(m), status) == expected);
+  CHECK(status.ok());
+}
+
+TEST_CASE("RangedScan: a cursor error ends the scan there, and a stop by check stands over it", "[chunked_scan]") {
+  std::map<std::string, std::string> m = Numbered(5 * kScanChunkItems);
+  const std::string bad = NumberCursor::Key(2 * kScanChunkItems + 10);
+  Status status;
+  std::vector<std::string> keys = CheckedKeys(RangedLengthScan(m, bad), status);
+  CHECK(status.code() == Code::kUnavailable);
+  REQUIRE(keys.size() == 2 * kScanChunkItems + 10);  // everything before the bad block, nothing after
+  CHECK(keys.back() == NumberCursor::Key(2 * kScanChunkItems + 9));
+
+  size_t checks = 0;
+  CHECK(RangedLengthScan(m, bad).Run([&](const ScanChunk<Length>&) { return ++checks < 2; }).ok());
+  CHECK(checks == 2);
+}
+
+TEST_CASE("RangedScan: an exception from check reaches the caller, threads joined", "[chunked_scan]") {
+  std::map<std::string, std::string> m = Numbered(9 * kScanChunkItems);
+  int chunks = 0;
+  CHECK_THROWS_AS(RangedLengthScan(m).Run([&](const ScanChunk<Length>&) -> bool {
+    if (++chunks == 2) throw std::out_of_range("x");
+    return true;
+  }),
                   std::out_of_range);
 }
 

@@ -36,7 +36,7 @@ int Export(const Args& args) {
     if (!file) return Fail(Unavailable("file-write", "cannot write " + *path));
     out = &file;
   }
-  std::unique_ptr<Cursor> cursor = (*store)->NewCursor(Column::kEntries);
+  std::unique_ptr<Cursor> cursor = (*store)->NewCursor(Column::kEntries, Store::Access::kScan);
   uint64_t seq = 0;
   uint64_t written = 0;
   for (cursor->Seek(EntryKey(0)); cursor->Valid() && seq < *size; cursor->Next(), ++seq) {
