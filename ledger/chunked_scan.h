@@ -135,9 +135,13 @@ class ChunkedScan {
 // Chunk k is the key range [chunk_start(k), chunk_start(k + 1)); the scan starts at chunk 0 and
 // ends with the chunk after which the column has no key. Worker w of `threads` reads chunks w,
 // w + threads, ... with a cursor of its own, digests them, and keeps up to kSlotsPerWorker of
-// them ready; Run checks them in chunk order on the calling thread. The workers' cursors are
+// them ready; Run checks them in chunk order on the calling thread. A chunk with no key but keys
+// after it is a gap no real log has (4,096 seqs missing) and may be followed by billions of empty
+// ranges before a stray key: from there the scan goes on as a ChunkedScan, one cursor reading
+// whatever keys follow. `check` may be given a chunk with no items. The workers' cursors are
 // opened independently: the column must not change during the scan (a read-only store, or a
-// ledger before it serves).
+// ledger before it serves). As with ChunkedScan's digest, an exception on a worker (from
+// reading, digesting) ends the process.
 template <typename Digest>
 class RangedScan {
  public:
@@ -161,6 +165,10 @@ class RangedScan {
     for (uint64_t k = 0;; ++k) {
       Slot& slot = slots[k % slots.size()];
       workers.WaitUntil([&] { return slot.full; });
+      if (slot.gap) {
+        workers.StopAndJoin();
+        return RunOneCursorFrom(k, check);
+      }
       const bool going = check(slot.chunk);
       const bool last = slot.last;
       Status status = std::move(slot.status);
@@ -177,6 +185,7 @@ class RangedScan {
     ScanChunk<Digest> chunk;
     Status status;      // the cursor's, once it ended in this chunk
     bool last = false;  // no chunk after this one: the column ended, or could not be read further
+    bool gap = false;   // no key in this chunk, keys after it (then also last: the worker stops)
     bool full = false;  // read and digested, not yet checked; guarded by Workers::mu_
   };
 
@@ -212,6 +221,15 @@ class RangedScan {
       }
       changed_.notify_all();
     }
+    void StopAndJoin() {
+      {
+        std::lock_guard lock(mu_);
+        stopped_ = true;
+      }
+      changed_.notify_all();
+      for (std::thread& t : threads_) t.join();
+      threads_.clear();
+    }
 
    private:
     // False when the scan stopped instead.
@@ -234,15 +252,6 @@ class RangedScan {
         changed_.notify_all();
         if (last) return;
       }
-    }
-    void StopAndJoin() {
-      {
-        std::lock_guard lock(mu_);
-        stopped_ = true;
-      }
-      changed_.notify_all();
-      for (std::thread& t : threads_) t.join();
-      threads_.clear();
     }
 
     RangedScan& scan_;
@@ -267,7 +276,8 @@ class RangedScan {
       c.keys[c.size].assign(cursor.key());
       c.values[c.size].assign(cursor.value());
     }
-    slot.last = !cursor.Valid();
+    slot.gap = c.size == 0 && cursor.Valid();
+    slot.last = !cursor.Valid() || slot.gap;
     slot.status = cursor.status();
     for (size_t i = 0; i < c.size; ++i) digest_(c, i, c.digests[i]);
   }
@@ -278,9 +288,17 @@ class RangedScan {
     Slot slot;
     for (uint64_t k = 0;; ++k) {
       Fill(*cursor, k, slot);
+      if (slot.gap) return RunOneCursorFrom(k, check);
       if (!check(slot.chunk)) return OkStatus();
       if (slot.last) return slot.status;
     }
+  }
+
+  // The rest of the column from chunk k's start, read by one cursor.
+  Status RunOneCursorFrom(uint64_t k, const CheckFn& check) {
+    std::unique_ptr<Cursor> cursor = open_();
+    cursor->Seek(chunk_start_(k));
+    return ChunkedScan<Digest>(*cursor, threads_, digest_).Run(check);
   }
 
   OpenCursor open_;

@@ -1,7 +1,7 @@
 // ChunkedScan and RangedScan (ledger/chunked_scan.h): every item digested once and checked in
 // key order across chunk boundaries; an early stop stands over a cursor error met while reading
 // ahead; an exception from `check` reaches the caller with every thread joined. RangedScan also
-// goes past a chunk with no keys, and reads nothing before its first chunk.
+// goes past chunks with no keys, at once however many, and reads nothing before its first chunk.
 #include "ledger/chunked_scan.h"
 
 #include <map>
@@ -114,17 +114,23 @@ class MapCursor final : public Cursor {
   std::map<std::string, std::string>::const_iterator at_;
 };
 
-// Keys "000000".."000(n-1)" with values "v<n>"; chunk k starts at Key(k * kScanChunkItems).
+// n as 20 digits: keys in the order of their numbers for every uint64_t.
+std::string Key(uint64_t n) {
+  std::string k = std::to_string(n);
+  return std::string(20 - k.size(), '0') + k;
+}
+
+// Keys Key(0)..Key(n-1) with values "v<n>"; chunk k starts at Key(k * kScanChunkItems).
 std::map<std::string, std::string> Numbered(size_t items) {
   std::map<std::string, std::string> m;
-  for (size_t n = 0; n < items; ++n) m[NumberCursor::Key(n)] = "v" + std::to_string(n);
+  for (size_t n = 0; n < items; ++n) m[Key(n)] = "v" + std::to_string(n);
   return m;
 }
 
 RangedScan<Length> RangedLengthScan(const std::map<std::string, std::string>& items,
-                                    std::optional<std::string> fail_key = std::nullopt) {
+                                    std::optional<std::string> fail_key = std::nullopt, size_t threads = 3) {
   return RangedScan<Length>([&items, fail_key] { return std::make_unique<MapCursor>(items, fail_key); },
-                            [](uint64_t chunk) { return NumberCursor::Key(chunk * kScanChunkItems); }, 3,
+                            [](uint64_t chunk) { return Key(chunk * kScanChunkItems); }, threads,
                             [](const ScanChunk<Length>& c, size_t i, Length& d) {
                               d.value_bytes = c.values[i].size();
                               ++d.digested;
@@ -151,34 +157,47 @@ std::vector<std::string> KeysOf(const std::map<std::string, std::string>& items)
 }
 
 TEST_CASE("RangedScan digests every item once and checks them in key order", "[chunked_scan]") {
-  for (size_t items : {size_t{0}, size_t{1}, kScanChunkItems - 1, kScanChunkItems, 7 * kScanChunkItems + 7}) {
-    INFO(items << " items");
-    std::map<std::string, std::string> m = Numbered(items);
-    Status status;
-    CHECK(CheckedKeys(RangedLengthScan(m), status) == KeysOf(m));
-    CHECK(status.ok());
+  for (size_t threads : {1, 3}) {
+    for (size_t items : {size_t{0}, size_t{1}, kScanChunkItems - 1, kScanChunkItems, 7 * kScanChunkItems + 7}) {
+      INFO(items << " items, " << threads << " threads");
+      std::map<std::string, std::string> m = Numbered(items);
+      Status status;
+      CHECK(CheckedKeys(RangedLengthScan(m, std::nullopt, threads), status) == KeysOf(m));
+      CHECK(status.ok());
+    }
   }
 }
 
 TEST_CASE("RangedScan goes past chunks with no keys and reads nothing before the first", "[chunked_scan]") {
   std::map<std::string, std::string> m = Numbered(6 * kScanChunkItems);
-  for (size_t n = kScanChunkItems; n < 3 * kScanChunkItems; ++n) m.erase(NumberCursor::Key(n));  // chunks 1, 2
-  m[NumberCursor::Key(5 * kScanChunkItems) + "x"] = "between two keys";
+  for (size_t n = kScanChunkItems; n < 3 * kScanChunkItems; ++n) m.erase(Key(n));  // chunks 1, 2
+  m[Key(5 * kScanChunkItems) + "x"] = "between two keys";
   std::vector<std::string> expected = KeysOf(m);
-  m["00000"] = "before chunk 0";
+  m[Key(0).substr(1)] = "before chunk 0";
   Status status;
   CHECK(CheckedKeys(RangedLengthScan(m), status) == expected);
   CHECK(status.ok());
 }
 
+TEST_CASE("RangedScan reaches a key past billions of empty chunks at once", "[chunked_scan]") {
+  std::map<std::string, std::string> m = Numbered(kScanChunkItems + 5);
+  m[Key(uint64_t{1} << 40)] = "far";
+  m["~"] = "after every number";
+  for (size_t threads : {1, 3}) {
+    Status status;
+    CHECK(CheckedKeys(RangedLengthScan(m, std::nullopt, threads), status) == KeysOf(m));
+    CHECK(status.ok());
+  }
+}
+
 TEST_CASE("RangedScan: a cursor error ends the scan there, and a stop by check stands over it", "[chunked_scan]") {
   std::map<std::string, std::string> m = Numbered(5 * kScanChunkItems);
-  const std::string bad = NumberCursor::Key(2 * kScanChunkItems + 10);
+  const std::string bad = Key(2 * kScanChunkItems + 10);
   Status status;
   std::vector<std::string> keys = CheckedKeys(RangedLengthScan(m, bad), status);
   CHECK(status.code() == Code::kUnavailable);
   REQUIRE(keys.size() == 2 * kScanChunkItems + 10);  // everything before the bad block, nothing after
-  CHECK(keys.back() == NumberCursor::Key(2 * kScanChunkItems + 9));
+  CHECK(keys.back() == Key(2 * kScanChunkItems + 9));
 
   size_t checks = 0;
   CHECK(RangedLengthScan(m, bad).Run([&](const ScanChunk<Length>&) { return ++checks < 2; }).ok());

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <map>
 
+#include "ledger/chunked_scan.h"
 #include "ledger/domain.h"
 #include "ledger/keys.h"
 #include "ledger/ledger.h"
@@ -154,6 +155,17 @@ TEST_CASE("tampering through RocksDB is found at the right seq", "[verify]") {
     { RawDb(dir.path()).Delete("tree", TreeKey(0, 1)); }  // leaves 32..49, read after row 0
     RequireFinding(dir, Finding::kModified, kTreeRowNodes);
   }
+  SECTION("a stray entry key far past the end") {  // billions of empty seq ranges before it
+    {
+      RawDb db(dir.path());
+      db.Put("entries", EntryKey(uint64_t{1} << 40), db.Get("entries", EntryKey(0)));
+    }
+    RequireFinding(dir, Finding::kMissing, kEntries);
+  }
+  SECTION("a malformed entry key after the last") {
+    { RawDb(dir.path()).Put("entries", "\x01", "junk"); }
+    RequireFinding(dir, Finding::kModified, kEntries);
+  }
   SECTION("a verifier key other than the log's") {
     auto other = SigningKey::Generate();
     auto [status, out] =
@@ -196,6 +208,37 @@ uint64_t BuildDomainLog(const TempDir& dir) {
   }
   REQUIRE(ledger.head().tree_size == entries.size());
   return entries.size();
+}
+
+TEST_CASE("a log of more than one scan chunk verifies, and tampering past the first is found", "[verify]") {
+  constexpr uint64_t kLongLog = kScanChunkItems + 100;
+  TempDir dir;
+  {
+    std::unique_ptr<Ledger> ledger = OpenLog(dir, 256);
+    std::atomic<uint64_t> ok{0};
+    for (uint64_t i = 0; i < kLongLog; ++i) {
+      ledger->AppendAsync(FirmEntry("k" + std::to_string(i), "firm-" + std::to_string(i)),
+                          [&](Result<StoredEntry> r) { ok += r.ok(); });
+    }
+    ledger.reset();  // drains the queue
+    REQUIRE(ok == kLongLog);
+  }
+  CHECK(Verify(dir).ok());
+  CHECK(Verify(dir).entries == kLongLog);
+  REQUIRE(OpenLog(dir, 256)->head().tree_size == kLongLog);  // the start-up replay reads every chunk
+  SECTION("an entry of the second chunk deleted") {
+    { RawDb(dir.path()).Delete("entries", EntryKey(kScanChunkItems + 1)); }
+    RequireFinding(dir, Finding::kMissing, kScanChunkItems + 1);
+  }
+  SECTION("the first entry of the second chunk changed") {
+    {
+      RawDb db(dir.path());
+      std::string bytes = db.Get("entries", EntryKey(kScanChunkItems));
+      bytes[bytes.size() - 2] ^= 0x01;
+      db.Put("entries", EntryKey(kScanChunkItems), bytes);
+    }
+    RequireFinding(dir, Finding::kModified, kScanChunkItems);
+  }
 }
 
 TEST_CASE("a domain log verifies, its balances and idempotency records against a replay", "[verify]") {
