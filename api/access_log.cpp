@@ -1,7 +1,11 @@
 #include "api/access_log.h"
 
+#include <condition_variable>
 #include <cstdio>
 #include <ctime>
+#include <memory>
+#include <mutex>
+#include <thread>
 
 #include "api/json_string.h"
 
@@ -24,6 +28,58 @@ void AppendOptional(std::string& out, const std::optional<std::string_view>& s) 
   if (s) AppendJsonString(out, *s);
   else out += "null";
 }
+
+// The state behind BufferedAccessLog: lines waiting, and the thread that writes them.
+class BufferedLog {
+ public:
+  explicit BufferedLog(std::FILE* out) : out_(out), writer_([this] { WriteUntilStopped(); }) {}
+  BufferedLog(const BufferedLog&) = delete;
+  BufferedLog& operator=(const BufferedLog&) = delete;
+  ~BufferedLog() {
+    {
+      std::lock_guard lock(mu_);
+      stopping_ = true;
+    }
+    wake_writer_.notify_one();
+    writer_.join();
+  }
+
+  void Add(std::string_view line) {
+    std::unique_lock lock(mu_);
+    written_.wait(lock, [&] { return waiting_.size() < kAccessLogWaitingBytesMax; });
+    const bool was_empty = waiting_.empty();
+    waiting_ += line;
+    if (was_empty || waiting_.size() >= kAccessLogFlushBytes) wake_writer_.notify_one();
+  }
+
+ private:
+  void WriteUntilStopped() {
+    std::string writing;  // the writer's own: its capacity is kept from one write to the next
+    for (bool stopping = false; !stopping;) {
+      {
+        std::unique_lock lock(mu_);
+        // Asleep while nothing waits; then a line waits at most kAccessLogFlushMs.
+        wake_writer_.wait(lock, [&] { return stopping_ || !waiting_.empty(); });
+        wake_writer_.wait_for(lock, std::chrono::milliseconds(kAccessLogFlushMs),
+                              [&] { return stopping_ || waiting_.size() >= kAccessLogFlushBytes; });
+        writing.swap(waiting_);
+        stopping = stopping_;
+      }
+      written_.notify_all();
+      if (writing.empty()) continue;
+      std::fwrite(writing.data(), 1, writing.size(), out_);
+      std::fflush(out_);
+      writing.clear();
+    }
+  }
+
+  std::FILE* const out_;
+  std::mutex mu_;
+  std::condition_variable wake_writer_, written_;
+  std::string waiting_;    // guarded by mu_
+  bool stopping_ = false;  // guarded by mu_
+  std::thread writer_;     // last: started once the members it uses exist
+};
 
 }  // namespace
 
@@ -51,8 +107,10 @@ std::string AccessLogLine(const AccessRecord& record) {
   return line;
 }
 
-AccessLogSink StderrAccessLog() {
-  return [](std::string_view line) { std::fwrite(line.data(), 1, line.size(), stderr); };
+AccessLogSink BufferedAccessLog(std::FILE* out) {
+  return [log = std::make_shared<BufferedLog>(out)](std::string_view line) { log->Add(line); };
 }
+
+AccessLogSink StderrAccessLog() { return BufferedAccessLog(stderr); }
 
 }  // namespace mingzhang::api
