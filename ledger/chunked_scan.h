@@ -11,8 +11,8 @@
 // hashing, so this is how it uses both cores of a small machine.
 //
 // RangedScan does the same for a column whose keys can be cut into ranges known in advance (the
-// entries, by seq): there each worker reads its own chunks too, since reading from RocksDB costs
-// more than hashing what is read, and ChunkedScan reads on one thread.
+// entries, by seq): there each worker reads its own chunks too. ChunkedScan's one thread both
+// reads and checks, and was the one busy thread of a verification (bench/RESULTS.md).
 #pragma once
 
 #include <algorithm>
@@ -41,6 +41,18 @@ struct ScanChunk {
   size_t size = 0;  // items in use; the vectors keep their capacity from chunk to chunk
   std::vector<std::string> keys, values;
   std::vector<Digest> digests;
+
+  // Copies the cursor's item in as the next one.
+  void Add(const Cursor& cursor) {
+    if (keys.size() == size) {
+      keys.emplace_back();
+      values.emplace_back();
+      digests.emplace_back();
+    }
+    keys[size].assign(cursor.key());
+    values[size].assign(cursor.value());
+    ++size;
+  }
 };
 
 // The number of threads that digest: one per hardware thread.
@@ -105,15 +117,7 @@ class ChunkedScan {
 
   void Read(ScanChunk<Digest>& c) {
     c.size = 0;
-    for (; cursor_.Valid() && c.size < kScanChunkItems; cursor_.Next(), ++c.size) {
-      if (c.keys.size() == c.size) {
-        c.keys.emplace_back();
-        c.values.emplace_back();
-        c.digests.emplace_back();
-      }
-      c.keys[c.size].assign(cursor_.key());
-      c.values[c.size].assign(cursor_.value());
-    }
+    for (; cursor_.Valid() && c.size < kScanChunkItems; cursor_.Next()) c.Add(cursor_);
   }
 
   // Slices the chunk over the threads; each thread digests its slice.
@@ -267,15 +271,7 @@ class RangedScan {
     ScanChunk<Digest>& c = slot.chunk;
     const std::string end = chunk_start_(k + 1);
     c.size = 0;
-    for (cursor.Seek(chunk_start_(k)); cursor.Valid() && cursor.key() < end; cursor.Next(), ++c.size) {
-      if (c.keys.size() == c.size) {
-        c.keys.emplace_back();
-        c.values.emplace_back();
-        c.digests.emplace_back();
-      }
-      c.keys[c.size].assign(cursor.key());
-      c.values[c.size].assign(cursor.value());
-    }
+    for (cursor.Seek(chunk_start_(k)); cursor.Valid() && cursor.key() < end; cursor.Next()) c.Add(cursor);
     slot.gap = c.size == 0 && cursor.Valid();
     slot.last = !cursor.Valid() || slot.gap;
     slot.status = cursor.status();

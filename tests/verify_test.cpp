@@ -35,16 +35,17 @@ std::unique_ptr<Ledger> OpenLog(const TempDir& dir, size_t batch_max) {
   return std::move(ledger).value();
 }
 
-// Builds a 50-entry log in batches of at most 8, so there are many checkpoints.
-void BuildLog(const TempDir& dir) {
-  std::unique_ptr<Ledger> ledger = OpenLog(dir, 8);
-  std::atomic<int> ok{0};
-  for (uint64_t i = 0; i < kEntries; ++i) {
+// Builds a log of `entries` firms in batches of at most `batch_max`. By default 50 entries in
+// batches of at most 8, so there are many checkpoints.
+void BuildLog(const TempDir& dir, uint64_t entries = kEntries, size_t batch_max = 8) {
+  std::unique_ptr<Ledger> ledger = OpenLog(dir, batch_max);
+  std::atomic<uint64_t> ok{0};
+  for (uint64_t i = 0; i < entries; ++i) {
     ledger->AppendAsync(FirmEntry("k" + std::to_string(i), "firm-" + std::to_string(i)),
                         [&](Result<StoredEntry> r) { ok += r.ok(); });
   }
   ledger.reset();  // drains the queue
-  REQUIRE(ok == static_cast<int>(kEntries));
+  REQUIRE(ok == entries);
 }
 
 VerifyReport Verify(const TempDir& dir, const VerifyOptions& verify_options = {}) {
@@ -213,16 +214,7 @@ uint64_t BuildDomainLog(const TempDir& dir) {
 TEST_CASE("a log of more than one scan chunk verifies, and tampering past the first is found", "[verify]") {
   constexpr uint64_t kLongLog = kScanChunkItems + 100;
   TempDir dir;
-  {
-    std::unique_ptr<Ledger> ledger = OpenLog(dir, 256);
-    std::atomic<uint64_t> ok{0};
-    for (uint64_t i = 0; i < kLongLog; ++i) {
-      ledger->AppendAsync(FirmEntry("k" + std::to_string(i), "firm-" + std::to_string(i)),
-                          [&](Result<StoredEntry> r) { ok += r.ok(); });
-    }
-    ledger.reset();  // drains the queue
-    REQUIRE(ok == kLongLog);
-  }
+  BuildLog(dir, kLongLog, 256);
   CHECK(Verify(dir).ok());
   CHECK(Verify(dir).entries == kLongLog);
   REQUIRE(OpenLog(dir, 256)->head().tree_size == kLongLog);  // the start-up replay reads every chunk
