@@ -14,32 +14,50 @@
 namespace mingzhang {
 namespace {
 
-// Reads the stored tree row by row, keeping the current row of each level: one read per row.
+// Reads the stored tree in the order verification asks for it, each level's indexes ascending:
+// one scan cursor per level, moved on a row at a time. (A point read per row cost ~6 µs, a third
+// of the checking thread's time.)
 class TreeScanner {
  public:
-  explicit TreeScanner(const Store& store) : store_(store), rows_(kTreeLevelsMax) {}
+  explicit TreeScanner(const Store& store) : store_(store), levels_(kTreeLevelsMax) {}
 
-  // The stored hash of (level, index), or nullopt when absent or malformed.
+  // The stored hash of (level, index), or nullopt when absent, malformed or unreadable.
   std::optional<Hash> Read(int level, uint64_t index) {
-    CachedRow& c = rows_[level];
+    Level& l = levels_[level];
     uint64_t row = index >> kTreeRowShift;
-    if (!c.loaded || c.row != row) {
-      Result<std::optional<std::string>> bytes = store_.Get(Column::kTree, TreeKey(level, row));
-      c = CachedRow{row, bytes.ok() && *bytes ? std::move(**bytes) : std::string(), true};
-    }
+    if (l.row != row) MoveTo(level, row);
+    if (!l.row) return std::nullopt;
+    std::string_view hashes = l.cursor->value();
     size_t offset = (index & (kTreeRowNodes - 1)) * kHashBytes;
-    if (c.hashes.size() < offset + kHashBytes) return std::nullopt;
-    return HashFromBytes(std::string_view(c.hashes).substr(offset, kHashBytes));
+    if (hashes.size() < offset + kHashBytes) return std::nullopt;
+    return HashFromBytes(hashes.substr(offset, kHashBytes));
   }
 
+  // The first read error of any level's cursor: an I/O failure, not a finding.
+  const Status& status() const { return status_; }
+
  private:
-  struct CachedRow {
-    uint64_t row = 0;
-    std::string hashes;
-    bool loaded = false;
+  struct Level {
+    std::unique_ptr<Cursor> cursor;
+    std::optional<uint64_t> row;  // the row the cursor is on; nullopt: on none asked for
   };
+
+  void MoveTo(int level, uint64_t row) {
+    Level& l = levels_[level];
+    const std::string key = TreeKey(level, row);
+    if (!l.cursor) l.cursor = store_.NewCursor(Column::kTree, Store::Access::kScan);
+    if (l.row && *l.row + 1 == row) {
+      l.cursor->Next();
+    } else {
+      l.cursor->Seek(key);
+    }
+    l.row = l.cursor->Valid() && l.cursor->key() == key ? std::optional<uint64_t>(row) : std::nullopt;
+    if (!l.cursor->Valid() && status_.ok()) status_ = l.cursor->status();
+  }
+
   const Store& store_;
-  std::vector<CachedRow> rows_;
+  std::vector<Level> levels_;
+  Status status_;
 };
 
 // The first 8 bytes of SHA-256: what the replay remembers per entry of its idempotency record.
@@ -388,6 +406,7 @@ Result<VerifyReport> Verifier::Run() {
     MZ_RETURN_IF_ERROR(scan.Run([&](const ScanChunk<EntryDigest>& c) { return ok = CheckEntries(c); }));
   }
   MZ_RETURN_IF_ERROR(checkpoints_->status());
+  MZ_RETURN_IF_ERROR(tree_.status());
   if (ok) ok = CheckHead();
   if (ok && options_.idempotency_records) {
     MZ_ASSIGN_OR_RETURN(ok, CheckIdempotencyRecords());
