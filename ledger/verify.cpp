@@ -46,11 +46,10 @@ class TreeScanner {
     Level& l = levels_[level];
     const std::string key = TreeKey(level, row);
     if (!l.cursor) l.cursor = store_.NewCursor(Column::kTree, Store::Access::kScan);
-    if (l.row && *l.row + 1 == row) {
-      l.cursor->Next();
-    } else {
-      l.cursor->Seek(key);
-    }
+    if (l.row && *l.row + 1 == row) l.cursor->Next();
+    // A key that is no row of the tree (nothing reads it) between two rows: past it, as a point
+    // read would be.
+    if (!l.cursor->Valid() || l.cursor->key() != key) l.cursor->Seek(key);
     l.row = l.cursor->Valid() && l.cursor->key() == key ? std::optional<uint64_t>(row) : std::nullopt;
     if (!l.cursor->Valid() && status_.ok()) status_ = l.cursor->status();
   }

@@ -156,6 +156,12 @@ TEST_CASE("tampering through RocksDB is found at the right seq", "[verify]") {
     { RawDb(dir.path()).Delete("tree", TreeKey(0, 1)); }  // leaves 32..49, read after row 0
     RequireFinding(dir, Finding::kModified, kTreeRowNodes);
   }
+  SECTION("a key between two tree rows, which no read asks for") {
+    { RawDb(dir.path()).Put("tree", TreeKey(0, 0) + "x", std::string(kHashBytes, '\0')); }
+    VerifyReport report = Verify(dir);
+    INFO(report.ToString());
+    REQUIRE(report.ok());
+  }
   SECTION("a stray entry key far past the end") {  // billions of empty seq ranges before it
     {
       RawDb db(dir.path());
