@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # HTTP benchmarks of mingzhangd (issue 5), every figure against GET /healthz of the same server in
-# the same run:
+# the same run (each GET row against a /healthz run right before it):
 #   - durable payments/s: POST /v1/communities/{c}/payments, every request a new valid payment
 #     (bench/http/payments.lua), against a bench community of HTTP_BENCH_UNITS units registered here;
 #   - GET statement (a year of a demo community) and GET owner account (a year, also gzip-coded;
@@ -134,15 +134,29 @@ disk_syncs_per_s() {
 }
 ms() { awk -v v="$1" 'BEGIN { if (v ~ /us$/) printf "%.2f", v / 1000; else if (v ~ /ms$/) printf "%.2f", v + 0; else printf "%.0f", v * 1000 }'; }
 pct() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f%%", 100 * a / b }'; }
-row() { printf '| %s | %s | %s | %s | %s | %s | %s |\n' "$1" "$rate" "$2" "$(ms "$p50")" "$(ms "$p99")" "$cpu_us" "$wrk_cpu_us"; }
+# row LABEL BASELINE_RATE: the last run's line, its rate against BASELINE_RATE
+row() {
+  printf '| %s | %s | %s | %s | %s | %s | %s | %s |\n' "$1" "$rate" "$2" "$(pct "$rate" "$2")" "$(ms "$p50")" \
+    "$(ms "$p99")" "$cpu_us" "$wrk_cpu_us"
+}
+# paired NAME [wrk args...]: a /healthz run, then the run asked for, which is measured against it
+# (pair_rate). On a shared machine /healthz alone drifts by up to ±20% within a minute; a
+# baseline taken right before each row keeps that drift out of its ratio.
+paired() {
+  local name="$1"
+  shift
+  run "healthz_before_$name" "$url/healthz"
+  pair_rate="$rate"
+  run "$name" "$@"
+}
 
 echo "mingzhangd --threads $server_threads; wrk -t$wrk_threads -c$connections -d${seconds}s --latency; load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
-echo "| run | req/s | vs /healthz | p50 ms | p99 ms | server CPU µs/req | wrk CPU µs/req |"
-echo "|---|---:|---:|---:|---:|---:|---:|"
+echo "| run | req/s | /healthz, baseline | vs it | p50 ms | p99 ms | server CPU µs/req | wrk CPU µs/req |"
+echo "|---|---:|---:|---:|---:|---:|---:|---:|"
 run healthz "$url/healthz"
 health_rate="$rate"
-row "GET /healthz (baseline)" "100%"
+row "GET /healthz (baseline)" "$health_rate"
 
 syncs_before="$(disk_syncs_per_s)"
 appends_before="$(metric mingzhang_appends_total)"
@@ -160,22 +174,23 @@ if [ "$appends" -lt "$requests" ] || [ "$appends" -gt $((requests + connections)
 fi
 batches=$(($(metric mingzhang_batches_total) - batches_before))
 rss_after_payments_kib="$(awk '/^VmHWM:/ {print $2}' "/proc/$server/status")"
-row "POST payments (201, durable)" "$(pct "$rate" "$health_rate")"
+row "POST payments (201, durable)" "$health_rate"
 
-run statement -H "Authorization: Bearer $(cat "$work/tokens/regulator.token")" "$url$kStatementPath"
+# Each read below against a /healthz run just before it.
+paired statement -H "Authorization: Bearer $(cat "$work/tokens/regulator.token")" "$url$kStatementPath"
 statement_rate="$rate"
-row "GET statement lanting 2026 ($(body_bytes regulator "$kStatementPath") bytes)" "$(pct "$rate" "$health_rate")"
-run account -H "Authorization: Bearer $(cat "$work/tokens/owner.token")" "$url$kAccountPath"
+row "GET statement lanting 2026 ($(body_bytes regulator "$kStatementPath") bytes)" "$pair_rate"
+paired account -H "Authorization: Bearer $(cat "$work/tokens/owner.token")" "$url$kAccountPath"
 account_rate="$rate"
-row "GET account lanting 1-0101 2026 ($(body_bytes owner "$kAccountPath") bytes)" "$(pct "$rate" "$health_rate")"
+row "GET account lanting 1-0101 2026 ($(body_bytes owner "$kAccountPath") bytes)" "$pair_rate"
 # The same answer to a client that accepts gzip, as browsers do: kept compressed (api/gzip.h).
-run account_gzip -H "Authorization: Bearer $(cat "$work/tokens/owner.token")" -H "Accept-Encoding: gzip" "$url$kAccountPath"
+paired account_gzip -H "Authorization: Bearer $(cat "$work/tokens/owner.token")" -H "Accept-Encoding: gzip" "$url$kAccountPath"
 account_gzip_rate="$rate"
-row "GET account lanting 1-0101 2026, gzip ($(body_bytes owner "$kAccountPath" -H "Accept-Encoding: gzip") bytes)" "$(pct "$rate" "$health_rate")"
-run account_month -H "Authorization: Bearer $(cat "$work/tokens/owner.token")" "$url$kAccountMonthPath"
-row "GET account lanting 1-0101 2026-11 ($(body_bytes owner "$kAccountMonthPath") bytes)" "$(pct "$rate" "$health_rate")"
+row "GET account lanting 1-0101 2026, gzip ($(body_bytes owner "$kAccountPath" -H "Accept-Encoding: gzip") bytes)" "$pair_rate"
+paired account_month -H "Authorization: Bearer $(cat "$work/tokens/owner.token")" "$url$kAccountMonthPath"
+row "GET account lanting 1-0101 2026-11 ($(body_bytes owner "$kAccountMonthPath") bytes)" "$pair_rate"
 run healthz_again "$url/healthz"
-row "GET /healthz again" "$(pct "$rate" "$health_rate")"
+row "GET /healthz again" "$health_rate"
 rss_kib="$(awk '/^VmHWM:/ {print $2}' "/proc/$server/status")"
 tree_after="$(curl -fsS "$url/metrics" | awk '$1 == "mingzhang_tree_size" {print $2}')"
 
