@@ -140,7 +140,7 @@ row() {
     "$(ms "$p99")" "$cpu_us" "$wrk_cpu_us"
 }
 # paired NAME [wrk args...]: a /healthz run, then the run asked for, which is measured against it
-# (pair_rate). On a shared machine /healthz alone drifts by up to ±20% within a minute; a
+# (pair_rate). On a shared machine /healthz alone drifts by up to a third within a minute; a
 # baseline taken right before each row keeps that drift out of its ratio.
 paired() {
   local name="$1"
