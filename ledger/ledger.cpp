@@ -184,7 +184,7 @@ Ledger::Stats Ledger::stats() const {
 }
 
 NodeReader Ledger::TreeReader() const {
-  return [store = store_.get()](int level, uint64_t index) { return ReadTreeNode(*store, level, index); };
+  return ProofNodeReader(*store_);
 }
 
 Result<std::string> Ledger::CheckpointAt(uint64_t tree_size) const {

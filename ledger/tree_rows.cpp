@@ -30,6 +30,53 @@ Result<Hash> ReadTreeNode(const Store& store, int level, uint64_t index) {
   return HashFromBytes(*node);
 }
 
+namespace {
+
+// A row of level 0, read once for all the nodes a proof hashes from it.
+struct LeafRow {
+  uint64_t row = UINT64_MAX;
+  std::string hashes;
+};
+
+// The root of the complete subtree over `leaves`, its 2^level leaf hashes.
+// REQUIRES: 0 < level < kTreeRowShift, leaves.size() == kHashBytes << level.
+Hash SubtreeHash(std::string_view leaves, int level) {
+  Hash nodes[kTreeRowNodes / 2];
+  const size_t count = size_t{1} << level;
+  for (size_t i = 0; i < count / 2; ++i) {
+    nodes[i] = NodeHash(HashFromBytes(leaves.substr(2 * i * kHashBytes, kHashBytes)),
+                        HashFromBytes(leaves.substr((2 * i + 1) * kHashBytes, kHashBytes)));
+  }
+  for (size_t width = count / 2; width > 1; width /= 2) {
+    for (size_t i = 0; i < width / 2; ++i) nodes[i] = NodeHash(nodes[2 * i], nodes[2 * i + 1]);
+  }
+  return nodes[0];
+}
+
+}  // namespace
+
+NodeReader ProofNodeReader(const Store& store) {
+  auto cached = std::make_shared<LeafRow>();
+  return [&store, cached](int level, uint64_t index) -> Result<Hash> {
+    if (level >= kTreeRowShift) return ReadTreeNode(store, level, index);
+    const uint64_t first_leaf = index << level;
+    const uint64_t row = first_leaf >> kTreeRowShift;
+    if (cached->row != row) {
+      MZ_ASSIGN_OR_RETURN(std::optional<std::string> hashes, store.Get(Column::kTree, TreeKey(0, row)));
+      cached->row = row;
+      cached->hashes = hashes ? std::move(*hashes) : std::string();
+    }
+    const size_t offset = (first_leaf & (kTreeRowNodes - 1)) * kHashBytes;
+    const size_t bytes = (size_t{1} << level) * kHashBytes;
+    if (offset + bytes > cached->hashes.size()) {
+      return DataLoss("tree-node-missing",
+                      "tree node " + std::to_string(level) + "/" + std::to_string(index) + " is missing or malformed");
+    }
+    std::string_view leaves = std::string_view(cached->hashes).substr(offset, bytes);
+    return level == 0 ? HashFromBytes(leaves) : SubtreeHash(leaves, level);
+  };
+}
+
 Result<TreeRows> TreeRows::Load(const Store& store, uint64_t tree_size) {
   TreeRows rows;
   rows.rows_.resize(kTreeLevelsMax);

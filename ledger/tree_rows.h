@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "ledger/crypto.h"
+#include "ledger/merkle.h"
 #include "ledger/status.h"
 #include "ledger/store.h"
 
@@ -26,6 +27,13 @@ Status CheckTreeLayout(const Store& store);
 
 // Reads node (level, index) of the stored tree. DataLoss when it is not stored.
 Result<Hash> ReadTreeNode(const Store& store, int level, uint64_t index);
+
+// Reads the nodes one proof needs. Those of levels 1 to kTreeRowShift - 1 are hashed (up to 15
+// hashes) from the row of leaf hashes below them, read once per proof, which the proof needs
+// anyway for the leaf's sibling: after level 0 those are the largest levels, so their reads are
+// the ones that miss RocksDB's block cache, and a miss costs more than the hashing
+// (bench/RESULTS.md). DataLoss when a node is not stored.
+NodeReader ProofNodeReader(const Store& store);
 
 // The last, possibly incomplete, row of every level of a growing tree.
 class TreeRows {

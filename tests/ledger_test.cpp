@@ -11,6 +11,7 @@
 
 #include "ledger/keys.h"
 #include "ledger/verify.h"
+#include "tests/raw_db.h"
 #include "tests/test_util.h"
 
 namespace mingzhang {
@@ -108,6 +109,47 @@ TEST_CASE("appends are chained, hashed into the tree and checkpointed", "[ledger
   REQUIRE(ledger->CheckpointAt(6).status().code() == Code::kNotFound);
   REQUIRE(ledger->InclusionProof(0, 6).status().code() == Code::kNotFound);
   RequireVerifies(*ledger, 5);
+}
+
+// Proofs hash the nodes of levels 1 to 4 from the row of leaf hashes that holds them; these
+// sizes cross rows of leaves and reach every level that is read rather than hashed.
+TEST_CASE("every proof of a 100-entry log at every earlier size checks against that size's checkpoint", "[ledger]") {
+  constexpr uint64_t kEntries = 100;
+  TempDir dir;
+  std::vector<Hash> leaf_hashes;
+  {
+    auto ledger = OpenLedger(dir);
+    std::vector<Hash> roots{{}};  // roots[size]
+    for (uint64_t i = 0; i < kEntries; ++i) {
+      auto r = ledger->Append(FirmEntry("k" + std::to_string(i), "f" + std::to_string(i)));
+      REQUIRE(r.ok());
+      leaf_hashes.push_back(r->leaf_hash);
+      roots.push_back(ledger->head().root);
+    }
+    for (uint64_t size = 1; size <= kEntries; ++size) {
+      for (uint64_t leaf = 0; leaf < size; ++leaf) {
+        auto proof = ledger->InclusionProof(leaf, size);
+        REQUIRE(proof.ok());
+        std::vector<std::string> path;
+        for (const Hash& h : *proof) path.emplace_back(AsBytes(h));
+        REQUIRE(VerifyInclusion(leaf, size, AsBytes(leaf_hashes[leaf]), path, AsBytes(roots[size])).ok());
+      }
+      for (uint64_t first = 1; first <= size; ++first) {
+        auto proof = ledger->ConsistencyProof(first, size);
+        REQUIRE(proof.ok());
+        std::vector<std::string> path;
+        for (const Hash& h : *proof) path.emplace_back(AsBytes(h));
+        REQUIRE(VerifyConsistency(first, size, path, AsBytes(roots[first]), AsBytes(roots[size])).ok());
+      }
+    }
+  }
+  // Without the row of leaves 32..63, a proof that needs a node of levels 0 to 4 hashed from it
+  // fails as data loss; one that reads only the level-5 node above it does not.
+  { testing::RawDb(dir.path()).Delete("tree", TreeKey(0, 1)); }
+  auto ledger = OpenLedger(dir);
+  REQUIRE(ledger->InclusionProof(40, kEntries).status().code() == Code::kDataLoss);
+  REQUIRE(ledger->InclusionProof(32, 40).status().code() == Code::kDataLoss);
+  REQUIRE(ledger->InclusionProof(0, kEntries).ok());
 }
 
 TEST_CASE("idempotency: a repeat returns the original, a different body conflicts", "[ledger]") {
