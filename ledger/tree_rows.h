@@ -1,6 +1,6 @@
 // How the stored tree is laid out: the hashes of each level in rows of 32 consecutive nodes,
 // one key per row (README "Storage layout"). A batch of 1,024 appends then writes ~64 rows
-// instead of ~2,048 single-node keys, and a proof still reads one key per node it needs. Every
+// instead of ~2,048 single-node keys, and a proof reads at most one key per node it needs. Every
 // group commit rewrites the open row of each level it changes: rows of 256 nodes made a group of
 // 20 payments write ~22 KiB of tree for ~3 KiB of entries, and cost ~10% of HTTP payments/s.
 #pragma once
