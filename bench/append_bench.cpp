@@ -74,23 +74,44 @@ double LedgerRun(const std::string& dir, size_t batch, size_t n, Appended* appen
   return n / seconds;
 }
 
-// Writes the batches to a fresh RocksDB with sync = true; returns `entries` / the seconds it took.
-double TimeRawWrites(const std::string& dir, std::vector<rocksdb::WriteBatch>& batches, size_t entries) {
-  rocksdb::Options options;
-  options.create_if_missing = true;
-  rocksdb::DB* raw = nullptr;
-  if (!rocksdb::DB::Open(options, dir, &raw).ok()) std::exit(1);
-  std::unique_ptr<rocksdb::DB> db(raw);
-  rocksdb::WriteOptions sync;
-  sync.sync = true;
-  auto start = Clock::now();
-  for (rocksdb::WriteBatch& wb : batches) {
-    if (!db->Write(sync, &wb).ok()) std::exit(1);
+// A fresh RocksDB with RocksDB's default options, holding the default column family and one per
+// name given: the ledger's writes go to a column family per kind, as the ledger's store puts
+// them, so each kind is inserted into a memtable of its own.
+class RawDb {
+ public:
+  RawDb(const std::string& dir, const std::vector<std::string>& columns) {
+    rocksdb::Options options;
+    options.create_if_missing = true;
+    rocksdb::DB* raw = nullptr;
+    if (!rocksdb::DB::Open(options, dir, &raw).ok()) std::exit(1);
+    db_.reset(raw);
+    for (const std::string& name : columns) {
+      rocksdb::ColumnFamilyHandle* handle = nullptr;
+      if (!db_->CreateColumnFamily(rocksdb::ColumnFamilyOptions(options), name, &handle).ok()) std::exit(1);
+      columns_.push_back(handle);
+    }
   }
-  double seconds = std::chrono::duration<double>(Clock::now() - start).count();
-  db->Close().PermitUncheckedError();
-  return entries / seconds;
-}
+  ~RawDb() {
+    for (rocksdb::ColumnFamilyHandle* handle : columns_) db_->DestroyColumnFamilyHandle(handle).PermitUncheckedError();
+    db_->Close().PermitUncheckedError();
+  }
+  rocksdb::ColumnFamilyHandle* column(size_t i) const { return columns_[i]; }
+
+  // Writes the batches with sync = true; returns `entries` / the seconds it took.
+  double TimeWrites(std::vector<rocksdb::WriteBatch>& batches, size_t entries) {
+    rocksdb::WriteOptions sync;
+    sync.sync = true;
+    auto start = Clock::now();
+    for (rocksdb::WriteBatch& wb : batches) {
+      if (!db_->Write(sync, &wb).ok()) std::exit(1);
+    }
+    return entries / std::chrono::duration<double>(Clock::now() - start).count();
+  }
+
+ private:
+  std::unique_ptr<rocksdb::DB> db_;
+  std::vector<rocksdb::ColumnFamilyHandle*> columns_;
+};
 
 // Keys, values and WriteBatch framing: what goes to the write-ahead log.
 double BatchBytes(const std::vector<rocksdb::WriteBatch>& batches) {
@@ -119,33 +140,38 @@ std::string Read(const Store& store, Column column, const std::string& key) {
   return **value;
 }
 
+// The raw database's column families for the ledger's writes, in this order.
+enum RawColumn { kRawEntries, kRawIdempotency, kRawTree, kRawCheckpoints, kRawMeta };
+const std::vector<std::string> kRawColumns = {"entries", "idempotency", "tree", "checkpoints", "meta"};
+
 // What the ledger wrote for its group commit of seqs [from, to), read back from its store: the
 // entries, their idempotency records, each tree row as the commit left it, the checkpoint and
-// the head, in one column with a byte naming the ledger's column before each key. The few
-// balances a commit changes are left out.
-void AddCommitWrites(const Store& store, const Appended& a, uint64_t from, uint64_t to, rocksdb::WriteBatch& wb) {
-  auto put = [&](char column, const std::string& key, const std::string& value) {
-    wb.Put(column + key, value).PermitUncheckedError();
+// the head, each in the raw database's column family of its kind. The few balances a commit
+// changes are left out.
+void AddCommitWrites(const Store& store, const Appended& a, uint64_t from, uint64_t to, const RawDb& raw,
+                     rocksdb::WriteBatch& wb) {
+  auto put = [&](RawColumn column, const std::string& key, const std::string& value) {
+    wb.Put(raw.column(column), key, value).PermitUncheckedError();
   };
   for (uint64_t seq = from; seq < to; ++seq) {
-    put('e', EntryKey(seq), a.bytes[seq - a.first_seq]);
+    put(kRawEntries, EntryKey(seq), a.bytes[seq - a.first_seq]);
     const std::string& key = a.idempotency_keys[seq - a.first_seq];
-    put('i', key, Read(store, Column::kIdempotency, key));
+    put(kRawIdempotency, key, Read(store, Column::kIdempotency, key));
   }
   for (int level = 0; (to >> level) > 0; ++level) {
     const uint64_t first = from >> level, end = to >> level;  // the nodes the commit completed
     for (uint64_t row = first >> kTreeRowShift; first < end && row <= (end - 1) >> kTreeRowShift; ++row) {
       const uint64_t nodes = std::min(end, (row + 1) << kTreeRowShift) - (row << kTreeRowShift);
-      put('t', TreeKey(level, row), Read(store, Column::kTree, TreeKey(level, row)).substr(0, nodes * kHashBytes));
+      put(kRawTree, TreeKey(level, row), Read(store, Column::kTree, TreeKey(level, row)).substr(0, nodes * kHashBytes));
     }
   }
-  put('c', CheckpointKey(to), Read(store, Column::kCheckpoints, CheckpointKey(to)));
-  put('m', "head", Be64(to) + std::string(kHashBytes, '\0'));
+  put(kRawCheckpoints, CheckpointKey(to), Read(store, Column::kCheckpoints, CheckpointKey(to)));
+  put(kRawMeta, "head", Be64(to) + std::string(kHashBytes, '\0'));
 }
 
 // The ledger's writes of a finished run, one WriteBatch per group commit (a checkpoint marks the
 // end of each).
-std::vector<rocksdb::WriteBatch> LedgerBatches(const std::string& ledger_dir, const Appended& a) {
+std::vector<rocksdb::WriteBatch> LedgerBatches(const std::string& ledger_dir, const Appended& a, const RawDb& raw) {
   StoreOptions options;
   options.read_only = true;
   auto store = Store::Open(ledger_dir + "/" + kStoreDirName, options);
@@ -159,7 +185,7 @@ std::vector<rocksdb::WriteBatch> LedgerBatches(const std::string& ledger_dir, co
   std::unique_ptr<Cursor> checkpoints = (*store)->NewCursor(Column::kCheckpoints);
   for (checkpoints->Seek(CheckpointKey(from + 1)); checkpoints->Valid() && from < end; checkpoints->Next()) {
     const uint64_t to = *ParseBe64(checkpoints->key());
-    AddCommitWrites(**store, a, from, to, batches.emplace_back());
+    AddCommitWrites(**store, a, from, to, raw, batches.emplace_back());
     from = to;
   }
   if (from != end) {
@@ -180,11 +206,16 @@ int Main(const Config& config) {
     Appended appended;
     double ledger_rate = LedgerRun((base / "ledger").string(), batch, n, &appended);
     std::vector<rocksdb::WriteBatch> entry_batches = EntryBatches(batch, appended.bytes);
-    double raw_rate = TimeRawWrites((base / "raw").string(), entry_batches, n);
-    std::vector<rocksdb::WriteBatch> ledger_batches = LedgerBatches((base / "ledger").string(), appended);
-    double raw_ledger_rate = TimeRawWrites((base / "raw-ledger").string(), ledger_batches, n);
+    double raw_rate = RawDb((base / "raw").string(), {}).TimeWrites(entry_batches, n);
+    double raw_ledger_rate = 0, ledger_batch_bytes = 0;
+    {
+      RawDb raw_ledger((base / "raw-ledger").string(), kRawColumns);
+      std::vector<rocksdb::WriteBatch> ledger_batches = LedgerBatches((base / "ledger").string(), appended, raw_ledger);
+      raw_ledger_rate = raw_ledger.TimeWrites(ledger_batches, n);
+      ledger_batch_bytes = BatchBytes(ledger_batches);
+    }
     std::fprintf(stderr, "  bytes per entry in the write batches: %.0f of entries, %.0f of the ledger's writes\n",
-                 BatchBytes(entry_batches) / n, BatchBytes(ledger_batches) / n);
+                 BatchBytes(entry_batches) / n, ledger_batch_bytes / n);
     std::printf("%-8zu %10zu %14.0f %14.0f %7.1f%% %20.0f %7.1f%%\n", batch, n, ledger_rate, raw_rate,
                 100 * ledger_rate / raw_rate, raw_ledger_rate, 100 * ledger_rate / raw_ledger_rate);
     std::fflush(stdout);
