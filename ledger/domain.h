@@ -160,6 +160,7 @@ class Domain {
   Status CheckVoting(const v1::Entry& entry, const CommunityState& c) const;
   Status CheckReversal(const v1::Entry& entry, const CommunityState& c) const;
   Status CheckFundsAfter(const CommunityState& c, const std::vector<Posting>& postings) const;
+  Status CheckRemunerationAfter(const CommunityState& c, const std::vector<Posting>& postings) const;
   void MutateMoney(const v1::Entry& entry, CommunityState& c);
   void MutateReversal(const v1::Entry& entry, CommunityState& c);
   void Post(CommunityState& c, const std::vector<Posting>& postings, int sign);

@@ -1,6 +1,10 @@
 // The rules an entry must pass before it is sequenced (README "Trust rules"). Check never
 // changes state: a refusal writes nothing.
+#include <algorithm>
 #include <limits>
+#include <map>
+#include <optional>
+#include <set>
 
 #include "ledger/domain.h"
 #include "ledger/encoding.h"
@@ -59,6 +63,46 @@ bool OwnsUnit(const v1::Actor& actor, const std::string& unit_id) {
 int64_t CashBalance(const CommunityState& c, v1::Fund fund) {
   auto it = c.cash.find(fund);
   return it == c.cash.end() ? 0 : it->second;
+}
+
+// A business date (paid_on, received_on) is the day the money moved, so it is not after the day
+// the entry is recorded (China Standard Time). A later one would post into months no statement
+// has reached and, under a fixed remuneration, count months not yet served.
+Status CheckNotAfterRecording(const Date& date, const v1::Entry& entry, const char* field) {
+  const Date recorded = DateOfUnixMs(entry.recorded_at_ms());
+  if (date <= recorded) return OkStatus();
+  return InvalidArgument("bad-date", std::string(field) + " " + FormatDate(date) + " is after the day it is recorded, " +
+                                         FormatDate(recorded));
+}
+
+// One account's net postings by month as they will be once `postings` are made: what the
+// statements sum up to each month's end.
+std::map<MonthIndex, int64_t> NetByMonth(const CommunityState& c, v1::Fund fund, const std::string& account,
+                                         const std::vector<Posting>& postings) {
+  std::map<MonthIndex, int64_t> net;
+  const int f = fund;
+  for (auto it = c.balances.lower_bound({f, account, std::numeric_limits<MonthIndex>::min()});
+       it != c.balances.end() && std::get<0>(it->first) == f && std::get<1>(it->first) == account; ++it) {
+    net[std::get<2>(it->first)] += it->second;
+  }
+  for (const Posting& p : postings) {
+    if (p.fund == fund && p.account == account) net[p.month] += p.fen;
+  }
+  return net;
+}
+
+// Running sums of `net` from the first month: the balance at each month's end.
+std::map<MonthIndex, __int128> RunningSums(const std::map<MonthIndex, int64_t>& net) {
+  std::map<MonthIndex, __int128> sums;
+  __int128 sum = 0;
+  for (const auto& [month, fen] : net) sums.emplace_hint(sums.end(), month, sum += fen);
+  return sums;
+}
+
+// The running sum at the end of `month` (0 before the first).
+__int128 SumThrough(const std::map<MonthIndex, __int128>& sums, MonthIndex month) {
+  auto it = sums.upper_bound(month);
+  return it == sums.begin() ? 0 : std::prev(it)->second;
 }
 
 // Enum fields arrive as numbers too (protobuf JSON accepts them): only named values are real.
@@ -178,7 +222,12 @@ Status Domain::CheckPayment(const v1::Entry& entry, const CommunityState& c) con
   if (p.months() < 1 || p.months() > kPaymentMonthsMax) {
     return InvalidArgument("bad-period", "months must be 1 to " + std::to_string(kPaymentMonthsMax));
   }
-  MZ_RETURN_IF_ERROR(ParseDate(p.paid_on()).status());
+  // Every month paid for must be one a statement can name (ParsePeriod stops at kYearMax).
+  if (first + static_cast<MonthIndex>(p.months()) - 1 > Date{kYearMax, 12, 31}.month_index()) {
+    return InvalidArgument("bad-period", "the months paid for end after " + std::to_string(kYearMax));
+  }
+  MZ_ASSIGN_OR_RETURN(Date paid_on, ParseDate(p.paid_on()));
+  MZ_RETURN_IF_ERROR(CheckNotAfterRecording(paid_on, entry, "paid_on"));
   if (p.method() == v1::FeePayment::METHOD_UNSPECIFIED) return BadRequest("method is required");
   MZ_RETURN_IF_ERROR(CheckText(p.receipt_ref(), kRefBytesMax, "receipt_ref"));
   if (c.fee_income_total > std::numeric_limits<int64_t>::max() - p.amount()) {
@@ -194,7 +243,8 @@ Status Domain::CheckMoney(const v1::Entry& entry, const CommunityState& c) const
     if (!IsFirmOf(entry.actor(), c) && !committee) return Forbidden("public revenue is recorded by the firm or the committee");
     if (r.source() == v1::PublicRevenue::SOURCE_UNSPECIFIED) return BadRequest("source is required");
     MZ_RETURN_IF_ERROR(CheckAmount(r.amount()));
-    MZ_RETURN_IF_ERROR(ParseDate(r.received_on()).status());
+    MZ_ASSIGN_OR_RETURN(Date received_on, ParseDate(r.received_on()));
+    MZ_RETURN_IF_ERROR(CheckNotAfterRecording(received_on, entry, "received_on"));
     MZ_RETURN_IF_ERROR(CheckText(r.payer(), kNameBytesMax, "payer"));
     MZ_RETURN_IF_ERROR(CheckText(r.contract_ref(), kRefBytesMax, "contract_ref"));
     return CheckFundsAfter(c, PostingsOf(entry));
@@ -209,6 +259,7 @@ Status Domain::CheckDisbursement(const v1::Entry& entry, const CommunityState& c
   if (d.category() == v1::CATEGORY_UNSPECIFIED) return BadRequest("category is required");
   MZ_RETURN_IF_ERROR(CheckAmount(d.amount()));
   MZ_ASSIGN_OR_RETURN(Date paid_on, ParseDate(d.paid_on()));
+  MZ_RETURN_IF_ERROR(CheckNotAfterRecording(paid_on, entry, "paid_on"));
   MZ_RETURN_IF_ERROR(CheckText(d.payee(), kNameBytesMax, "payee"));
   MZ_RETURN_IF_ERROR(CheckText(d.description(), kCommentBytesMax, "description"));
   if (d.voucher_sha256().size() != 64 || !HexDecode(d.voucher_sha256()).ok()) {
@@ -216,12 +267,7 @@ Status Domain::CheckDisbursement(const v1::Entry& entry, const CommunityState& c
   }
   if (d.category() == v1::REMUNERATION) {
     if (d.fund() != v1::FEES) return FailedPrecondition("remuneration-cap", "remuneration is paid from FEES only");
-    int64_t allowed = RemunerationAllowed(c, paid_on.month_index(), c.fee_income_total);
-    if (c.remuneration_taken + d.amount() > allowed) {
-      return FailedPrecondition("remuneration-cap", "remuneration would exceed the contract's allowance: allowed " +
-                                                        std::to_string(allowed) + ", taken " +
-                                                        std::to_string(c.remuneration_taken) + " fen");
-    }
+    MZ_RETURN_IF_ERROR(CheckRemunerationAfter(c, PostingsOf(entry)));
   }
   if (d.fund() == v1::PUBLIC_REVENUE) {
     auto res = c.resolutions.find(d.resolution_id());
@@ -249,25 +295,61 @@ Status Domain::CheckDisbursement(const v1::Entry& entry, const CommunityState& c
   return CheckFundsAfter(c, PostingsOf(entry));
 }
 
-// A trust fund is never overdrawn: after the postings, every fund's cash is >= 0.
+// The statements must keep to the rules at every month's end, not only over all time. So with the
+// postings made, from the first month they take money out of a fund onwards, the fund's cash is
+// >= 0 (a trust fund is never overdrawn): a disbursement dated before the income that pays for
+// it, or a reversal of income already spent, is refused.
 Status Domain::CheckFundsAfter(const CommunityState& c, const std::vector<Posting>& postings) const {
   for (v1::Fund fund : {v1::FEES, v1::PUBLIC_REVENUE}) {
     int64_t delta = 0;
+    std::optional<MonthIndex> first_out;
     for (const Posting& p : postings) {
-      if (p.fund == fund && p.account == kCashAccount) delta += p.fen;
+      if (p.fund != fund || p.account != kCashAccount) continue;
+      delta += p.fen;
+      if (p.fen < 0) first_out = std::min(p.month, first_out.value_or(p.month));
     }
-    int64_t balance = CashBalance(c, fund);
-    if (delta >= 0) {
-      if (balance > std::numeric_limits<int64_t>::max() - delta) {
-        return InvalidArgument("bad-amount", "the fund's balance would overflow");
-      }
-      continue;
+    if (delta > 0 && CashBalance(c, fund) > std::numeric_limits<int64_t>::max() - delta) {
+      return InvalidArgument("bad-amount", "the fund's balance would overflow");
     }
-    if (balance + delta < 0) {
-      return FailedPrecondition("insufficient-funds", std::string(v1::Fund_Name(fund)) + " holds " +
-                                                          std::to_string(CashBalance(c, fund)) +
-                                                          " fen: not enough for " + std::to_string(-delta));
+    if (!first_out) continue;
+    for (const auto& [month, balance] : RunningSums(NetByMonth(c, fund, kCashAccount, postings))) {
+      if (month < *first_out || balance >= 0) continue;
+      return FailedPrecondition("insufficient-funds",
+                                std::string(v1::Fund_Name(fund)) + " would hold " +
+                                    std::to_string(static_cast<int64_t>(balance)) + " fen at the end of " +
+                                    FormatMonth(month) + ": not enough for " + std::to_string(-delta));
     }
+  }
+  return OkStatus();
+}
+
+// Likewise, from the first month the postings add remuneration or take back fee income onwards,
+// remuneration taken <= the contract's allowance on the fee income to that month: remuneration
+// dated before the income it rests on, or a reversal of that income, is refused.
+Status Domain::CheckRemunerationAfter(const CommunityState& c, const std::vector<Posting>& postings) const {
+  const std::string taken_account = "expense:" + v1::Category_Name(v1::REMUNERATION);
+  std::optional<MonthIndex> first;
+  for (const Posting& p : postings) {
+    bool adds_taken = p.account == taken_account && p.fen > 0;
+    bool takes_back_income = p.account == "income:fees" && p.fen > 0;  // income is a credit
+    if (p.fund == v1::FEES && (adds_taken || takes_back_income)) first = std::min(p.month, first.value_or(p.month));
+  }
+  if (!first) return OkStatus();
+  const auto taken = RunningSums(NetByMonth(c, v1::FEES, taken_account, postings));
+  const auto income = RunningSums(NetByMonth(c, v1::FEES, "income:fees", postings));
+  std::set<MonthIndex> months;  // where either sum moves: between them neither does
+  for (const auto* sums : {&taken, &income}) {
+    for (const auto& entry : *sums) months.insert(entry.first);
+  }
+  for (MonthIndex month : months) {
+    if (month < *first) continue;
+    const __int128 taken_fen = SumThrough(taken, month);
+    const int64_t allowed =
+        RemunerationAllowed(c, month, static_cast<int64_t>(std::max<__int128>(0, -SumThrough(income, month))));
+    if (taken_fen <= allowed) continue;
+    return FailedPrecondition("remuneration-cap", "remuneration taken through " + FormatMonth(month) + " would be " +
+                                                      std::to_string(static_cast<int64_t>(taken_fen)) +
+                                                      " fen; the contract allows " + std::to_string(allowed));
   }
   return OkStatus();
 }
@@ -352,7 +434,8 @@ Status Domain::CheckReversal(const v1::Entry& entry, const CommunityState& c) co
     p.fen = -p.fen;
     undo.push_back(p);
   }
-  return CheckFundsAfter(c, undo);
+  MZ_RETURN_IF_ERROR(CheckFundsAfter(c, undo));
+  return CheckRemunerationAfter(c, undo);
 }
 
 }  // namespace mingzhang

@@ -46,11 +46,14 @@ void AddCommunityInputs(const CommunityState& c, const Period& period, RatingInp
     ++in.business_entries;
     in.prompt_entries += Prompt(r.received_on, r.recorded_at_ms);
   }
+  // Reversals of what the firm wrote: an admin's reversal of the committee's public revenue, or of
+  // a payment an owner recorded, says nothing about the firm's books.
+  const std::string& firm_id = c.registration.firm_id();
   for (const auto& [reversal, target] : c.reversals) {
     // `target` by value: clang before 16 cannot capture a structured binding.
-    auto in_period = [&period, target = target](const auto& map, auto date_of) {
+    auto in_period = [&period, &firm_id, target = target](const auto& map, auto date_of) {
       auto it = map.find(target);
-      return it != map.end() && period.Contains(date_of(it->second).month_index());
+      return it != map.end() && it->second.author == firm_id && period.Contains(date_of(it->second).month_index());
     };
     if (in_period(c.payments, [](const PaymentState& p) { return p.paid_on; }) ||
         in_period(c.disbursements, [](const DisbursementState& d) { return d.paid_on; }) ||

@@ -99,13 +99,17 @@ std::vector<StoredEntry> AppendAll(Ledger& ledger, const std::vector<v1::Entry>&
   return out;
 }
 
+// The fixture's clock: every entry is recorded at 2026-12-01 00:00 China Standard Time, so a
+// business date of 2026-12-01 is the recording day and 2026-12-02 is after it.
+constexpr int64_t kRecordedAtMs = 1'796'054'400'000;  // 2026-11-30T16:00:00Z
+
 struct Fixture {
   TempDir dir;
   std::unique_ptr<Ledger> ledger;
   uint64_t units_north = 0, pay_a = 0, pay_b = 0, pay_x = 0, park = 0, adv = 0, clean = 0;
 
   Fixture() {
-    ledger = OpenDomainLedger(dir);
+    ledger = OpenDomainLedger(dir, kBatchEntriesMax, kRecordedAtMs);
     std::vector<v1::Entry> e = {
         Firm("f1"),
         Firm("f2"),
@@ -350,7 +354,17 @@ TEST_CASE("rules: fee payments", "[rules]") {
     f.Refused(Payment(kNorth, F1(), "A", 25000, "2026-08", 1, "2026-02-29"), "bad-date");
     f.Refused(Payment(kNorth, F1(), "A", 25000, "2026-08", 1, "2026-8-05"), "bad-date");
     f.Refused(Payment(kNorth, F1(), "A", 25000, "2026-08", 1, ""), "bad-date");
-    f.Ok(Payment(kNorth, F1(), "A", 25000, "2026-08", 1, "2028-02-29"));
+    f.Ok(Payment(kNorth, F1(), "A", 25000, "2026-08", 1, "2024-02-29"));
+  }
+  SECTION("paid_on is not after the day the payment is recorded") {
+    f.Refused(Payment(kNorth, F1(), "A", 25000, "2026-08", 1, "2026-12-02"), "bad-date");
+    f.Refused(Payment(kNorth, OwnerOf("A"), "A", 25000, "2026-08", 1, "2099-12-31"), "bad-date");
+    f.Ok(Payment(kNorth, F1(), "A", 25000, "2026-08", 1, "2026-12-01"));
+  }
+  SECTION("every month paid for is one a statement can name: through 2099-12") {
+    f.Refused(Payment(kNorth, F1(), "A", 25000, "2099-01", 13, "2026-08-05"), "bad-period");
+    f.Refused(Payment(kNorth, F1(), "A", 25000, "2099-12", kPaymentMonthsMax, "2026-08-05"), "bad-period");
+    f.Ok(Payment(kNorth, F1(), "A", 25000, "2099-01", 12, "2026-08-05"));
   }
   SECTION("the method is required") {
     f.Refused(Payment(kNorth, F1(), "A", 25000, "2026-08", 1, "2026-08-05", v1::FeePayment::METHOD_UNSPECIFIED),
@@ -382,8 +396,10 @@ TEST_CASE("rules: disbursements: who, what and the voucher", "[rules]") {
     f.Refused(Spend(v1::FEES, v1::CLEANING, -5), "bad-amount");
     f.Refused(Spend(v1::FEES, v1::CLEANING, kAmountFenMax + 1), "bad-amount");
   }
-  SECTION("paid_on is a real date") {
+  SECTION("paid_on is a real date, not after the day the disbursement is recorded") {
     f.Refused(Disbursement(kNorth, F1(), v1::FEES, v1::CLEANING, 100, "2026-06-31", Voucher("x")), "bad-date");
+    f.Refused(Disbursement(kNorth, F1(), v1::FEES, v1::CLEANING, 100, "2026-12-02", Voucher("x")), "bad-date");
+    f.Ok(Disbursement(kNorth, F1(), v1::FEES, v1::CLEANING, 100, "2026-12-01", Voucher("x")));
   }
   SECTION("the voucher is exactly 64 hex digits") {
     const std::string good = Voucher("x");
@@ -405,12 +421,21 @@ TEST_CASE("rules: a trust fund is never overdrawn", "[rules]") {
     CHECK(f.Closing(kNorth, "FEES") == 0);
     f.Refused(Spend(v1::FEES, v1::SECURITY, 1), "insufficient-funds");
   }
-  SECTION("the balance is the fund's over all time, not the disbursement's month's") {
-    // All of FEES came in July; a disbursement dated in December spends it, and what is left is
-    // what the next one, whatever its date, may spend.
-    f.Ok(Spend(v1::FEES, v1::REPAIR, 50000, "", "2026-12-31"));
-    f.Refused(Spend(v1::FEES, v1::REPAIR, 49006, "", "2026-07-20"), "insufficient-funds");
-    f.Ok(Spend(v1::FEES, v1::REPAIR, 49005, "", "2026-07-20"));
+  SECTION("at the end of the disbursement's month and of every month after it") {
+    // FEES: 99,005 at the end of July; 50,000 more comes in on 2026-09-01. A disbursement dated in
+    // August cannot spend September's income: the August statement would show FEES overdrawn.
+    f.Ok(Payment(kNorth, F1(), "C", 50000, "2026-09", 2, "2026-09-01"));
+    f.Refused(Spend(v1::FEES, v1::REPAIR, 99006, "", "2026-08-20"), "insufficient-funds");
+    f.Ok(Spend(v1::FEES, v1::REPAIR, 99005, "", "2026-08-20"));
+    // FEES is 0 from August and 50,000 from September: a backdated July item finds nothing.
+    f.Refused(Spend(v1::FEES, v1::REPAIR, 1, "", "2026-07-20"), "insufficient-funds");
+    f.Refused(Spend(v1::FEES, v1::REPAIR, 50001, "", "2026-10-20"), "insufficient-funds");
+    f.Ok(Spend(v1::FEES, v1::REPAIR, 50000, "", "2026-10-20"));
+    CHECK(f.Closing(kNorth, "FEES") == 0);
+    for (const char* month : {"2026-07", "2026-08", "2026-09", "2026-10", "2026-11", "2026-12"}) {
+      INFO(month);
+      CHECK(FenOf(FundIn(MustView(f.ledger->Statement(kNorth, month)).at("statement"), "FEES").at("closing_balance")) >= 0);
+    }
   }
   SECTION("PUBLIC_REVENUE") {
     // 60,000 in the fund; two resolutions approve 30,000 and 40,000 of it.
@@ -433,6 +458,28 @@ TEST_CASE("rules: the remuneration cap", "[rules]") {
     f.Ok(Payment(kNorth, F1(), "C", 1000, "2026-08", 1, "2026-08-01"));
     f.Refused(Spend(v1::FEES, v1::REMUNERATION, 101), "remuneration-cap");
     f.Ok(Spend(v1::FEES, v1::REMUNERATION, 100));
+  }
+  SECTION("at the end of the disbursement's month: fee income dated later does not count") {
+    // North: 100,005 of fee income in July allows 10,000; another 50,000 on 2026-09-01 allows
+    // 15,000 from September on.
+    f.Ok(Payment(kNorth, F1(), "C", 50000, "2026-09", 2, "2026-09-01"));
+    f.Refused(Spend(v1::FEES, v1::REMUNERATION, 10001, "", "2026-07-31"), "remuneration-cap");
+    f.Refused(Spend(v1::FEES, v1::REMUNERATION, 10001, "", "2026-08-31"), "remuneration-cap");
+    f.Ok(Spend(v1::FEES, v1::REMUNERATION, 10000, "", "2026-07-31"));
+    f.Refused(Spend(v1::FEES, v1::REMUNERATION, 5001, "", "2026-09-30"), "remuneration-cap");
+    f.Ok(Spend(v1::FEES, v1::REMUNERATION, 5000, "", "2026-09-30"));
+    for (const char* month : {"2026-07", "2026-08", "2026-09", "2026-12"}) {
+      INFO(month);
+      const Json r = MustView(f.ledger->Statement(kNorth, month)).at("statement").at("remuneration");
+      CHECK(FenOf(r.at("taken_to_date")) <= FenOf(r.at("allowed_to_date")));
+    }
+  }
+  SECTION("a reversal does not take back fee income the remuneration taken rests on") {
+    StoredEntry more = f.Ok(Payment(kNorth, F1(), "C", 50000, "2026-09", 2, "2026-09-01"));
+    f.Ok(Spend(v1::FEES, v1::REMUNERATION, 15000, "", "2026-09-30"));
+    // Without `more`, September allows 10,000; without pay_b, 7,500.
+    f.Refused(Reversal(kNorth, F1(), more.entry.seq()), "remuneration-cap");
+    f.Refused(Reversal(kNorth, AdminActor(), f.pay_b), "remuneration-cap");
   }
   SECTION("only non-reversed fee income counts") {
     // Reversing pay_b (25,005) leaves 75,000 of income: allowed 7,500.
@@ -462,6 +509,10 @@ TEST_CASE("rules: the remuneration cap", "[rules]") {
     f.Refused(rem(20001, "2026-09-30"), "remuneration-cap");  // 3 months: 30,000, 10,000 taken
     f.Ok(rem(20000, "2026-09-30"));
     f.Refused(rem(1, "2026-09-01"), "remuneration-cap");
+    // Months to come are not served yet: a payout dated in them is refused as a date.
+    f.Refused(rem(10000, "2026-12-02"), "bad-date");
+    f.Refused(rem(900000, "2099-12-31"), "bad-date");
+    f.Ok(rem(30000, "2026-12-01"));  // through December: 6 months, 60,000
   }
 }
 
@@ -524,6 +575,10 @@ TEST_CASE("rules: public revenue", "[rules]") {
   SECTION("received_on is a real date") {
     f.Refused(Revenue(kNorth, F1(), v1::PublicRevenue::parking, 5000, "2026-09-31"), "bad-date");
     f.Refused(Revenue(kNorth, F1(), v1::PublicRevenue::parking, 5000, "20260901"), "bad-date");
+  }
+  SECTION("received_on is not after the day the revenue is recorded") {
+    f.Refused(Revenue(kNorth, Committee(), v1::PublicRevenue::parking, 5000, "2026-12-02"), "bad-date");
+    f.Ok(Revenue(kNorth, Committee(), v1::PublicRevenue::parking, 5000, "2026-12-01"));
   }
   SECTION("the community must exist") {
     f.Refused(Revenue("east", F1(), v1::PublicRevenue::parking, 5000, "2026-08-01"), "unknown-community");

@@ -699,6 +699,18 @@ TEST_CASE("scenario: the firm's rating counts no evaluation of a reversed paymen
   CHECK(f.at("red_list") == false);
 }
 
+// A reversal counts against the firm only when it takes back what the firm wrote: public revenue
+// the committee recorded, reversed by an admin, leaves the firm's reversals at 1.
+TEST_CASE("scenario: the firm's rating counts only reversals of its own entries", "[scenario]") {
+  auto g = BuildGarden();
+  StoredEntry venue =
+      MustAppend(*g->ledger, Revenue(kC, Committee(), v1::PublicRevenue::venue_rental, 3000, "2026-09-15", "C-VEN"));
+  MustAppend(*g->ledger, Reversal(kC, AdminActor(), venue.entry.seq(), "recorded twice"));
+  const Json r = MustView(g->ledger->Ratings("2026-Q3"));
+  INFO(r.dump(1));
+  CHECK(CountOf(r.at("firms")[0].at("inputs").at("reversals")) == 1);
+}
+
 TEST_CASE("scenario: views refuse unknown names and bad periods", "[scenario]") {
   auto g = BuildGarden();
   CHECK(g->ledger->Statement("nowhere", "2026-Q3").status().slug() == "unknown-community");
