@@ -2,6 +2,9 @@
 
 #include <google/protobuf/util/json_util.h>
 
+#include <set>
+#include <vector>
+
 #include "api/json_text.h"
 #include "ledger/encoding.h"
 
@@ -11,9 +14,13 @@ namespace {
 // Deeper than any request of the API (a batch is three levels); refused before protobuf sees it.
 constexpr size_t kJsonDepthMax = 32;
 
-// Checks what protobuf's JSON parser would let through: it reads 1e3 and 100.0 into an int64,
-// so "amount":256.00 meant as yuan would be recorded as 256 fen. No field of the API is a
-// float, so any number with a fraction or an exponent is refused.
+// Checks what protobuf's JSON parser would let through:
+// - it reads 1e3 and 100.0 into an int64, so "amount":256.00 meant as yuan would be recorded as
+//   256 fen. No field of the API is a float, so any number with a fraction or an exponent is
+//   refused.
+// - it takes the last of two values for one field, so {"amount":"8","amount":"900"} would record
+//   900 where a proxy or log that reads the first saw 8. A key repeated in one object, also under
+//   its other spelling (unit_id and unitId are one field), is refused.
 class StrictJson final : public nlohmann::json_sax<nlohmann::json> {
  public:
   std::string error;
@@ -27,9 +34,18 @@ class StrictJson final : public nlohmann::json_sax<nlohmann::json> {
   }
   bool string(string_t&) override { return true; }
   bool binary(binary_t&) override { return true; }
-  bool start_object(std::size_t) override { return Enter(); }
-  bool key(string_t&) override { return true; }
-  bool end_object() override { return Leave(); }
+  bool start_object(std::size_t) override {
+    keys_.emplace_back();
+    return Enter();
+  }
+  bool key(string_t& name) override {
+    if (keys_.back().insert(FieldOf(name)).second) return true;
+    return Refuse("the key \"" + name.substr(0, 40) + "\" appears twice in one object (or under both its spellings)");
+  }
+  bool end_object() override {
+    keys_.pop_back();
+    return Leave();
+  }
   bool start_array(std::size_t) override { return Enter(); }
   bool end_array() override { return Leave(); }
   bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) override {
@@ -48,7 +64,17 @@ class StrictJson final : public nlohmann::json_sax<nlohmann::json> {
     --depth_;
     return true;
   }
+  // The field a key names, whichever of its two spellings: protobuf's JSON name of field
+  // "unit_id" is "unitId". No message of the API has two fields that differ only so.
+  static std::string FieldOf(const std::string& key) {
+    std::string field;
+    for (char c : key) {
+      if (c != '_') field += static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+    }
+    return field;
+  }
   size_t depth_ = 0;
+  std::vector<std::set<std::string>> keys_;  // per open object, the fields its keys named
 };
 
 }  // namespace
