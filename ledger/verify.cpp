@@ -179,6 +179,7 @@ class Verifier {
   std::vector<ExpectedRecord> records_;           // by seq, with options_.idempotency_records
   std::vector<bool> records_seen_;                // by seq: its idempotency record was read
   std::unique_ptr<Cursor> checkpoints_;
+  std::string origin_;  // the log's, as the store records it
   CompactRange range_;
   Hash chain_{};
   uint64_t next_seq_ = 0;  // the seq the next entry read must have
@@ -341,6 +342,12 @@ bool Verifier::CheckCheckpointsUpTo(uint64_t tree_size) {
     if (checkpoint->tree_size != *size) {
       return Fail(Finding::kCheckpointMismatch, seq, at + " is stored under the wrong size");
     }
+    // Unsigned checkpoints are only read, so their origin is checked here; the head's, whose
+    // signature always is, vouches for the stored origin they are compared with.
+    if (checkpoint->origin != origin_) {
+      return Fail(Finding::kCheckpointMismatch, seq, at + " names the origin \"" + checkpoint->origin +
+                                                         "\", not this log's \"" + origin_ + "\"");
+    }
     if (checkpoint->root_hash != range_.Root()) {
       return Fail(Finding::kCheckpointMismatch, seq, at + " has a root that differs from the recomputed tree");
     }
@@ -391,6 +398,12 @@ bool Verifier::CheckHead() {
 }
 
 Result<VerifyReport> Verifier::Run() {
+  MZ_ASSIGN_OR_RETURN(std::optional<std::string> origin, store_.Get(Column::kMeta, std::string(kMetaOrigin)));
+  if (!origin) {
+    Fail(Finding::kMetaMismatch, std::nullopt, "the store records no origin");
+    return report_;
+  }
+  origin_ = std::move(*origin);
   MZ_ASSIGN_OR_RETURN(std::optional<std::string> last_checkpoint, store_.LastKey(Column::kCheckpoints));
   if (last_checkpoint) head_checkpoint_size_ = ParseBe64(*last_checkpoint);
   checkpoints_ = store_.NewCursor(Column::kCheckpoints);

@@ -358,6 +358,15 @@ TEST_CASE("VerifyOptions: older signatures may be skipped, their roots never", "
     CHECK(report.finding == Finding::kCheckpointMismatch);
     CHECK(report.bad_seq == size - 1);
   }
+  SECTION("an older checkpoint's origin changed") {
+    uint64_t size = change_older_checkpoint(std::string("mingzhang.").size());  // mingzhang.test -> mingzhang.Aest
+    CHECK(Verify(dir).finding == Finding::kBadSignature);
+    VerifyReport report = Verify(dir, latest_signature_only);
+    INFO(report.ToString());
+    CHECK(report.finding == Finding::kCheckpointMismatch);
+    CHECK(report.bad_seq == size - 1);
+    CHECK_THAT(report.detail, Catch::Contains("origin"));
+  }
 }
 
 TEST_CASE("a store whose tree rows have another width is refused, not read as tampered", "[verify]") {
