@@ -13,6 +13,11 @@ namespace {
 
 using Json = nlohmann::json;
 
+// RFC 8785 writes numbers as IEEE-754 doubles print (§3.2.2.3), which hold every integer only up
+// to 2^53: 2^53 + 1 would be written 9007199254740992 by other verifiers and signed here as
+// ...993. Larger integers are refused; the API writes money, sizes and seqs as strings.
+constexpr int64_t kExactIntegerMax = int64_t{1} << 53;
+
 // Decodes the UTF-8 sequence at s[i] into `cp` and advances `i` past it. Returns false for
 // anything RFC 3629 forbids: stray continuation bytes, truncation, overlong forms, surrogates
 // (U+D800-U+DFFF) and code points above U+10FFFF. A verifier in another language would decode
@@ -83,12 +88,18 @@ Status Writer::Value(const Json& v) {
     case Json::value_t::boolean:
       out_ += v.get<bool>() ? "true" : "false";
       return OkStatus();
-    case Json::value_t::number_integer:
-      out_ += std::to_string(v.get<Json::number_integer_t>());
+    case Json::value_t::number_integer: {
+      const int64_t n = v.get<Json::number_integer_t>();
+      if (n > kExactIntegerMax || n < -kExactIntegerMax) return Refuse("an integer beyond 2^53", "write it as a string");
+      out_ += std::to_string(n);
       return OkStatus();
-    case Json::value_t::number_unsigned:
-      out_ += std::to_string(v.get<Json::number_unsigned_t>());
+    }
+    case Json::value_t::number_unsigned: {
+      const uint64_t n = v.get<Json::number_unsigned_t>();
+      if (n > static_cast<uint64_t>(kExactIntegerMax)) return Refuse("an integer beyond 2^53", "write it as a string");
+      out_ += std::to_string(n);
       return OkStatus();
+    }
     case Json::value_t::number_float:
       return Refuse("a float",
                     "amounts are integer fen and JCS float formatting is not implemented");
