@@ -13,14 +13,14 @@ bool Contains(const google::protobuf::RepeatedPtrField<std::string>& list, const
 
 }  // namespace
 
-Result<v1::Credential> Authenticate(const Request& request, const TokenStore& tokens) {
-  auto it = request.message.find(http::field::authorization);
+Result<v1::Credential> Authenticate(const http::fields& header, const TokenStore& tokens) {
+  auto it = header.find(http::field::authorization);
   constexpr std::string_view kBearer = "Bearer ";
-  if (it == request.message.end()) {
+  if (it == header.end()) {
     return Status(Code::kUnauthenticated, "unauthenticated", "send Authorization: Bearer <token>");
   }
   // A proxy in front may check one of two headers and this server read the other.
-  if (request.message.count(http::field::authorization) > 1) {
+  if (header.count(http::field::authorization) > 1) {
     return Status(Code::kUnauthenticated, kBadTokenSlug, "send one Authorization header, not several");
   }
   std::string_view value(it->value().data(), it->value().size());
@@ -31,6 +31,10 @@ Result<v1::Credential> Authenticate(const Request& request, const TokenStore& to
     return Status(Code::kUnauthenticated, kBadTokenSlug, "the Authorization header is not a Bearer token");
   }
   return tokens.Authenticate(value.substr(kBearer.size()));
+}
+
+Result<v1::Credential> Authenticate(const Request& request, const TokenStore& tokens) {
+  return Authenticate(request.message.base(), tokens);
 }
 
 Status RequireRole(const v1::Credential& who, std::initializer_list<v1::Role> roles) {

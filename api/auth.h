@@ -13,6 +13,8 @@
 namespace mingzhang::api {
 
 Result<v1::Credential> Authenticate(const Request& request, const TokenStore& tokens);
+// The same from a request's header alone (RouteOptions::header_check).
+Result<v1::Credential> Authenticate(const http::fields& header, const TokenStore& tokens);
 
 // OK when the credential has one of `roles`.
 Status RequireRole(const v1::Credential& who, std::initializer_list<v1::Role> roles);

@@ -72,14 +72,19 @@ const std::string& P(const Request& req, const char* name) { return *req.Param(n
 
 void AddWriteEndpoints(Router& router, ApiContext& ctx) {
   using v1::Role;
-  router.Add(http::verb::post, "/v1/firms",
+  // Every write is authenticated from its header before its body is read (RouteOptions).
+  auto post = [&router, &ctx](std::string_view pattern, Handler handler, RouteOptions options = {}) {
+    options.header_check = [&ctx](const http::fields& header) { return Authenticate(header, ctx.ledger.tokens()).status(); };
+    router.Add(http::verb::post, pattern, std::move(handler), std::move(options));
+  };
+  post("/v1/firms",
              Write<v1::CreateFirmRequest>(ctx, {v1::admin}, [](Request&, const v1::Credential& who, auto& b) {
                v1::Entry e = NewEntry(who, "", b.idempotency_key());
                e.mutable_firm()->set_firm_id(b.firm_id());
                e.mutable_firm()->set_name(b.name());
                return Result<v1::Entry>(e);
              }));
-  router.Add(http::verb::post, "/v1/communities",
+  post("/v1/communities",
              Write<v1::CreateCommunityRequest>(ctx, {v1::admin}, [](Request&, const v1::Credential& who, auto& b) {
                v1::Entry e = NewEntry(who, b.community_id(), b.idempotency_key());
                v1::CommunityRegistration* r = e.mutable_community();
@@ -90,19 +95,19 @@ void AddWriteEndpoints(Router& router, ApiContext& ctx) {
                r->set_start_month(b.start_month());
                return Result<v1::Entry>(e);
              }));
-  router.Add(http::verb::post, "/v1/communities/{c}/units",
+  post("/v1/communities/{c}/units",
              Write<v1::RegisterUnitsRequest>(ctx, {v1::admin, v1::firm}, [](Request& req, const v1::Credential& who, auto& b) {
                v1::Entry e = NewEntry(who, P(req, "c"), b.idempotency_key());
                *e.mutable_units()->mutable_units() = b.units();
                return Result<v1::Entry>(e);
              }),
              {.body_bytes_max = kBatchBodyBytesMax});
-  router.Add(http::verb::post, "/v1/communities/{c}/payments",
+  post("/v1/communities/{c}/payments",
              Write<v1::RecordPaymentRequest>(ctx, {v1::firm, v1::owner}, [](Request& req, const v1::Credential& who, auto& b) -> Result<v1::Entry> {
                MZ_RETURN_IF_ERROR(RequireUnit(who, P(req, "c"), b.unit_id()));
                return PaymentEntry(who, P(req, "c"), b);
              }));
-  router.Add(http::verb::post, "/v1/communities/{c}/payments:batch", [&ctx](Request& req, Responder res) {
+  post("/v1/communities/{c}/payments:batch", [&ctx](Request& req, Responder res) {
     Result<v1::Credential> who = Authenticate(req, ctx.ledger.tokens());
     if (!who.ok()) return res.Problem(who.status());
     Status s = RequireRole(*who, {v1::firm});
@@ -127,7 +132,7 @@ void AddWriteEndpoints(Router& router, ApiContext& ctx) {
       res.Text(all_replayed ? http::status::ok : http::status::created, std::move(out), kJsonContentType);
     });
   }, {.body_bytes_max = kBatchBodyBytesMax});
-  router.Add(http::verb::post, "/v1/communities/{c}/disbursements",
+  post("/v1/communities/{c}/disbursements",
              Write<v1::RecordDisbursementRequest>(ctx, {v1::firm}, [](Request& req, const v1::Credential& who, auto& b) {
                v1::Entry e = NewEntry(who, P(req, "c"), b.idempotency_key());
                v1::Disbursement* d = e.mutable_disbursement();
@@ -141,7 +146,7 @@ void AddWriteEndpoints(Router& router, ApiContext& ctx) {
                d->set_resolution_id(b.resolution_id());
                return Result<v1::Entry>(e);
              }));
-  router.Add(http::verb::post, "/v1/communities/{c}/public-revenue",
+  post("/v1/communities/{c}/public-revenue",
              Write<v1::RecordPublicRevenueRequest>(ctx, {v1::firm, v1::committee}, [](Request& req, const v1::Credential& who, auto& b) {
                v1::Entry e = NewEntry(who, P(req, "c"), b.idempotency_key());
                v1::PublicRevenue* r = e.mutable_public_revenue();
@@ -152,7 +157,7 @@ void AddWriteEndpoints(Router& router, ApiContext& ctx) {
                r->set_contract_ref(b.contract_ref());
                return Result<v1::Entry>(e);
              }));
-  router.Add(http::verb::post, "/v1/communities/{c}/evaluations",
+  post("/v1/communities/{c}/evaluations",
              Write<v1::EvaluateRequest>(ctx, {v1::owner}, [](Request& req, const v1::Credential& who, auto& b) {
                v1::Entry e = NewEntry(who, P(req, "c"), b.idempotency_key());
                v1::Evaluation* ev = e.mutable_evaluation();
@@ -161,7 +166,7 @@ void AddWriteEndpoints(Router& router, ApiContext& ctx) {
                ev->set_comment(b.comment());
                return Result<v1::Entry>(e);
              }));
-  router.Add(http::verb::post, "/v1/communities/{c}/proposals",
+  post("/v1/communities/{c}/proposals",
              Write<v1::CreateProposalRequest>(ctx, {v1::committee}, [](Request& req, const v1::Credential& who, auto& b) {
                v1::Entry e = NewEntry(who, P(req, "c"), b.idempotency_key());
                v1::Proposal* p = e.mutable_proposal();
@@ -173,7 +178,7 @@ void AddWriteEndpoints(Router& router, ApiContext& ctx) {
                p->set_closes_on(b.closes_on());
                return Result<v1::Entry>(e);
              }));
-  router.Add(http::verb::post, "/v1/communities/{c}/proposals/{p}/votes",
+  post("/v1/communities/{c}/proposals/{p}/votes",
              Write<v1::VoteRequest>(ctx, {v1::owner}, [](Request& req, const v1::Credential& who, auto& b) -> Result<v1::Entry> {
                MZ_RETURN_IF_ERROR(RequireUnit(who, P(req, "c"), b.unit_id()));
                v1::Entry e = NewEntry(who, P(req, "c"), b.idempotency_key());
@@ -182,13 +187,13 @@ void AddWriteEndpoints(Router& router, ApiContext& ctx) {
                e.mutable_ballot()->set_choice(b.choice());
                return e;
              }));
-  router.Add(http::verb::post, "/v1/communities/{c}/proposals/{p}/close",
+  post("/v1/communities/{c}/proposals/{p}/close",
              Write<v1::CloseProposalRequest>(ctx, {v1::committee}, [](Request& req, const v1::Credential& who, auto& b) {
                v1::Entry e = NewEntry(who, P(req, "c"), b.idempotency_key());
                e.mutable_proposal_close()->set_proposal_id(P(req, "p"));
                return Result<v1::Entry>(e);
              }));
-  router.Add(http::verb::post, "/v1/entries/{seq}/reversal",
+  post("/v1/entries/{seq}/reversal",
              Write<v1::ReversalRequest>(ctx, {v1::firm, v1::admin}, [&ctx](Request& req, const v1::Credential& who, auto& b) -> Result<v1::Entry> {
                const std::string& text = P(req, "seq");
                // Digits only: strtoull alone would skip a leading space, take a sign, and read
@@ -206,7 +211,7 @@ void AddWriteEndpoints(Router& router, ApiContext& ctx) {
                e.mutable_reversal()->set_reason(b.reason());
                return e;
              }));
-  router.Add(http::verb::post, "/v1/tokens", [&ctx](Request& req, Responder res) {
+  post("/v1/tokens", [&ctx](Request& req, Responder res) {
     Result<v1::Credential> who = Authenticate(req, ctx.ledger.tokens());
     if (!who.ok()) return res.Problem(who.status());
     if (Status s = RequireRole(*who, {v1::admin}); !s.ok()) return res.Problem(s);
@@ -221,7 +226,7 @@ void AddWriteEndpoints(Router& router, ApiContext& ctx) {
     if (!token.ok()) return res.Problem(token.status());
     res.Json(http::status::created, {{"token", *token}, {"credential", ToJson(credential)}});
   });
-  router.Add(http::verb::post, "/v1/communities/{c}/reconciliation", [&ctx](Request& req, Responder res) {
+  post("/v1/communities/{c}/reconciliation", [&ctx](Request& req, Responder res) {
     Result<v1::Credential> who = Authenticate(req, ctx.ledger.tokens());
     if (!who.ok()) return res.Problem(who.status());
     Status s = RequireRole(*who, {v1::firm});

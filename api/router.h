@@ -26,8 +26,14 @@ namespace mingzhang::api {
 
 using Handler = std::function<void(Request&, Responder)>;
 
+// Checks a request by its header alone, before its body is read or 100 Continue is sent: a refusal
+// is answered at once and the connection closed, so an anonymous client cannot make the server
+// take in a body of up to body_bytes_max first.
+using HeaderCheck = std::function<Status(const http::fields& header)>;
+
 struct RouteOptions {
   size_t body_bytes_max = 0;  // 0: the server's body_bytes_max
+  HeaderCheck header_check = nullptr;  // none: every request's body is read before its handler runs
 };
 
 struct Route {

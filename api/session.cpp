@@ -163,6 +163,16 @@ void Session<Stream>::CheckHeader() {
                             "the request body exceeds " + std::to_string(limit) + " bytes"));
   }
   parser_->body_limit(limit);
+  // A body not yet read in full is not read for a request refused by its header.
+  if (!parser_->is_done()) {
+    if (!refusal_ && (match_.kind == RouteMatch::Kind::kNoRoute || match_.kind == RouteMatch::Kind::kBadPath)) {
+      refusal_ = ProblemForMatch(match_);
+    }
+    if (refusal_) return Fail(*refusal_);
+    if (match_.route != nullptr && match_.route->options.header_check) {
+      if (Status s = match_.route->options.header_check(parser_->get().base()); !s.ok()) return Fail(ProblemFor(s));
+    }
+  }
   ReadBody();
 }
 

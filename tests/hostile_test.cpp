@@ -194,9 +194,23 @@ std::vector<Abuse> HttpLayerCases(const Target& t) {
       {"Content-Length 2^70", "POST /v1/firms HTTP/1.1\r\nHost: x\r\nContent-Length: 1180591620717411303424\r\n\r\n", 400, bad},
       {"chunked not the final coding", ChunkedPost("/v1/firms", t.admin, "{}", 2, "chunked, gzip"), 400, bad},
       {"a transfer coding without chunked", ChunkedPost("/v1/firms", t.admin, "{}", 2, "gzip"), 400, bad},
-      {"a chunk size that is not hex", "POST /v1/firms HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", 400, bad},
+      {"a chunk size that is not hex",
+       "POST /v1/firms HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + t.admin +
+           "\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
+       400, bad},
       {"a control character in a chunk extension",
-       "POST /v1/firms HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n1;\x01\r\na\r\n0\r\n\r\n", 400, bad},
+       "POST /v1/firms HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + t.admin +
+           "\r\nTransfer-Encoding: chunked\r\n\r\n1;\x01\r\na\r\n0\r\n\r\n",
+       400, bad},
+      // A write's body is not read without a valid token: refused on the header, connection closed.
+      {"a body with no token", "POST /v1/communities/C1/payments:batch HTTP/1.1\r\nHost: x\r\n"
+                               "Content-Length: 16000000\r\n\r\n",
+       401, "unauthenticated"},
+      {"a body with a bad token", "POST /v1/firms HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer nope\r\n"
+                                  "Content-Length: 1000000\r\nExpect: 100-continue\r\n\r\n",
+       401, "bad-token"},
+      {"a body to no route", "POST /v1/nothing HTTP/1.1\r\nHost: x\r\nContent-Length: 1000000\r\n\r\n", 404,
+       "no-route"},
       // Bodies over the limits.
       {"a chunked body over 1 MiB", ChunkedPost("/v1/firms", t.admin, firm_body, 64 * 1024), 413, "body-too-large"},
       {"a chunked batch over 16 MiB", ChunkedPost("/v1/communities/C1/payments:batch", t.firm, batch_body, 1 << 20), 413,
