@@ -122,6 +122,14 @@ Handler CachedGuard(ApiContext& ctx, std::initializer_list<v1::Role> roles, std:
   };
 }
 
+// API.md: the signed checkpoint of every tree size a proof is against can be fetched. Checkpoints
+// are signed per group commit, not at every size: a proof at another size is refused
+// (no-checkpoint), as a client could check it against no signed root.
+Status SignedAt(ApiContext& ctx, std::initializer_list<uint64_t> tree_sizes) {
+  for (uint64_t size : tree_sizes) MZ_RETURN_IF_ERROR(ctx.ledger.CheckpointAt(size).status());
+  return OkStatus();
+}
+
 // Public: checkpoint, keys, proofs.
 void AddPublicReads(Router& router, ApiContext& ctx) {
   router.Add(http::verb::get, "/v1/checkpoint", [&ctx](Request& req, Responder res) {
@@ -144,6 +152,7 @@ void AddPublicReads(Router& router, ApiContext& ctx) {
     if (!leaf.ok() || !size.ok()) return res.Problem(!leaf.ok() ? leaf.status() : size.status());
     auto proof = ctx.ledger.InclusionProof(*leaf, *size);
     if (!proof.ok()) return res.Problem(proof.status());
+    if (Status s = SignedAt(ctx, {*size}); !s.ok()) return res.Problem(s);
     res.Json(http::status::ok, {{"leaf_index", std::to_string(*leaf)},
                                 {"tree_size", std::to_string(*size)},
                                 {"audit_path", PathJson(*proof)}});
@@ -154,6 +163,7 @@ void AddPublicReads(Router& router, ApiContext& ctx) {
     if (!first.ok() || !second.ok()) return res.Problem(!first.ok() ? first.status() : second.status());
     auto proof = ctx.ledger.ConsistencyProof(*first, *second);
     if (!proof.ok()) return res.Problem(proof.status());
+    if (Status s = SignedAt(ctx, {*first, *second}); !s.ok()) return res.Problem(s);
     res.Json(http::status::ok, {{"first", std::to_string(*first)},
                                 {"second", std::to_string(*second)},
                                 {"path", PathJson(*proof)}});

@@ -295,6 +295,16 @@ TEST_CASE("every endpoint of API.md answers with its status and shape", "[api]")
       CHECK(stored.Json()["leaf_hash"] == e["leaf_hash"]);
     }
     CHECK(TreeSize(c) == size + 3);
+    // One group commit, one checkpoint: at size + 3, none at the sizes inside the batch, and no
+    // proof against a size whose signed checkpoint cannot be fetched.
+    const std::string mid = std::to_string(size + 1), end = std::to_string(size + 3);
+    CheckProblem(c.Get("/v1/checkpoint?tree_size=" + mid), 404, "no-checkpoint");
+    CheckProblem(c.Get("/v1/proofs/inclusion?leaf_index=0&tree_size=" + mid), 404, "no-checkpoint");
+    CheckProblem(c.Get("/v1/proofs/consistency?first=" + mid + "&second=" + end), 404, "no-checkpoint");
+    CheckProblem(c.Get("/v1/proofs/consistency?first=1&second=" + mid), 404, "no-checkpoint");
+    CHECK(c.Get("/v1/checkpoint?tree_size=" + end).status == 200);
+    CHECK(c.Get("/v1/proofs/inclusion?leaf_index=0&tree_size=" + end).status == 200);
+    CHECK(c.Get("/v1/proofs/consistency?first=" + std::to_string(size) + "&second=" + end).status == 200);
     // The same batch again: the original entries, 200, nothing written.
     Reply again = c.Post(path, w.firm, body);
     CHECK(again.status == 200);
