@@ -146,6 +146,12 @@ void Session<Stream>::OnReadHeader(beast::error_code ec, size_t) {
 
 template <class Stream>
 void Session<Stream>::CheckHeader() {
+  // RFC 9112 §3.2: a server answers 400 to an HTTP/1.1 request without a Host, and to any with
+  // more than one; a proxy in front may have routed it by the other.
+  const size_t hosts = parser_->get().count(http::field::host);
+  if (hosts > 1 || (hosts == 0 && parser_->get().version() == 11)) {
+    return Fail(MakeProblem(http::status::bad_request, "bad-request", "send exactly one Host header"));
+  }
   // RFC 9112 §6.3: when chunked is not the final transfer coding the body's length is unknown;
   // Beast would read no body and take what follows as the next request, which a proxy in front
   // may frame differently (request smuggling).

@@ -181,6 +181,9 @@ std::vector<Abuse> HttpLayerCases(const Target& t) {
       {"a TLS ClientHello on the plain port", "\x16\x03\x01\x00\xa5\x01\x00\x00\xa1\x03\x03"s + std::string(64, 'r'), 400, bad},
       {"the HTTP/2 preface", "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", 400, bad},
       {"bare LF line endings", "GET /healthz HTTP/1.1\nHost: x\n\n", 400, bad},
+      // RFC 9112 §3.2: an HTTP/1.1 request has exactly one Host; a proxy may route by another.
+      {"no Host", "GET /healthz HTTP/1.1\r\n\r\n", 400, bad},
+      {"two Hosts", "GET /healthz HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", 400, bad},
       {"NUL in a header value", "GET /healthz HTTP/1.1\r\nHost: x\r\nX-A: a\0b\r\n\r\n"s, 400, bad},
       {"NUL in the target", "GET /v1/check\0point HTTP/1.1\r\nHost: x\r\n\r\n"s, 400, bad},
       {"a space in the target", "GET /v1/check point HTTP/1.1\r\nHost: x\r\n\r\n", 400, bad},
