@@ -169,8 +169,12 @@ void Session<Stream>::CheckHeader() {
                             "the request body exceeds " + std::to_string(limit) + " bytes"));
   }
   parser_->body_limit(limit);
-  // A body not yet read in full is not read for a request refused by its header.
-  if (!parser_->is_done()) {
+  // A body not yet read in full is not read for a request refused by its header. One already in
+  // the buffer (most small writes arrive with their header) costs nothing more to take in, and
+  // the handler checks the token anyway: no second lookup for it.
+  const auto length = parser_->content_length();
+  const bool body_buffered = length && buffer_.size() >= *length;
+  if (!parser_->is_done() && !body_buffered) {
     if (!refusal_ && (match_.kind == RouteMatch::Kind::kNoRoute || match_.kind == RouteMatch::Kind::kBadPath)) {
       refusal_ = ProblemForMatch(match_);
     }
