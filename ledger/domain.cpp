@@ -17,10 +17,6 @@ Date DateOf(const std::string& text) {
   return d.ok() ? *d : Date{};
 }
 
-std::string CategoryAccount(v1::Category category) {
-  return "expense:" + v1::Category_Name(category);
-}
-
 std::string SourceAccount(v1::PublicRevenue::Source source) {
   return "income:" + v1::PublicRevenue::Source_Name(source);
 }
@@ -33,11 +29,13 @@ v1::Tally TallyOf(const CommunityState& c, const ProposalState& p) {
 
 }  // namespace
 
+std::string CategoryAccount(v1::Category category) { return "expense:" + v1::Category_Name(category); }
+
 std::vector<Posting> PostingsOf(const v1::Entry& entry) {
   if (entry.has_fee_payment()) {
     const v1::FeePayment& p = entry.fee_payment();
     MonthIndex m = MonthOf(p.paid_on());
-    return {{v1::FEES, kCashAccount, m, p.amount()}, {v1::FEES, "income:fees", m, -p.amount()}};
+    return {{v1::FEES, kCashAccount, m, p.amount()}, {v1::FEES, kFeeIncomeAccount, m, -p.amount()}};
   }
   if (entry.has_disbursement()) {
     const v1::Disbursement& d = entry.disbursement();

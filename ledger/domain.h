@@ -41,6 +41,7 @@ inline constexpr uint32_t kScoreMax = 5;
 // Accounts of the double-entry postings. Every fund has a cash account; income and expense
 // accounts are per source and per category.
 inline constexpr const char* kCashAccount = "cash";
+inline constexpr const char* kFeeIncomeAccount = "income:fees";
 
 struct Posting {
   v1::Fund fund;
@@ -170,6 +171,8 @@ class Domain {
   std::set<std::tuple<std::string, int, std::string, MonthIndex>> dirty_balances_;
 };
 
+// The expense account of a disbursement category: "expense:<CATEGORY>".
+std::string CategoryAccount(v1::Category category);
 // The postings of a money entry (payment, disbursement, public revenue); empty for others.
 std::vector<Posting> PostingsOf(const v1::Entry& entry);
 // The fee one payment attributes to the months first..last.

@@ -327,16 +327,16 @@ Status Domain::CheckFundsAfter(const CommunityState& c, const std::vector<Postin
 // remuneration taken <= the contract's allowance on the fee income to that month: remuneration
 // dated before the income it rests on, or a reversal of that income, is refused.
 Status Domain::CheckRemunerationAfter(const CommunityState& c, const std::vector<Posting>& postings) const {
-  const std::string taken_account = "expense:" + v1::Category_Name(v1::REMUNERATION);
+  const std::string taken_account = CategoryAccount(v1::REMUNERATION);
   std::optional<MonthIndex> first;
   for (const Posting& p : postings) {
     bool adds_taken = p.account == taken_account && p.fen > 0;
-    bool takes_back_income = p.account == "income:fees" && p.fen > 0;  // income is a credit
+    bool takes_back_income = p.account == kFeeIncomeAccount && p.fen > 0;  // income is a credit
     if (p.fund == v1::FEES && (adds_taken || takes_back_income)) first = std::min(p.month, first.value_or(p.month));
   }
   if (!first) return OkStatus();
   const auto taken = RunningSums(NetByMonth(c, v1::FEES, taken_account, postings));
-  const auto income = RunningSums(NetByMonth(c, v1::FEES, "income:fees", postings));
+  const auto income = RunningSums(NetByMonth(c, v1::FEES, kFeeIncomeAccount, postings));
   std::set<MonthIndex> months;  // where either sum moves: between them neither does
   for (const auto* sums : {&taken, &income}) {
     for (const auto& entry : *sums) months.insert(entry.first);

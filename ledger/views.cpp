@@ -102,7 +102,7 @@ BillingTotals Totals(const CommunityState& c, const Period& period) {
 }
 
 json RemunerationJson(const CommunityState& c, const Period& period) {
-  int64_t fee_income_to_date = -AccountSum(c, v1::FEES, "income:fees", kBeforeAll, period.last);
+  int64_t fee_income_to_date = -AccountSum(c, v1::FEES, kFeeIncomeAccount, kBeforeAll, period.last);
   int64_t taken_to_date = AccountSum(c, v1::FEES, "expense:REMUNERATION", kBeforeAll, period.last);
   int64_t taken_in_period = AccountSum(c, v1::FEES, "expense:REMUNERATION", period.first, period.last);
   const v1::Remuneration& r = c.registration.remuneration();
