@@ -222,9 +222,13 @@ void AddWriteEndpoints(Router& router, ApiContext& ctx) {
     credential.set_principal_id(body.principal_id());
     *credential.mutable_community_ids() = body.communities();
     *credential.mutable_unit_ids() = body.units();
-    Result<std::string> token = ctx.ledger.tokens().Issue(credential);
-    if (!token.ok()) return res.Problem(token.status());
-    res.Json(http::status::created, {{"token", *token}, {"credential", ToJson(credential)}});
+    Result<IssuedToken> issued = ctx.ledger.IssueToken(credential, who->principal_id(), body.idempotency_key());
+    if (!issued.ok()) return res.Problem(issued.status());
+    if (issued->replayed) {
+      // The token was shown once, in the first answer; a client that lost it issues a new one.
+      return res.Json(http::status::ok, {{"credential", ToJson(issued->credential)}, {"replayed", true}});
+    }
+    res.Json(http::status::created, {{"token", issued->token}, {"credential", ToJson(issued->credential)}});
   });
   post("/v1/communities/{c}/reconciliation", [&ctx](Request& req, Responder res) {
     Result<v1::Credential> who = Authenticate(req, ctx.ledger.tokens());

@@ -141,6 +141,10 @@ class Domain {
   // the ledger computes (a close's tally and resolution id; *changed then tells the caller to
   // re-serialize). Changes no state: the caller Records the entry once it is sequenced.
   Status Admit(v1::Entry& entry, bool* changed) const;
+  // Whether a token's scope names what is registered: a firm's communities are served by that
+  // firm (else InvalidArgument "bad-credential"), an owner's units are in its community
+  // ("unknown-unit"), every community exists ("unknown-community").
+  Status CheckCredentialScope(const v1::Credential& credential) const;
   // Applies an entry to the state: one just admitted, or one the log already holds (replay).
   void Record(const v1::Entry& entry, const Hash& leaf_hash);
   // Puts every balance changed since the last flush into the state column.

@@ -155,6 +155,21 @@ Status Domain::Check(const v1::Entry& entry) const {
   }
 }
 
+Status Domain::CheckCredentialScope(const v1::Credential& credential) const {
+  for (const std::string& id : credential.community_ids()) {
+    const CommunityState* c = community(id);
+    if (c == nullptr) return NotFound("unknown-community", "no community " + id);
+    if (credential.role() == v1::firm && c->registration.firm_id() != credential.principal_id()) {
+      return InvalidArgument("bad-credential", "community " + id + " is served by firm " +
+                                                   c->registration.firm_id() + ", not " + credential.principal_id());
+    }
+    for (const std::string& unit : credential.unit_ids()) {
+      if (!c->units.count(unit)) return NotFound("unknown-unit", "no unit " + unit + " in community " + id);
+    }
+  }
+  return OkStatus();
+}
+
 Status Domain::CheckRegistration(const v1::Entry& entry) const {
   const v1::Actor& actor = entry.actor();
   if (entry.has_firm()) {

@@ -33,4 +33,13 @@ std::string IdempotencyKey(std::string_view principal_id, std::string_view key) 
   return out;
 }
 
+Status CheckIdempotencyKey(std::string_view key) {
+  bool printable = true;
+  for (unsigned char c : key) printable = printable && c >= 0x20 && c <= 0x7e;
+  if (key.empty() || key.size() > kIdempotencyKeyBytesMax || !printable) {
+    return InvalidArgument("bad-idempotency-key", "idempotency_key must be 1-128 printable ASCII characters");
+  }
+  return OkStatus();
+}
+
 }  // namespace mingzhang

@@ -7,7 +7,11 @@
 #include <string>
 #include <string_view>
 
+#include "ledger/status.h"
+
 namespace mingzhang {
+
+inline constexpr size_t kIdempotencyKeyBytesMax = 128;
 
 std::string Be64(uint64_t v);
 // nullopt unless `bytes` is exactly 8 bytes.
@@ -19,6 +23,9 @@ std::string TreeKey(int level, uint64_t row);
 std::string CheckpointKey(uint64_t tree_size);
 // Idempotency keys are scoped to the principal that wrote them: two firms may both use "1".
 std::string IdempotencyKey(std::string_view principal_id, std::string_view key);
+// A client's idempotency_key: 1-kIdempotencyKeyBytesMax printable ASCII characters, else
+// InvalidArgument "bad-idempotency-key".
+Status CheckIdempotencyKey(std::string_view key);
 
 // Meta keys.
 inline constexpr std::string_view kMetaOrigin = "origin";

@@ -28,6 +28,7 @@
 
 #include "ledger/crypto.h"
 #include "ledger/domain.h"
+#include "ledger/keys.h"
 #include "ledger/merkle.h"
 #include "ledger/note.h"
 #include "ledger/status.h"
@@ -40,7 +41,6 @@ namespace mingzhang {
 
 inline constexpr size_t kBatchEntriesMax = 1024;
 inline constexpr size_t kAppendQueueMax = 64 * 1024;  // beyond this, appends are refused (busy)
-inline constexpr size_t kIdempotencyKeyBytesMax = 128;
 inline constexpr size_t kGroupEntriesMax = 5'000;  // payments:batch
 inline constexpr size_t kEntryBytesMax = 4 << 20;  // a 5,000-unit registration is ~150 KiB
 static_assert(kBatchEntriesMax <= kAppendQueueMax);
@@ -117,6 +117,11 @@ class Ledger {
   Result<std::vector<Hash>> ConsistencyProof(uint64_t first, uint64_t second) const;
   const Store& store() const { return *store_; }
   TokenStore& tokens() { return *tokens_; }
+  // A token for `credential`, once its scope is checked against the registrations
+  // (Domain::CheckCredentialScope). With an idempotency key, at most once per (issuer, key)
+  // (TokenStore::IssueOnce); without one, a fresh token on every call.
+  Result<IssuedToken> IssueToken(const v1::Credential& credential, std::string_view issuer_id,
+                                 std::string_view idempotency_key);
 
   // Views (views.h), each consistent with the head it names. Periods are "YYYY-MM", "YYYY-Qn" or
   // "YYYY". Errors: bad-period, unknown-community, unknown-unit, unknown-proposal, no-checkpoint.

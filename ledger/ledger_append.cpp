@@ -13,15 +13,7 @@ Status CheckRequestShape(const v1::Entry& request) {
   if (request.seq() != 0 || !request.prev_hash().empty() || request.recorded_at_ms() != 0) {
     return InvalidArgument("bad-request", "seq, prev_hash and recorded_at_ms are set by the ledger");
   }
-  const std::string& key = request.idempotency_key();
-  if (key.empty() || key.size() > kIdempotencyKeyBytesMax) {
-    return InvalidArgument("bad-idempotency-key", "idempotency_key must be 1-128 printable ASCII characters");
-  }
-  for (unsigned char c : key) {
-    if (c < 0x20 || c > 0x7e) {
-      return InvalidArgument("bad-idempotency-key", "idempotency_key must be 1-128 printable ASCII characters");
-    }
-  }
+  MZ_RETURN_IF_ERROR(CheckIdempotencyKey(request.idempotency_key()));
   if (request.body_case() == v1::Entry::BODY_NOT_SET) return InvalidArgument("bad-request", "entry has no body");
   if (request.actor().role() == v1::ROLE_UNSPECIFIED || request.actor().principal_id().empty()) {
     return InvalidArgument("bad-request", "entry has no actor");

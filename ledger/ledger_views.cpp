@@ -131,4 +131,20 @@ Result<std::string> Ledger::CommunityOf(uint64_t seq) const {
   return e.entry.community_id();
 }
 
+Result<IssuedToken> Ledger::IssueToken(const v1::Credential& credential, std::string_view issuer_id,
+                                       std::string_view idempotency_key) {
+  MZ_RETURN_IF_ERROR(CheckCredential(credential));
+  {
+    // Registrations are never undone, so a scope that holds now holds for the token's life.
+    std::shared_lock lock(domain_mu_);
+    MZ_RETURN_IF_ERROR(domain_.CheckCredentialScope(credential));
+  }
+  if (!idempotency_key.empty()) return tokens_->IssueOnce(credential, issuer_id, idempotency_key);
+  MZ_ASSIGN_OR_RETURN(std::string token, tokens_->Issue(credential));
+  IssuedToken issued;
+  issued.token = std::move(token);
+  issued.credential = credential;
+  return issued;
+}
+
 }  // namespace mingzhang

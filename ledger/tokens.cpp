@@ -14,11 +14,13 @@
 
 #include "ledger/crypto.h"
 #include "ledger/encoding.h"
+#include "ledger/keys.h"
 
 namespace mingzhang {
 namespace {
 
 inline constexpr char kTokenKeyPrefix = 't';
+inline constexpr std::string_view kIssueRecordPrefix = "i";
 inline constexpr std::string_view kAdminIssuedKey = "admin-issued";
 inline constexpr const char* kAdminPrincipal = "admin";
 
@@ -173,16 +175,53 @@ TokenStore::TokenStore(Store& store, std::function<int64_t()> clock_ms)
 }
 
 Result<std::string> TokenStore::Issue(const v1::Credential& credential) {
-  MZ_RETURN_IF_ERROR(CheckCredential(credential));
   v1::Credential stamped = credential;
   stamped.set_issued_at_ms(clock_ms_());
-  MZ_ASSIGN_OR_RETURN(std::string token, NewToken());
-  WriteSet ws;
-  ws.Put(Column::kAuth, TokenKey(token), stamped.SerializeAsString());
-  if (stamped.role() == v1::admin) ws.Put(Column::kAuth, std::string(kAdminIssuedKey), "");
   std::lock_guard<std::mutex> lock(write_mu_);
+  MZ_ASSIGN_OR_RETURN(IssuedToken issued, IssueLocked(stamped, WriteSet()));
+  return std::move(issued.token);
+}
+
+Result<IssuedToken> TokenStore::IssueOnce(const v1::Credential& credential, std::string_view issuer_id,
+                                          std::string_view idempotency_key) {
+  MZ_RETURN_IF_ERROR(CheckIdempotencyKey(idempotency_key));
+  MZ_RETURN_IF_ERROR(CheckCredential(credential));
+  v1::Credential requested = credential;
+  requested.clear_issued_at_ms();
+  const std::string fingerprint(AsBytes(Sha256(requested.SerializeAsString())));
+  const std::string record_key = std::string(kIssueRecordPrefix) + IdempotencyKey(issuer_id, idempotency_key);
+  std::lock_guard<std::mutex> lock(write_mu_);  // the record is read and written under one lock
+  MZ_ASSIGN_OR_RETURN(std::optional<std::string> record, store_.Get(Column::kAuth, record_key));
+  if (record) {
+    IssuedToken repeat;
+    repeat.replayed = true;
+    if (record->size() < fingerprint.size() ||
+        !repeat.credential.ParseFromArray(record->data() + fingerprint.size(),
+                                          static_cast<int>(record->size() - fingerprint.size()))) {
+      return DataLoss("bad-issue-record", "a stored token issue record does not parse");
+    }
+    if (record->compare(0, fingerprint.size(), fingerprint) != 0) {
+      return AlreadyExists("idempotency-conflict", "idempotency_key was used with a different body");
+    }
+    return repeat;
+  }
+  // The record holds the credential as stamped: issued_at_ms is known only once it is issued.
+  v1::Credential stamped = requested;
+  stamped.set_issued_at_ms(clock_ms_());
+  WriteSet record_write;
+  record_write.Put(Column::kAuth, record_key, fingerprint + stamped.SerializeAsString());
+  return IssueLocked(stamped, std::move(record_write));
+}
+
+Result<IssuedToken> TokenStore::IssueLocked(const v1::Credential& stamped, WriteSet ws) {
+  MZ_RETURN_IF_ERROR(CheckCredential(stamped));
+  IssuedToken issued;
+  issued.credential = stamped;
+  MZ_ASSIGN_OR_RETURN(issued.token, NewToken());
+  ws.Put(Column::kAuth, TokenKey(issued.token), issued.credential.SerializeAsString());
+  if (issued.credential.role() == v1::admin) ws.Put(Column::kAuth, std::string(kAdminIssuedKey), "");
   MZ_RETURN_IF_ERROR(store_.Write(ws, /*sync=*/true));
-  return token;
+  return issued;
 }
 
 Result<v1::Credential> TokenStore::Authenticate(std::string_view token) const {

@@ -5,6 +5,8 @@
 //
 //   auth column  "t" || SHA-256(token) (32 raw bytes)  -> serialized v1::Credential
 //                "admin-issued"                         -> "" (present while an admin token lives)
+//                "i" || issuer || 0x00 || idempotency_key
+//                    -> SHA-256 of the requested credential (32 raw bytes) || the issued credential
 //
 // Every write is synced. A token is shown once, to whoever asked for it, and is never logged.
 //
@@ -49,6 +51,15 @@ inline constexpr const char* kAdminExistsSlug = "admin-exists";      // AlreadyE
 inline constexpr const char* kTokenFileExistsSlug = "token-file-exists";  // AlreadyExists
 
 // Thread-safe: Authenticate may run on any number of threads alongside Issue and Revoke.
+// What an idempotent issue gives: a fresh token, or for a repeat of an earlier request (same
+// issuer, idempotency key and credential) no token, since a token is shown once, and the
+// credential it was issued with.
+struct IssuedToken {
+  std::string token;  // empty when replayed
+  v1::Credential credential;  // as stored, issued_at_ms stamped
+  bool replayed = false;
+};
+
 class TokenStore {
  public:
   // `store` must outlive the TokenStore. `clock_ms` stamps issued_at_ms (default: system clock).
@@ -57,6 +68,12 @@ class TokenStore {
   // Validates `credential`, stamps issued_at_ms and stores it under a fresh token's hash (synced).
   // Returns the token; it cannot be recovered later. A refused credential writes nothing.
   Result<std::string> Issue(const v1::Credential& credential);
+
+  // Issue, at most once per (issuer_id, idempotency_key): the token and a record of the request
+  // are written together. A repeat with the same credential is answered from the record, with no
+  // token; with another credential it is AlreadyExists "idempotency-conflict" and writes nothing.
+  Result<IssuedToken> IssueOnce(const v1::Credential& credential, std::string_view issuer_id,
+                                std::string_view idempotency_key);
 
   // The credential a token stands for. Malformed tokens (length, prefix, alphabet, non-canonical
   // last character) are refused before any lookup; malformed and unknown tokens both give
@@ -81,6 +98,9 @@ class TokenStore {
 
  private:
   Result<bool> AdminLives() const;
+  // Stores `stamped` (checked, issued_at_ms set) under a fresh token, adding that to `ws`, in one
+  // synced write. The caller holds write_mu_.
+  Result<IssuedToken> IssueLocked(const v1::Credential& stamped, WriteSet ws);
 
   Store& store_;
   std::function<int64_t()> clock_ms_;

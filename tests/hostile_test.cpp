@@ -110,11 +110,11 @@ struct Target {
           R"({"idempotency_key":"c","community_id":"C1","name":"Garden","firm_id":"F1","fee_rate_fen_per_m2_month":250,)"
           R"("remuneration":{"basis_points_of_fee_income":1000},"start_month":"2026-01"})");
     firm = IssueToken(*client, admin, "firm", "F1", {"C1"});
-    owner = IssueToken(*client, admin, "owner", "owner-U1", {"C1"}, {"U1"});
     committee = IssueToken(*client, admin, "committee", "committee-C1", {"C1"});
     regulator = IssueToken(*client, admin, "regulator", "regulator");
     Write("/v1/communities/C1/units", firm,
           R"({"idempotency_key":"u","units":[{"unit_id":"U1","area_centi_m2":10000},{"unit_id":"U2","area_centi_m2":8000}]})");
+    owner = IssueToken(*client, admin, "owner", "owner-U1", {"C1"}, {"U1"});
     Write("/v1/communities/C1/proposals", committee,
           R"({"idempotency_key":"p","proposal_id":"PM","title":"Benches","matter":"ORDINARY","amount":100,"fund":"FEES","closes_on":"2026-12-01"})");
     payment_seq = std::stoull(Write(kPayments, firm, Payment("pay-1"))["seq"].get<std::string>());

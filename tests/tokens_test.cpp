@@ -373,6 +373,50 @@ TEST_CASE("revoked tokens stop working; others do not", "[tokens]") {
   REQUIRE(Rows(ledger->store(), Column::kAuth).size() == 1);
 }
 
+TEST_CASE("IssueOnce: one token per issuer and idempotency key, also after reopening", "[tokens]") {
+  TempDir dir;
+  const v1::Credential asked = Make(v1::owner, "o1", {"c1"}, {"u1"});
+  std::string token;
+  {
+    auto ledger = OpenLedger(dir);
+    TokenStore& tokens = ledger->tokens();
+    auto first = tokens.IssueOnce(asked, "admin", "k-1");
+    REQUIRE(first.ok());
+    REQUIRE_FALSE(first->replayed);
+    REQUIRE(first->credential.issued_at_ms() == kNowMs);
+    token = first->token;
+    auto auth = tokens.Authenticate(token);
+    REQUIRE(auth.ok());
+    REQUIRE(SameCredential(*auth, first->credential));
+
+    // Another issuer's key of the same name is another request.
+    auto other_issuer = tokens.IssueOnce(asked, "admin-2", "k-1");
+    REQUIRE(other_issuer.ok());
+    REQUIRE_FALSE(other_issuer->replayed);
+    REQUIRE(other_issuer->token != token);
+  }
+  auto ledger = OpenLedger(dir);
+  TokenStore& tokens = ledger->tokens();
+  const size_t rows_before = Rows(ledger->store(), Column::kAuth).size();
+  auto again = tokens.IssueOnce(asked, "admin", "k-1");
+  REQUIRE(again.ok());
+  REQUIRE(again->replayed);
+  REQUIRE(again->token.empty());  // a token is shown once
+  auto auth = tokens.Authenticate(token);
+  REQUIRE(auth.ok());
+  REQUIRE(SameCredential(again->credential, *auth));
+
+  auto conflict = tokens.IssueOnce(Make(v1::owner, "o1", {"c1"}, {"u2"}), "admin", "k-1");
+  REQUIRE(conflict.status().code() == Code::kAlreadyExists);
+  REQUIRE(conflict.status().slug() == "idempotency-conflict");
+  for (const char* bad_key : {"", "tab\tkey"}) {
+    auto refused = tokens.IssueOnce(asked, "admin", bad_key);
+    REQUIRE(refused.status().slug() == "bad-idempotency-key");
+  }
+  REQUIRE(tokens.IssueOnce(Make(v1::owner, "o1", {"c1"}), "admin", "k-2").status().slug() == kBadCredentialSlug);
+  REQUIRE(Rows(ledger->store(), Column::kAuth).size() == rows_before);  // nothing written
+}
+
 TEST_CASE("tokens survive reopening the ledger", "[tokens]") {
   TempDir dir;
   std::vector<std::pair<std::string, v1::Credential>> issued;
