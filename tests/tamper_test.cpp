@@ -103,7 +103,9 @@ const LogTemplate& Template() {
 // verification uses, answered from the store as it is, shaped as mingzhangd shapes them.
 class StoreServer {
  public:
-  explicit StoreServer(const std::string& data_dir) {
+  // `extra_inclusion_node`: every inclusion proof gets one more node, which no verifier accepts.
+  explicit StoreServer(const std::string& data_dir, bool extra_inclusion_node = false)
+      : extra_inclusion_node_(extra_inclusion_node) {
     StoreOptions options;
     options.read_only = true;
     Result<std::unique_ptr<Store>> store = Store::Open(data_dir + "/" + kStoreDirName, options);
@@ -168,7 +170,8 @@ class StoreServer {
       stored.chain_hash = Sha256(stored.bytes);
       res.Json(http::status::ok, api::EntryJson(stored, /*with_bytes=*/true));
     });
-    AddProofRoute(router, "/v1/proofs/inclusion", "leaf_index", "tree_size", "audit_path", &InclusionProof);
+    AddProofRoute(router, "/v1/proofs/inclusion", "leaf_index", "tree_size", "audit_path",
+                  extra_inclusion_node_ ? &PaddedInclusionProof : &InclusionProof);
     AddProofRoute(router, "/v1/proofs/consistency", "first", "second", "path", &ConsistencyProof);
   }
 
@@ -184,12 +187,19 @@ class StoreServer {
     });
   }
 
+  static Result<std::vector<Hash>> PaddedInclusionProof(uint64_t leaf, uint64_t size, const NodeReader& tree) {
+    MZ_ASSIGN_OR_RETURN(std::vector<Hash> path, InclusionProof(leaf, size, tree));
+    path.push_back(Hash{});
+    return path;
+  }
+
   static json Base64Path(const std::vector<Hash>& path) {
     json out = json::array();
     for (const Hash& h : path) out.push_back(Base64Encode(AsBytes(h)));
     return out;
   }
 
+  bool extra_inclusion_node_;
   std::unique_ptr<Store> store_;
   std::optional<PublicKey> key_;
   std::string origin_;
@@ -276,11 +286,11 @@ const TamperCase kCases[] = {
 
 // The store of `data_dir` (a copy of the template) served as it is, verified online with the
 // auditor's remembered checkpoint.
-std::pair<int, std::string> VerifyServedStore(const std::string& data_dir) {
+std::pair<int, std::string> VerifyServedStore(const std::string& data_dir, bool extra_inclusion_node = false) {
   const LogTemplate& t = Template();
   const std::string state_file = data_dir + ".state";
   std::filesystem::copy_file(t.state_file, state_file);
-  StoreServer server(data_dir);
+  StoreServer server(data_dir, extra_inclusion_node);
   return VerifyOnline(t, server.port(), state_file);
 }
 
@@ -307,6 +317,13 @@ TEST_CASE("the tamper matrix: offline and online verification and the daemon nam
     INFO(online);
     CHECK(online_code == 0);
     CheckDaemonServes(data_dir);
+  }
+  SECTION("inclusion proofs one node too long: the server's proofs are blamed, not the checkpoint") {
+    testing::TempDir dir;
+    auto [online_code, online] = VerifyServedStore(CopyOfTemplate(dir), /*extra_inclusion_node=*/true);
+    INFO(online);
+    CHECK(online_code == 1);
+    CHECK(online.find("FAILED: bad-proof at seq 0: the server's inclusion proof has 6 nodes") != std::string::npos);
   }
   for (const TamperCase& tc : kCases) {
     DYNAMIC_SECTION(tc.name) {

@@ -14,7 +14,8 @@
 // the server's consistency proof from it to the new checkpoint verifies.
 //
 // Every problem is named the way the offline verification names it (modified, missing,
-// reordered, truncated, tree-mismatch, bad-signature, checkpoint-mismatch) with the seq it is at.
+// reordered, truncated, tree-mismatch, bad-signature, checkpoint-mismatch) with the seq it is at;
+// an inclusion proof with more or fewer nodes than the tree's shape gives is bad-proof.
 // The balances and idempotency records a store keeps beside the log are never served, so only
 // the offline verification sees them.
 #include <sys/stat.h>
@@ -195,8 +196,9 @@ class RecomputedTree {
 
 // How one served inclusion proof fared against the signed root.
 struct ProofCheck {
-  enum class Kind { kOk, kLeafDiffers, kNodeDiffers } kind = Kind::kOk;
-  uint64_t lo = 0, hi = 0;  // kNodeDiffers: the leaves the wrong node covers
+  enum class Kind { kOk, kLeafDiffers, kNodeDiffers, kWrongLength } kind = Kind::kOk;
+  uint64_t lo = 0, hi = 0;  // kNodeDiffers: the leaves the wrong node covers; kWrongLength: the
+                            // proof's node count and the count the tree's shape gives
 };
 
 // The server's audit path of `leaf` in the tree of `size` leaves; a malformed node is empty.
@@ -223,8 +225,9 @@ Result<ProofCheck> CheckInclusion(HttpClient& client, uint64_t leaf, const Recom
   // Which node is not what the fetched entries give? None: the signed tree holds another leaf.
   std::vector<std::pair<uint64_t, uint64_t>> ranges;
   RecomputedTree::PathRanges(leaf, 0, n, ranges);
+  if (path.size() != ranges.size()) return ProofCheck{ProofCheck::Kind::kWrongLength, path.size(), ranges.size()};
   for (size_t i = 0; i < ranges.size(); ++i) {
-    if (i >= path.size() || path[i] != AsBytes(tree.Subtree(ranges[i].first, ranges[i].second))) {
+    if (path[i] != AsBytes(tree.Subtree(ranges[i].first, ranges[i].second))) {
       return ProofCheck{ProofCheck::Kind::kNodeDiffers, ranges[i].first, ranges[i].second};
     }
   }
@@ -249,6 +252,12 @@ Result<std::optional<Problem>> CheckProofs(const ServerUrl& server, size_t worke
     });
     for (size_t i = 0; i < n; ++i) {
       if (!checks[i].ok()) return checks[i].status();
+      if (checks[i]->kind == ProofCheck::Kind::kWrongLength) {
+        return std::optional<Problem>(Problem{
+            "bad-proof", "at seq " + std::to_string(start + i) + ": the server's inclusion proof has " +
+                             std::to_string(checks[i]->lo) + " nodes, a tree of " + std::to_string(tree.size()) +
+                             " leaves needs " + std::to_string(checks[i]->hi)});
+      }
       if (checks[i]->kind == ProofCheck::Kind::kLeafDiffers && !first_leaf_differs) first_leaf_differs = start + i;
       if (checks[i]->kind == ProofCheck::Kind::kNodeDiffers) node_differs.emplace_back(start + i, *checks[i]);
     }
