@@ -393,10 +393,12 @@ void Ledger::Deliver(Job& job, const Status& written) {
   }
   for (size_t i = 0; i < job.batch.size(); ++i) {
     BatchResult& r = results[i];
-    if (r.kind == Kind::kRefused) {
-      job.batch[i].done(std::move(r.refusal));
-    } else if (!written.ok() && r.kind != Kind::kReplayOfStored) {
+    if (!written.ok() && r.kind != Kind::kReplayOfStored) {
+      // A refusal too: it may rest on an entry of this batch or the one before, which is not
+      // durable (a unit "already registered" by a write that failed). The caller retries.
       job.batch[i].done(written);
+    } else if (r.kind == Kind::kRefused) {
+      job.batch[i].done(std::move(r.refusal));
     } else {
       job.batch[i].done(std::move(r.stored));
     }

@@ -288,13 +288,21 @@ TEST_CASE("a failed write fails the batch sequenced behind it too, and the ledge
   const Head before = ledger->head();
   faults->failing = true;
   std::vector<std::future<Result<StoredEntry>>> failed;
+  // Each firm is registered twice, under two keys: the second would be refused as a duplicate of
+  // the first, which never became durable, so it is failed too, never refused.
   for (int i = 0; i < 12; ++i) {
-    auto promise = std::make_shared<std::promise<Result<StoredEntry>>>();
-    failed.push_back(promise->get_future());
-    ledger->AppendAsync(FirmEntry("lost-" + std::to_string(i), "b" + std::to_string(i)),
-                        [promise](Result<StoredEntry> r) { promise->set_value(std::move(r)); });
+    for (const char* key : {"lost-", "dup-"}) {
+      auto promise = std::make_shared<std::promise<Result<StoredEntry>>>();
+      failed.push_back(promise->get_future());
+      ledger->AppendAsync(FirmEntry(key + std::to_string(i), "b" + std::to_string(i)),
+                          [promise](Result<StoredEntry> r) { promise->set_value(std::move(r)); });
+    }
   }
-  for (auto& f : failed) REQUIRE(f.get().status().code() == Code::kUnavailable);
+  for (auto& f : failed) {
+    Result<StoredEntry> r = f.get();
+    INFO(r.status().ToString());
+    REQUIRE(r.status().code() == Code::kUnavailable);
+  }
   REQUIRE(ledger->head().tree_size == before.tree_size);
   REQUIRE(ledger->head().checkpoint == before.checkpoint);
   faults->failing = false;
@@ -305,6 +313,8 @@ TEST_CASE("a failed write fails the batch sequenced behind it too, and the ledge
     REQUIRE(r.ok());
     REQUIRE_FALSE(r->replayed);
     REQUIRE(r->entry.seq() == 10 + static_cast<uint64_t>(i));
+    REQUIRE(ledger->Append(FirmEntry("dup-" + std::to_string(i), "b" + std::to_string(i))).status().slug() ==
+            "duplicate-firm");
   }
   RequireVerifies(*ledger, 22);
   ledger.reset();
