@@ -134,6 +134,11 @@ Status VerifyBeforeServing(const std::string& data_dir) {
   store_options.read_only = true;
   MZ_ASSIGN_OR_RETURN(std::unique_ptr<Store> store, Store::Open(store_dir, store_options));
   MZ_ASSIGN_OR_RETURN(SigningKey key, SigningKey::LoadFile(data_dir + "/" + kKeyFileName));
+  // A key file from another log is named as such, not as a store whose signatures all fail.
+  MZ_ASSIGN_OR_RETURN(std::optional<std::string> public_key, store->Get(Column::kMeta, kMetaPublicKey));
+  if (public_key && *public_key != key.public_key().raw()) {
+    return FailedPrecondition("key-mismatch", "the key file does not match the key this log was created with");
+  }
   MZ_ASSIGN_OR_RETURN(std::optional<std::string> key_name, store->Get(Column::kMeta, kMetaKeyName));
   if (!key_name || !ValidKeyName(*key_name)) return DataLoss("store-corrupt", "the store names no valid log key");
   VerifyOptions checks;

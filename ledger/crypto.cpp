@@ -16,6 +16,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "ledger/files.h"
+
 namespace mingzhang {
 namespace {
 
@@ -252,16 +254,7 @@ Result<SigningKey> SigningKey::LoadFile(const std::string& path) {
 }
 
 Status SigningKey::SaveFile(const std::string& path) const {
-  std::string pem = PrivatePem();
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-  if (fd < 0) {
-    return AlreadyExists("key-file-exists", "cannot create key file " + path + ": " + std::strerror(errno));
-  }
-  bool written = ::write(fd, pem.data(), pem.size()) == static_cast<ssize_t>(pem.size());
-  bool synced = written && ::fsync(fd) == 0;
-  ::close(fd);
-  if (!synced) return Unavailable("io-error", "cannot write key file " + path);
-  return OkStatus();
+  return WriteNewFile(path, PrivatePem(), 0600, "key-file-exists");
 }
 
 std::string SigningKey::PrivatePem() const {

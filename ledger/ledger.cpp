@@ -9,6 +9,7 @@
 #include <fstream>
 
 #include "ledger/chunked_scan.h"
+#include "ledger/files.h"
 #include "ledger/keys.h"
 
 namespace mingzhang {
@@ -16,21 +17,21 @@ namespace {
 
 std::string DefaultKeyName(const std::string& origin) { return origin.substr(0, origin.find('/')); }
 
-Status WritePublicKeyFile(const std::string& path, const PublicKey& key) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out << key.Pem();
-  out.close();
-  if (!out) return Unavailable("io-error", "cannot write " + path);
-  return OkStatus();
-}
-
 // The key file is made on first start; afterwards a missing key is an error, never a new key.
+// The public key file is written beside it, also again when a first start stopped in between.
 Result<SigningKey> LoadOrCreateKey(const std::string& data_dir, bool store_exists) {
-  std::string path = data_dir + "/" + kKeyFileName;
-  if (std::filesystem::exists(path) || store_exists) return SigningKey::LoadFile(path);
+  const std::string path = data_dir + "/" + kKeyFileName;
+  const std::string public_path = data_dir + "/" + kPublicKeyFileName;
+  if (std::filesystem::exists(path) || store_exists) {
+    MZ_ASSIGN_OR_RETURN(SigningKey key, SigningKey::LoadFile(path));
+    if (!store_exists && !std::filesystem::exists(public_path)) {
+      MZ_RETURN_IF_ERROR(ReplaceFile(public_path, key.public_key().Pem(), 0644));
+    }
+    return key;
+  }
   MZ_ASSIGN_OR_RETURN(SigningKey key, SigningKey::Generate());
   MZ_RETURN_IF_ERROR(key.SaveFile(path));
-  MZ_RETURN_IF_ERROR(WritePublicKeyFile(data_dir + "/" + kPublicKeyFileName, key.public_key()));
+  MZ_RETURN_IF_ERROR(ReplaceFile(public_path, key.public_key().Pem(), 0644));
   return key;
 }
 
@@ -58,13 +59,42 @@ Result<std::unique_ptr<Ledger>> Ledger::Open(const LedgerOptions& options) {
   StoreOptions store_options;
   store_options.create_if_missing = options.create_if_missing;
   store_options.faults = options.storage_faults;
+  if (!store_exists) MZ_RETURN_IF_ERROR(CreateStore(options, key, store_dir, store_options));
   MZ_ASSIGN_OR_RETURN(std::unique_ptr<Store> store, Store::Open(store_dir, store_options));
   std::unique_ptr<Ledger> ledger(new Ledger(options, std::move(store), std::move(key)));
   ledger->tokens_ = std::make_unique<TokenStore>(*ledger->store_, ledger->options_.clock_ms);
-  MZ_RETURN_IF_ERROR(store_exists ? ledger->Load() : ledger->CreateLog());
+  MZ_RETURN_IF_ERROR(ledger->Load());
   ledger->writer_ = std::thread([l = ledger.get()] { l->RunWriter(); });
   ledger->sequencer_ = std::thread([l = ledger.get()] { l->RunSequencer(); });
   return ledger;
+}
+
+// A new log is made whole in "store.new" and then renamed to "store", so that a store directory
+// always holds a complete log: RocksDB writes CURRENT before its column families and the log's
+// meta keys exist, and a first start killed in between must not leave a store that no later
+// start can open. What a killed creation left in "store.new" is deleted: nothing of it was served.
+Status Ledger::CreateStore(const LedgerOptions& options, const SigningKey& key, const std::string& store_dir,
+                           const StoreOptions& store_options) {
+  std::error_code ec;
+  if (std::filesystem::exists(store_dir, ec)) {
+    if (!std::filesystem::is_empty(store_dir, ec)) {
+      return FailedPrecondition("store-invalid", store_dir + " holds no log (no CURRENT file) but is not empty; "
+                                                             "move it away to start a new log");
+    }
+    std::filesystem::remove(store_dir, ec);
+  }
+  const std::string new_dir = store_dir + ".new";
+  std::filesystem::remove_all(new_dir, ec);
+  if (ec) return Unavailable("io-error", "cannot remove " + new_dir + ": " + ec.message());
+  {
+    MZ_ASSIGN_OR_RETURN(std::unique_ptr<Store> store, Store::Open(new_dir, store_options));
+    Ledger creating(options, std::move(store), key);  // no threads: only CreateLog runs on it
+    MZ_RETURN_IF_ERROR(creating.CreateLog());
+  }
+  if (::rename(new_dir.c_str(), store_dir.c_str()) != 0 || !SyncDirectory(options.data_dir)) {
+    return Unavailable("io-error", "cannot move the new log to " + store_dir + ": " + std::strerror(errno));
+  }
+  return OkStatus();
 }
 
 Ledger::Ledger(LedgerOptions options, std::unique_ptr<Store> store, SigningKey key)
@@ -141,6 +171,11 @@ Status Ledger::Load() {
     return DataLoss("checkpoint-mismatch", "the latest checkpoint does not match the stored tree");
   }
   head_ = Head{*size, tree_.range.Root(), tree_.chain, note};
+  if (*size > 0) {
+    // Entries stay in time order across a restart, even when the clock was set back meanwhile.
+    MZ_ASSIGN_OR_RETURN(StoredEntry last, ReadEntry(*size - 1));
+    last_timestamp_ms_ = last.entry.recorded_at_ms();
+  }
   MZ_RETURN_IF_ERROR(ReplayDomain(*size, domain_));
   work_domain_ = domain_;
   return OkStatus();

@@ -164,6 +164,8 @@ class Ledger {
   };
 
   Ledger(LedgerOptions options, std::unique_ptr<Store> store, SigningKey key);
+  static Status CreateStore(const LedgerOptions& options, const SigningKey& key, const std::string& store_dir,
+                            const StoreOptions& store_options);
   Status Load();
   Status ReplayDomain(uint64_t tree_size, Domain& domain) const;
   Status CreateLog();

@@ -14,6 +14,7 @@
 
 #include "ledger/crypto.h"
 #include "ledger/encoding.h"
+#include "ledger/files.h"
 #include "ledger/keys.h"
 
 namespace mingzhang {
@@ -85,47 +86,6 @@ Status CheckCount(int count, size_t min, size_t max, const char* role, const cha
   if (n >= min && n <= max) return OkStatus();
   std::string range = min == max ? std::to_string(min) : std::to_string(min) + "-" + std::to_string(max);
   return BadCredential(std::string("a ") + role + " credential has " + range + " " + what);
-}
-
-// Writes all of `bytes` to `fd`, retrying short writes and interruptions.
-bool WriteAll(int fd, std::string_view bytes) {
-  while (!bytes.empty()) {
-    ssize_t n = ::write(fd, bytes.data(), bytes.size());
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
-    bytes.remove_prefix(static_cast<size_t>(n));
-  }
-  return true;
-}
-
-// Makes a new directory entry durable.
-bool SyncDirectoryOf(const std::string& path) {
-  std::filesystem::path dir = std::filesystem::path(path).parent_path();
-  if (dir.empty()) dir = ".";
-  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return false;
-  bool ok = ::fsync(fd) == 0;
-  ::close(fd);
-  return ok;
-}
-
-// Creates `path` (must not exist) holding `contents`, mode 0600, synced with its directory entry.
-Status WriteNewSecretFile(const std::string& path, std::string_view contents) {
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
-  if (fd < 0) {
-    if (errno == EEXIST) {
-      return AlreadyExists(kTokenFileExistsSlug, "token file " + path + " exists already; refusing to overwrite it");
-    }
-    return Unavailable("io-error", "cannot create token file " + path + ": " + std::strerror(errno));
-  }
-  bool ok = ::fchmod(fd, 0600) == 0 && WriteAll(fd, contents) && ::fsync(fd) == 0;
-  ok = ::close(fd) == 0 && ok;
-  ok = ok && SyncDirectoryOf(path);
-  if (!ok) {
-    ::unlink(path.c_str());
-    return Unavailable("io-error", "cannot write token file " + path);
-  }
-  return OkStatus();
 }
 
 }  // namespace
@@ -282,7 +242,7 @@ Result<std::string> TokenStore::EnsureAdminToken(const std::string& path) {
   MZ_ASSIGN_OR_RETURN(std::string token, NewToken());
   // The file first: a crash before the hash is stored leaves a file that refuses the next try
   // (the operator deletes it), never a stored admin that nobody holds the token of.
-  MZ_RETURN_IF_ERROR(WriteNewSecretFile(path, token + "\n"));
+  MZ_RETURN_IF_ERROR(WriteNewFile(path, token + "\n", 0600, kTokenFileExistsSlug));
   WriteSet ws;
   ws.Put(Column::kAuth, TokenKey(token), credential.SerializeAsString());
   ws.Put(Column::kAuth, std::string(kAdminIssuedKey), "");

@@ -3,6 +3,8 @@
 #include <catch2/catch.hpp>
 
 #include <atomic>
+#include <filesystem>
+#include <fstream>
 #include <condition_variable>
 #include <future>
 #include <mutex>
@@ -465,6 +467,76 @@ TEST_CASE("a ledger refuses a world-readable key file", "[ledger]") {
   LedgerOptions options;
   options.data_dir = dir.path();
   REQUIRE(Ledger::Open(options).status().slug() == "key-file-mode");
+}
+
+}  // namespace
+}  // namespace mingzhang
+
+namespace mingzhang {
+namespace {
+
+std::string FileText(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+// A first start killed part-way: RocksDB had written its CURRENT file but not the log's column
+// families and meta keys, and the public key file was not yet written.
+TEST_CASE("a first start killed part-way leaves nothing that stops the next start", "[ledger]") {
+  TempDir dir;
+  const std::string data_dir = dir.path();
+  {
+    auto key = SigningKey::Generate();
+    REQUIRE(key.ok());
+    REQUIRE(key->SaveFile(data_dir + "/" + kKeyFileName).ok());
+    StoreOptions options;
+    auto partial = Store::Open(data_dir + "/" + kStoreDirName + ".new", options);
+    REQUIRE(partial.ok());
+  }
+  auto ledger = OpenLedger(dir);
+  REQUIRE(ledger->head().tree_size == 0);
+  REQUIRE(ledger->Append(FirmEntry("k", "acme")).ok());
+  CHECK_FALSE(std::filesystem::exists(data_dir + "/" + kStoreDirName + ".new"));
+  auto public_key = PublicKey::FromPem(FileText(data_dir + "/" + kPublicKeyFileName));
+  REQUIRE(public_key.ok());
+  CHECK(public_key->raw() == ledger->public_key().raw());
+  ledger.reset();
+  CHECK(OpenLedger(dir)->head().tree_size == 1);
+}
+
+TEST_CASE("a store directory that holds something but no log is refused, not overwritten", "[ledger]") {
+  TempDir dir;
+  const std::string store_dir = dir.path() + "/" + kStoreDirName;
+  std::filesystem::create_directories(store_dir);
+  { std::ofstream(store_dir + "/notes.txt") << "someone's file"; }
+  LedgerOptions options;
+  options.data_dir = dir.path();
+  auto ledger = Ledger::Open(options);
+  REQUIRE(ledger.status().slug() == "store-invalid");
+  CHECK(std::filesystem::exists(store_dir + "/notes.txt"));
+}
+
+}  // namespace
+}  // namespace mingzhang
+
+namespace mingzhang {
+namespace {
+
+TEST_CASE("recorded_at_ms never runs backwards, also across a restart with the clock set back", "[ledger]") {
+  TempDir dir;
+  auto open_at = [&](int64_t now_ms) {
+    LedgerOptions options;
+    options.data_dir = dir.path();
+    options.clock_ms = [now_ms] { return now_ms; };
+    auto ledger = Ledger::Open(options);
+    REQUIRE(ledger.ok());
+    return std::move(ledger).value();
+  };
+  constexpr int64_t kLaterMs = 1'800'000'000'000;
+  open_at(kLaterMs)->Append(FirmEntry("first", "a")).value();
+  auto second = open_at(kLaterMs - 3'600'000)->Append(FirmEntry("second", "b"));
+  REQUIRE(second.ok());
+  CHECK(second->entry.recorded_at_ms() == kLaterMs);
 }
 
 }  // namespace

@@ -318,6 +318,20 @@ TEST_CASE("the tamper matrix: offline and online verification and the daemon nam
     CHECK(online_code == 0);
     CheckDaemonServes(data_dir);
   }
+  SECTION("another log's key file: the daemon names the key, not the signatures") {
+    testing::TempDir dir;
+    const std::string data_dir = CopyOfTemplate(dir);
+    const std::string key_file = data_dir + "/" + kKeyFileName;
+    std::filesystem::remove(key_file);
+    Result<SigningKey> other = SigningKey::Generate();
+    REQUIRE(other.ok());
+    REQUIRE(other->SaveFile(key_file).ok());
+    auto [daemon_code, daemon] =
+        RunCommand({MINGZHANGD, "--data-dir", data_dir, "--listen", "127.0.0.1:0"}, dir / "daemon.log");
+    INFO("mingzhangd: " << daemon);
+    CHECK(daemon_code == 1);
+    CHECK(daemon.find("key-mismatch") != std::string::npos);
+  }
   SECTION("inclusion proofs one node too long: the server's proofs are blamed, not the checkpoint") {
     testing::TempDir dir;
     auto [online_code, online] = VerifyServedStore(CopyOfTemplate(dir), /*extra_inclusion_node=*/true);
