@@ -25,7 +25,9 @@ int64_t EvaluationMilli(const RatingInputs& in) {
   return RatioMilli(40, Wide{in.evaluation_score_sum} - 5 * n, 20 * n);
 }
 
+// Nothing billed (a community not started yet): nothing went uncollected.
 int64_t CollectionMilli(const RatingInputs& in) {
+  if (in.billed <= 0) return 20 * kMilli;
   return RatioMilli(20, in.collection_rate_bp, 10000);
 }
 
@@ -80,6 +82,10 @@ Rating RateFirm(const RatingInputs& inputs) {
   const int64_t total =
       r.evaluation_milli + r.collection_milli + r.disclosure_milli + r.reversal_milli;
   r.score = static_cast<int>(std::clamp<int64_t>((total + kMilli / 2) / kMilli, 0, 100));
+  if (inputs.billed <= 0 && inputs.business_entries == 0 && inputs.evaluations == 0) {
+    r.grade = "unrated";
+    return r;
+  }
   r.grade = GradeOf(r.score);
   r.red_list = r.score >= 80;
   r.black_list = r.score < 70;

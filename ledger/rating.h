@@ -14,6 +14,7 @@ inline constexpr int kPromptRecordingDaysMax = 7;  // recorded within 7 days of 
 struct RatingInputs {
   int64_t evaluations = 0;           // non-reversed owner evaluations in the period
   int64_t evaluation_score_sum = 0;  // sum of all five dimension scores (1-5) of those
+  int64_t billed = 0;                // fen billed in the period
   int64_t collection_rate_bp = 0;    // collected / billed, basis points (may exceed 10,000)
   int64_t disbursements = 0;         // disbursements in the period
   int64_t disbursements_with_voucher = 0;
@@ -24,7 +25,9 @@ struct RatingInputs {
 
 struct Rating {
   int score = 0;         // 0-100
-  std::string grade;     // AAA >= 85, AA >= 80, A >= 70, B >= 60, C below
+  std::string grade;     // AAA >= 85, AA >= 80, A >= 70, B >= 60, C below; "unrated" when the
+                         // period shows nothing of the firm (nothing billed, recorded or rated),
+                         // which puts it on neither list
   bool red_list = false;    // AA and above
   bool black_list = false;  // B and below
   // Points per component, in thousandths, for the published breakdown.

@@ -25,30 +25,35 @@ bool Prompt(const Date& business, int64_t recorded_at_ms) {
 
 // What the log shows about one community in a period, added into a firm's inputs.
 void AddCommunityInputs(const CommunityState& c, const Period& period, RatingInputs& in) {
+  // Disclosure weighs what the firm itself recorded and did not take back: not the payments
+  // owners recorded, not the committee's revenue, not reversed entries (README "Reversals").
+  const std::string& firm_id = c.registration.firm_id();
+  auto firms_own = [&firm_id](const auto& state) { return state.author == firm_id && !state.reversed; };
   for (const auto& [seq, p] : c.payments) {
     if (!period.Contains(p.paid_on.month_index())) continue;
-    ++in.business_entries;
-    in.prompt_entries += Prompt(p.paid_on, p.recorded_at_ms);
+    if (firms_own(p)) {
+      ++in.business_entries;
+      in.prompt_entries += Prompt(p.paid_on, p.recorded_at_ms);
+    }
     if (p.reversed || !p.evaluation_seq) continue;
     const v1::Scores& s = c.evaluations.at(*p.evaluation_seq).scores;
     ++in.evaluations;
     in.evaluation_score_sum += s.cleaning() + s.security() + s.greenery() + s.repair() + s.service();
   }
   for (const auto& [seq, d] : c.disbursements) {
-    if (!period.Contains(d.paid_on.month_index())) continue;
+    if (!period.Contains(d.paid_on.month_index()) || !firms_own(d)) continue;
     ++in.business_entries;
     in.prompt_entries += Prompt(d.paid_on, d.recorded_at_ms);
     ++in.disbursements;
     in.disbursements_with_voucher += d.body.voucher_sha256().size() == 64;
   }
   for (const auto& [seq, r] : c.revenues) {
-    if (!period.Contains(r.received_on.month_index())) continue;
+    if (!period.Contains(r.received_on.month_index()) || !firms_own(r)) continue;
     ++in.business_entries;
     in.prompt_entries += Prompt(r.received_on, r.recorded_at_ms);
   }
   // Reversals of what the firm wrote: an admin's reversal of the committee's public revenue, or of
   // a payment an owner recorded, says nothing about the firm's books.
-  const std::string& firm_id = c.registration.firm_id();
   for (const auto& [reversal, target] : c.reversals) {
     // `target` by value: clang before 16 cannot capture a structured binding.
     auto in_period = [&period, &firm_id, target = target](const auto& map, auto date_of) {
@@ -104,6 +109,7 @@ json RatingsView(const Domain& domain, const Period& period) {
       billed += std::stoll(b->at("totals").at("billed").get<std::string>());
       collected += std::stoll(b->at("totals").at("collected").get<std::string>());
     }
+    in.billed = billed;
     in.collection_rate_bp = billed == 0 ? 0 : static_cast<int64_t>(static_cast<__int128>(collected) * 10000 / billed);
     Rating r = RateFirm(in);
     firms.push_back(
@@ -114,7 +120,8 @@ json RatingsView(const Domain& domain, const Period& period) {
          {"red_list", r.red_list},
          {"black_list", r.black_list},
          {"inputs",
-          {{"evaluations", in.evaluations},
+          {{"billed", std::to_string(in.billed)},
+           {"evaluations", in.evaluations},
            {"evaluation_score_sum", in.evaluation_score_sum},
            {"collection_rate_bp", in.collection_rate_bp},
            {"disbursements", in.disbursements},

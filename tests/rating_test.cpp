@@ -7,13 +7,14 @@
 namespace mingzhang {
 namespace {
 
-// Inputs with no disbursements, no business entries and no reversals: disclosure (25) and
+// Inputs with a fee billed, no disbursements, no business entries and no reversals: disclosure (25) and
 // reversals (15) are full, 40 points. Evaluations add 2S - 10 points for one evaluation with
 // dimension sum S (5..25), or 20 with none; collection adds bp / 500 points.
 RatingInputs With(int64_t evaluations, int64_t score_sum, int64_t collection_bp) {
   RatingInputs in;
   in.evaluations = evaluations;
   in.evaluation_score_sum = score_sum;
+  in.billed = 100000;
   in.collection_rate_bp = collection_bp;
   return in;
 }
@@ -43,6 +44,14 @@ TEST_CASE("grade boundaries", "[rating]") {
   CheckRating(With(1, 5, 9500), {59, "C", false, true});     // 0 + 19 + 40
 }
 
+TEST_CASE("nothing billed: full collection points; nothing at all: unrated, on neither list", "[rating]") {
+  RatingInputs in;
+  in.business_entries = 3;
+  in.prompt_entries = 3;
+  CheckRating(in, {80, "AA", true, false});  // 20 + 20 + 25 + 15: a firm recording in the period
+  CheckRating(RatingInputs{}, {80, "unrated", false, false});
+}
+
 TEST_CASE("GradeOf", "[rating]") {
   CHECK(GradeOf(100) == "AAA");
   CHECK(GradeOf(85) == "AAA");
@@ -66,6 +75,7 @@ TEST_CASE("worked example with every component", "[rating]") {
   RatingInputs in;
   in.evaluations = 4;
   in.evaluation_score_sum = 71;
+  in.billed = 4'500'000;
   in.collection_rate_bp = 9234;
   in.disbursements = 7;
   in.disbursements_with_voucher = 6;

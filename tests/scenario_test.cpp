@@ -665,16 +665,16 @@ TEST_CASE("scenario: statements are signed and reproducible at any checkpointed 
 //     (5+4+4+3+5) + (4+4+5+4+4) + (3+5+2+5+4) = 21 + 21 + 19 = 61
 //     → 40 × (61 − 5 × 3) / (20 × 3) = 40 × 46 / 60 = 30.666 → 30,666 milli
 //   collection: 7,167 bp → 20 × 0.7167 = 14.334 → 14,334 milli
-//   disclosure: 8 disbursements (D1-D6, R1, R2), all with vouchers → 10 points; recorded on
-//     2026-10-05, within 7 days of their date: P8 (09-28), R2 and parking (09-30) → 3 of the
-//     business entries B (8 payments, 8 disbursements, 4 public revenue = 20, or 21 if the
-//     reversed P6' is still counted there) → 15 × 3 / 20 = 2.25 (or 15 × 3 / 21 = 2.142)
-//     → 12,250 (or 12,142) milli
-//   reversals: 1 → 15 × (B − 10) / B = 7.5 (or 7.857) → 7,500 (or 7,857) milli
-//   total 30,666 + 14,334 + 12,250 + 7,500 = 64,750 (or 64,999) → 65 either way: grade B,
-//   black list (below 70), not red list.
+//   disclosure: 8 disbursements (D1-D6, R1, R2), all with vouchers → 10 points; the business
+//     entries are the firm's own, not reversed: 7 payments (P2-P8 without P1, which the owner
+//     recorded, and the reversed P6'), 8 disbursements, 3 parking revenues (not the committee's
+//     advertising) = 18; recorded on 2026-10-05, within 7 days of their date: P8 (09-28), R2 and
+//     parking (09-30) → 15 × 3 / 18 = 2.5 → 12,500 milli
+//   reversals: 1 → 15 × (18 − 10) / 18 = 6.666 → 6,666 milli
+//   total 30,666 + 14,334 + 12,500 + 6,666 = 64,166 → 64: grade B, black list (below 70), not
+//   red list.
 // Were E2 on the reversed payment counted: n = 4, sum 66 → 40 × 46 / 80 = 23 points, and the
-// total 57,084 would give 57 (C) — so 65 also shows that the reversal reached the ratings.
+// total 56,500 would give 56 (C) — so 64 also shows that the reversal reached the ratings.
 TEST_CASE("scenario: the firm's rating counts no evaluation of a reversed payment", "[scenario]") {
   auto g = BuildGarden();
   const Json r = MustView(g->ledger->Ratings("2026-Q3"));
@@ -689,11 +689,14 @@ TEST_CASE("scenario: the firm's rating counts no evaluation of a reversed paymen
   CHECK(CountOf(in.at("collection_rate_bp")) == 7167);
   CHECK(CountOf(in.at("disbursements")) == 8);
   CHECK(CountOf(in.at("disbursements_with_voucher")) == 8);
+  CHECK(CountOf(in.at("business_entries")) == 18);
   CHECK(CountOf(in.at("prompt_entries")) == 3);
   CHECK(CountOf(in.at("reversals")) == 1);
   CHECK(CountOf(f.at("points_milli").at("evaluation")) == 30666);
   CHECK(CountOf(f.at("points_milli").at("collection")) == 14334);
-  CHECK(CountOf(f.at("score")) == 65);
+  CHECK(CountOf(f.at("points_milli").at("disclosure")) == 12500);
+  CHECK(CountOf(f.at("points_milli").at("reversals")) == 6666);
+  CHECK(CountOf(f.at("score")) == 64);
   CHECK(f.at("grade") == "B");
   CHECK(f.at("black_list") == true);
   CHECK(f.at("red_list") == false);
@@ -709,6 +712,20 @@ TEST_CASE("scenario: the firm's rating counts only reversals of its own entries"
   const Json r = MustView(g->ledger->Ratings("2026-Q3"));
   INFO(r.dump(1));
   CHECK(CountOf(r.at("firms")[0].at("inputs").at("reversals")) == 1);
+}
+
+// A period before the community starts shows nothing of the firm: it is on neither list (it was
+// black-listed for a 0% collection rate over nothing billed).
+TEST_CASE("scenario: a period with nothing billed, recorded or rated is unrated", "[scenario]") {
+  auto g = BuildGarden();
+  const Json r = MustView(g->ledger->Ratings("2025-12"));
+  INFO(r.dump(1));
+  const Json& f = r.at("firms")[0];
+  CHECK(f.at("inputs").at("billed") == "0");
+  CHECK(CountOf(f.at("points_milli").at("collection")) == 20000);
+  CHECK(f.at("grade") == "unrated");
+  CHECK(f.at("red_list") == false);
+  CHECK(f.at("black_list") == false);
 }
 
 TEST_CASE("scenario: views refuse unknown names and bad periods", "[scenario]") {
