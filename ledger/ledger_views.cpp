@@ -110,8 +110,10 @@ Result<json> Ledger::Ratings(const std::string& period_text) const {
 }
 
 Result<json> Ledger::Reconcile(const std::string& community_id, std::string_view bank_csv) const {
+  // Parsed before the lock: a large statement must not hold up the writer's publishing.
+  MZ_ASSIGN_OR_RETURN(BankStatement bank, ParseBankStatement(bank_csv));
   std::shared_lock lock(domain_mu_);
-  return ReconcileView(domain_, community_id, bank_csv);
+  return ReconcileView(domain_, community_id, bank);
 }
 
 Result<std::vector<uint64_t>> Ledger::CommunitySeqs(const std::string& community_id,

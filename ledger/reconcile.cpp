@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <deque>
 #include <map>
 #include <numeric>
@@ -131,6 +132,9 @@ Result<CsvRecord> CsvReader::Next() {
     MZ_RETURN_IF_ERROR(ReadCell(&cell));
     record.cells.push_back(std::move(cell));
     if (AtRecordEnd()) break;
+    if (record.cells.size() == kBankCsvCellsPerRowMax) {
+      return Bad(record.line_number, "more than " + std::to_string(kBankCsvCellsPerRowMax) + " cells in a row");
+    }
     ++pos_;  // ReadCell stops only at a record end or a comma
   }
   if (!AtEnd()) SkipLineBreak();
@@ -456,6 +460,7 @@ class Matcher {
         bank_taken_(bank.size(), false) {}
 
   void MatchExact();
+  void MatchSameReference();
   void MatchWithinTolerance();
   Reconciliation Finish() const;
 
@@ -498,6 +503,33 @@ void Matcher::MatchExact() {
     if (it == waiting.end() || it->second.empty()) continue;
     Pair(l, it->second.front(), /*exact=*/true);
     it->second.pop_front();
+  }
+}
+
+// Same amount, direction and non-empty reference, dates a few days apart (a WeChat or Alipay
+// payment reaches the bank a day later): paired before any pair of mere amounts, so that two
+// equal fees of one week are not crossed over, each matched with the other's bank line.
+void Matcher::MatchSameReference() {
+  using RefKey = std::tuple<int64_t, Direction, std::string_view>;
+  std::map<RefKey, std::vector<size_t>> waiting;  // untaken bank lines in line order
+  for (size_t b : bank_order_) {
+    const std::string_view reference = Trim(bank_[b].reference);
+    if (bank_taken_[b] || !bank_day_[b] || reference.empty()) continue;
+    waiting[{bank_[b].amount_fen, bank_[b].direction, reference}].push_back(b);
+  }
+  for (int gap = 1; gap <= kReconcileDateToleranceDays; ++gap) {
+    for (size_t l : ledger_order_) {
+      const std::string_view reference = Trim(ledger_[l].reference);
+      if (ledger_taken_[l] || !ledger_day_[l] || reference.empty()) continue;
+      auto it = waiting.find({ledger_[l].amount_fen, ledger_[l].direction, reference});
+      if (it == waiting.end()) continue;
+      for (size_t b : it->second) {
+        if (!bank_taken_[b] && std::abs(*bank_day_[b] - *ledger_day_[l]) == gap) {
+          Pair(l, b, /*exact=*/false);
+          break;
+        }
+      }
+    }
   }
 }
 
@@ -562,11 +594,35 @@ Result<BankStatement> ParseBankStatement(std::string_view csv) {
   return statement;
 }
 
+// The ledger items the statement covers: dated from its first line's date to its last one's,
+// give or take the tolerance. A month's statement says nothing about the rest of the history.
+std::vector<LedgerItem> ItemsCovered(const std::vector<LedgerItem>& ledger, const BankStatement& bank) {
+  std::optional<int64_t> first, last;
+  for (const BankLine& line : bank.lines) {
+    std::optional<int64_t> day = DayNumber(line.date);
+    if (!day) continue;
+    first = std::min(first.value_or(*day), *day);
+    last = std::max(last.value_or(*day), *day);
+  }
+  std::vector<LedgerItem> covered;
+  for (const LedgerItem& item : ledger) {
+    std::optional<int64_t> day = DayNumber(item.date);
+    if (first && day && *day >= *first - kReconcileDateToleranceDays && *day <= *last + kReconcileDateToleranceDays) {
+      covered.push_back(item);
+    }
+  }
+  return covered;
+}
+
 Reconciliation Reconcile(const std::vector<LedgerItem>& ledger, const BankStatement& bank) {
-  Matcher matcher(ledger, bank.lines);
+  const std::vector<LedgerItem> covered = ItemsCovered(ledger, bank);
+  Matcher matcher(covered, bank.lines);
   matcher.MatchExact();
+  matcher.MatchSameReference();
   matcher.MatchWithinTolerance();
-  return matcher.Finish();
+  Reconciliation out = matcher.Finish();
+  out.outside_statement = ledger.size() - covered.size();
+  return out;
 }
 
 }  // namespace mingzhang

@@ -57,6 +57,7 @@ namespace mingzhang {
 
 inline constexpr size_t kBankCsvBytesMax = 8 << 20;               // refuse larger input
 inline constexpr size_t kBankCsvRowsMax = 100000;                 // data rows, after the header
+inline constexpr size_t kBankCsvCellsPerRowMax = 64;              // the formats have 5 or 8
 inline constexpr int64_t kBankAmountFenMax = 10'000'000'000'000;  // 10^13 fen = 1000亿元
 inline constexpr int kReconcileDateToleranceDays = 3;
 
@@ -103,13 +104,19 @@ struct Reconciliation {
   std::vector<Match> matched;              // by seq
   std::vector<LedgerItem> only_in_ledger;  // by seq
   std::vector<BankLine> only_at_bank;      // by line number
+  size_t outside_statement = 0;            // ledger items dated outside the statement's dates
 };
 
-// Two passes; each ledger item and each bank line is matched at most once.
+// Only the ledger items dated within the statement's dates (its earliest to its latest line,
+// widened by kReconcileDateToleranceDays) take part: the rest of the history is not in it.
+// Three passes; each ledger item and each bank line is matched at most once.
 //  1. exact: amount, direction, date and reference equal (references trimmed; an empty
 //     reference proves nothing, so it never matches exactly). Ledger items in seq order each
 //     take the earliest such bank line.
-//  2. among the rest: same amount and direction, dates at most kReconcileDateToleranceDays
+//  2. among the rest: same amount, direction and non-empty reference, dates at most
+//     kReconcileDateToleranceDays apart; closest dates first, ledger items in seq order, each
+//     taking the earliest such line.
+//  3. among the rest: same amount and direction, dates at most kReconcileDateToleranceDays
 //     apart. Closest dates are paired first; ties go to the lowest seq, then the earliest line.
 // Dates are compared as calendar days; an item or line whose date is not a valid YYYY-MM-DD
 // matches nothing.

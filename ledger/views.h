@@ -17,6 +17,7 @@
 #include "ledger/calendar.h"
 #include "ledger/domain.h"
 #include "ledger/note.h"
+#include "ledger/reconcile.h"
 #include "ledger/status.h"
 
 namespace mingzhang {
@@ -57,7 +58,7 @@ Result<nlohmann::json> ProposalView(const Domain& domain, const std::string& com
 // red_list, black_list, inputs {...}, points_milli {...}}]}.
 nlohmann::json RatingsView(const Domain& domain, const Period& period);
 
-// Matches a bank statement export against c's payments, disbursements and public revenue.
-Result<nlohmann::json> ReconcileView(const Domain& domain, const std::string& community_id, std::string_view csv);
+// Matches a parsed bank statement against c's payments, disbursements and public revenue.
+Result<nlohmann::json> ReconcileView(const Domain& domain, const std::string& community_id, const BankStatement& bank);
 
 }  // namespace mingzhang

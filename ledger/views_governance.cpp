@@ -138,10 +138,9 @@ json RatingsView(const Domain& domain, const Period& period) {
   return json{{"period", period.text}, {"formula_version", kRatingFormulaVersion}, {"firms", firms}};
 }
 
-Result<json> ReconcileView(const Domain& domain, const std::string& community_id, std::string_view csv) {
+Result<json> ReconcileView(const Domain& domain, const std::string& community_id, const BankStatement& bank) {
   const CommunityState* c = domain.community(community_id);
   if (c == nullptr) return NotFound("unknown-community", "no community " + community_id);
-  MZ_ASSIGN_OR_RETURN(BankStatement bank, ParseBankStatement(csv));
   std::vector<LedgerItem> items;
   for (const auto& [seq, p] : c->payments) {
     if (!p.reversed) items.push_back({seq, FormatDate(p.paid_on), p.amount, Direction::kCredit, p.receipt_ref});
@@ -179,7 +178,8 @@ Result<json> ReconcileView(const Domain& domain, const std::string& community_id
   return json{{"community_id", community_id},
               {"matched", matched},
               {"only_in_ledger", only_ledger},
-              {"only_at_bank", only_bank}};
+              {"only_at_bank", only_bank},
+              {"ledger_entries_outside_statement_dates", rec.outside_statement}};
 }
 
 }  // namespace mingzhang

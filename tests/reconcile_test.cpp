@@ -172,6 +172,8 @@ TEST_CASE("bad rows are refused with their line number", "[reconcile]") {
   };
   const std::vector<Case> cases = {
       {kPlainHeader + "2026-10-08,12.345,credit,a,b\n", "line 2:", "more than 2 decimals"},
+      {kPlainHeader + ok_row + "2026-10-08,1.00,credit,a,b" + std::string(1'000'000, ',') + "\n", "line 3:",
+       "more than 64 cells in a row"},
       {kPlainHeader + ok_row + "2026-10-08,-5.00,credit,a,b\n", "line 3:", "\"-5.00\" is negative"},
       {kPlainHeader + "2026-10-08,abc,credit,a,b\n", "line 2:", "\"abc\" is not an amount"},
       {kPlainHeader + "2026-10-08,0.00,credit,a,b\n", "line 2:", "is zero"},
@@ -263,11 +265,33 @@ TEST_CASE("dates up to 3 days apart match loosely, across months, years and leap
 }
 
 TEST_CASE("4 days apart stays unmatched on both sides", "[reconcile]") {
-  Reconciliation r =
-      Reconcile({Item(1, "2026-10-08", 30000, kIn, "R-1")}, Bank({Line(2, "2026-10-12", 30000, kIn, "R-1")}));
+  // The statement runs from 10-01 (another line), so it covers the item.
+  Reconciliation r = Reconcile({Item(1, "2026-10-08", 30000, kIn, "R-1")},
+                               Bank({Line(2, "2026-10-01", 500, kOut), Line(3, "2026-10-12", 30000, kIn, "R-1")}));
   CHECK(r.matched.empty());
   CHECK(r.only_in_ledger == std::vector<LedgerItem>{Item(1, "2026-10-08", 30000, kIn, "R-1")});
-  CHECK(r.only_at_bank == std::vector<BankLine>{Line(2, "2026-10-12", 30000, kIn, "R-1")});
+  CHECK(r.only_at_bank.size() == 2);
+  CHECK(r.outside_statement == 0);
+}
+
+TEST_CASE("only ledger items within the statement's dates, give or take 3 days, take part", "[reconcile]") {
+  const std::vector<LedgerItem> items = {Item(1, "2026-09-27", 100, kIn), Item(2, "2026-09-28", 200, kIn),
+                                         Item(3, "2026-10-15", 300, kIn), Item(4, "2026-10-31", 400, kIn),
+                                         Item(5, "2026-11-03", 500, kIn), Item(6, "2026-11-04", 600, kIn)};
+  Reconciliation r = Reconcile(items, Bank({Line(2, "2026-10-01", 300, kIn), Line(3, "2026-10-31", 400, kIn)}));
+  CHECK(r.matched.size() == 1);  // seq 4
+  CHECK(r.only_in_ledger.size() == 3);  // seqs 2, 3, 5: from 09-28 to 11-03
+  CHECK(r.outside_statement == 2);      // seqs 1 and 6
+  CHECK(Reconcile(items, Bank({})).outside_statement == items.size());
+}
+
+TEST_CASE("a later bank day with the same reference beats an earlier one with another", "[reconcile]") {
+  // Two equal fees of one week; the bank credits RCPT-B a day later. Matching by closest date
+  // alone crossed them over: RCPT-A took B's line and B looked missing.
+  Reconciliation r = Reconcile({Item(1, "2026-03-05", 30000, kIn, "RCPT-A"), Item(2, "2026-03-05", 30000, kIn, "RCPT-B")},
+                               Bank({Line(2, "2026-03-06", 30000, kIn, "RCPT-B")}));
+  CHECK(r.matched == std::vector<Match>{{2, 2, false}});
+  CHECK(r.only_in_ledger == std::vector<LedgerItem>{Item(1, "2026-03-05", 30000, kIn, "RCPT-A")});
 }
 
 TEST_CASE("of two candidates the closest date wins; equal distance goes to the earliest line", "[reconcile]") {
@@ -339,7 +363,7 @@ TEST_CASE("a ledger item with an invalid date matches nothing", "[reconcile]") {
   Reconciliation r =
       Reconcile({Item(1, "2026-02-30", 30000, kIn, "R")}, Bank({Line(2, "2026-03-02", 30000, kIn, "R")}));
   CHECK(r.matched.empty());
-  CHECK(r.only_in_ledger.size() == 1);
+  CHECK(r.outside_statement == 1);  // no date, so inside no statement's dates
   CHECK(r.only_at_bank.size() == 1);
 }
 
