@@ -175,7 +175,8 @@ class Ledger {
   std::unique_ptr<Job> SequenceBatch(std::vector<Pending> batch);
   std::vector<Result<std::optional<std::string>>> Prepare(std::vector<Pending>& batch,
                                                           std::vector<BatchResult>& results);
-  bool ResolveRepeat(const std::vector<BatchResult>& results, const Result<std::optional<std::string>>& previous,
+  bool ResolveRepeat(const v1::Entry& request, const std::vector<BatchResult>& results,
+                     const Result<std::optional<std::string>>& previous,
                      BatchState& state, BatchResult& r);
   void Sequence(v1::Entry& request, BatchState& state, BatchResult& r);
   void SealBatch(Job& job);

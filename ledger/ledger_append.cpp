@@ -24,6 +24,19 @@ Status CheckRequestShape(const v1::Entry& request) {
   return OkStatus();
 }
 
+// An owner's request repeated under a token issued since, for more or fewer units: the actor's
+// unit_ids are the token's scope, copied into the entry, not part of what the owner asked for.
+bool SameButOwnersUnits(const v1::Entry& request, const v1::Entry& stored) {
+  if (request.actor().role() != v1::owner) return false;
+  v1::Entry asked = request, original = stored;
+  asked.mutable_actor()->clear_unit_ids();
+  original.mutable_actor()->clear_unit_ids();
+  original.clear_seq();
+  original.clear_prev_hash();
+  original.clear_recorded_at_ms();
+  return asked.SerializeAsString() == original.SerializeAsString();
+}
+
 }  // namespace
 
 void Ledger::AppendAsync(v1::Entry request, AppendCallback done) {
@@ -153,7 +166,8 @@ std::vector<Result<std::optional<std::string>>> Ledger::Prepare(std::vector<Pend
 
 // Answers an idempotent repeat (of a stored entry or of one earlier in this batch) or a conflict.
 // Returns false when the request is new and must be appended.
-bool Ledger::ResolveRepeat(const std::vector<BatchResult>& results, const Result<std::optional<std::string>>& previous,
+bool Ledger::ResolveRepeat(const v1::Entry& request, const std::vector<BatchResult>& results,
+                           const Result<std::optional<std::string>>& previous,
                            BatchState& state, BatchResult& r) {
   const Status conflict = AlreadyExists("idempotency-conflict", "idempotency_key was used with a different body");
   if (auto it = state.keys_in_batch.find(r.idem_key); it != state.keys_in_batch.end()) {
@@ -181,13 +195,17 @@ bool Ledger::ResolveRepeat(const std::vector<BatchResult>& results, const Result
   }
   if (!*previous) return false;
   std::string_view record = **previous;
-  if (record.size() != 8 + kHashBytes || record.substr(8) != r.fingerprint) {
+  if (record.size() != 8 + kHashBytes) {
     r.refusal = conflict;
     return true;
   }
   Result<StoredEntry> original = ReadEntry(*ParseBe64(record.substr(0, 8)));
   if (!original.ok()) {
     r.refusal = original.status();
+    return true;
+  }
+  if (record.substr(8) != r.fingerprint && !SameButOwnersUnits(request, original->entry)) {
+    r.refusal = conflict;
     return true;
   }
   r.kind = BatchResult::Kind::kReplayOfStored;
@@ -248,7 +266,7 @@ std::unique_ptr<Ledger::Job> Ledger::SequenceBatch(std::vector<Pending> batch) {
   state.tree = tree_;
   for (size_t i = 0; i < job->batch.size(); ++i) {
     BatchResult& r = job->results[i];
-    if (!r.refusal.ok() || ResolveRepeat(job->results, previous[i], state, r)) continue;
+    if (!r.refusal.ok() || ResolveRepeat(job->batch[i].request, job->results, previous[i], state, r)) continue;
     Sequence(job->batch[i].request, state, r);
     if (r.kind == BatchResult::Kind::kAppended) state.keys_in_batch.emplace(r.idem_key, i);
   }

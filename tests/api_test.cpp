@@ -350,6 +350,20 @@ TEST_CASE("every endpoint of API.md answers with its status and shape", "[api]")
     CHECK(c.Get("/v1/communities/C1/units/U2/account?period=2026-01", token).status == 403);
   }
 
+  SECTION("an owner's repeat under a token issued since, for more units, is a replay, not a conflict") {
+    const std::string wider = IssueToken(c, w.admin, "owner", "owner-U1", {"C1"}, {"U2", "U1"});
+    json body{{"idempotency_key", "pay-U1"}, {"unit_id", "U1"}, {"amount", "75000"}, {"period", "2026-01"},
+              {"months", 3}, {"paid_on", "2026-01-05"}, {"method", "wechat"}, {"receipt_ref", "R-U1"}};
+    const uint64_t size = TreeSize(c);
+    Reply again = c.Post("/v1/communities/C1/payments", wider, body.dump());
+    INFO(again.Describe());
+    CHECK(again.status == 200);
+    CHECK(again.Json()["seq"] == std::to_string(w.seq["payment U1 by owner"]));
+    body["amount"] = "75001";
+    CHECK(c.Post("/v1/communities/C1/payments", wider, body.dump()).status == 409);
+    CHECK(TreeSize(c) == size);
+  }
+
   SECTION("checkpoint, keys, checkpoint?tree_size, inclusion and consistency proofs verify") {
     Reply keys = c.Get("/v1/keys");
     REQUIRE(keys.status == 200);
