@@ -4,9 +4,11 @@
 
 #include <sys/stat.h>
 
+#include <cerrno>
 #include <chrono>
+#include <cstdio>
+#include <cstring>
 #include <filesystem>
-#include <fstream>
 
 #include "ledger/chunked_scan.h"
 #include "ledger/files.h"

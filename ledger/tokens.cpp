@@ -1,14 +1,9 @@
 // Bearer tokens: issue, authenticate, revoke, and the first admin token (tokens.h).
 #include "ledger/tokens.h"
 
-#include <fcntl.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
-#include <cerrno>
 #include <chrono>
-#include <cstring>
-#include <filesystem>
 #include <memory>
 #include <set>
 
