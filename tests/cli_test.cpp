@@ -291,6 +291,21 @@ TEST_CASE("the CLI builds, imports, exports, verifies and audits a district on a
   INFO(invalid.out);
   REQUIRE(invalid.status == 1);
   REQUIRE(Contains(invalid.out, "INVALID"));
+  // A forged figure put before the signed one under the same name: a reader keeping the first
+  // would see it. JCS input is I-JSON, so the file is refused, not VALID.
+  std::string doubled = statement->dump();
+  const size_t billing = doubled.find("\"billing\":{");
+  REQUIRE(billing != std::string::npos);
+  doubled.insert(billing + std::string("\"billing\":{").size(), "\"collected\":\"99999999\",");
+  const std::string doubled_file = dir / "statement-doubled.json";
+  Spit(doubled_file, doubled);
+  for (const std::string& command : {"verify-statement " + doubled_file + key,
+                                     "audit --export " + (dir / "none.jsonl") + " --statement " + doubled_file}) {
+    Ran refused = Cli(command);
+    INFO(command << ": " << refused.out);
+    CHECK(refused.status == 2);
+    CHECK(Contains(refused.out, "I-JSON"));
+  }
 
   // --- export ---------------------------------------------------------------------------------
   const std::string all = dir / "all.jsonl";

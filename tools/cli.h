@@ -66,6 +66,11 @@ std::optional<int64_t> ParseI64(std::string_view text);
 // True when `text` is well-formed UTF-8.
 bool ValidUtf8(std::string_view text);
 
+// Parses JSON as I-JSON (RFC 7493), which JCS (RFC 8785) requires: a name repeated in one object
+// makes the document invalid, as a syntax error does (is_discarded()). A reader that kept the
+// first of two "collected" values would see another figure than the one that was signed.
+nlohmann::json ParseStrictJson(std::string_view text);
+
 // The protobuf JSON mapping with proto field names, as the API prints entries.
 nlohmann::json ProtoToJson(const google::protobuf::Message& message);
 

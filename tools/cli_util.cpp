@@ -7,7 +7,9 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <set>
 #include <sstream>
+#include <vector>
 
 #include <google/protobuf/util/json_util.h>
 
@@ -114,6 +116,25 @@ bool ValidUtf8(std::string_view text) {
     i += len;
   }
   return true;
+}
+
+nlohmann::json ParseStrictJson(std::string_view text) {
+  using nlohmann::json;
+  std::vector<std::set<std::string>> names;  // of each object open around the parser
+  bool repeated = false;
+  json doc = json::parse(
+      text,
+      [&](int, json::parse_event_t event, json& parsed) {
+        if (event == json::parse_event_t::object_start) names.emplace_back();
+        if (event == json::parse_event_t::object_end && !names.empty()) names.pop_back();
+        if (event == json::parse_event_t::key && !names.empty() &&
+            !names.back().insert(parsed.get<std::string>()).second) {
+          repeated = true;
+        }
+        return true;
+      },
+      /*allow_exceptions=*/false);
+  return repeated ? json(json::value_t::discarded) : doc;
 }
 
 nlohmann::json ProtoToJson(const google::protobuf::Message& message) {

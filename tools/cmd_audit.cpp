@@ -135,7 +135,7 @@ Result<std::optional<std::string>> ReplayExport(std::istream& in, uint64_t tree_
     ++line_no;
     if (text.find_first_not_of(" \t\r") == std::string::npos) continue;
     std::string where = "export line " + std::to_string(line_no) + ": ";
-    json line = json::parse(text, nullptr, false);
+    json line = ParseStrictJson(text);
     if (!line.is_object() || !line.contains("leaf_bytes") || !line["leaf_bytes"].is_string() || !line.contains("seq")) {
       return InvalidArgument("bad-export", where + "not an exported entry {seq, leaf_bytes, leaf_hash, entry}");
     }
@@ -184,8 +184,8 @@ int Audit(const Args& args) {
 
   Result<std::string> text = ReadFile(*statement_path);
   if (!text.ok()) return Fail(text.status());
-  json doc = json::parse(*text, nullptr, false);
-  if (!doc.is_object()) return Fail(InvalidArgument("bad-statement", *statement_path + " is not a JSON object"));
+  json doc = ParseStrictJson(*text);
+  if (!doc.is_object()) return Fail(InvalidArgument("bad-statement", *statement_path + " is not a JSON object in I-JSON (no syntax error, no name twice in an object)"));
   const json& statement = doc.contains("statement") ? doc["statement"] : doc;
   std::string community, period_text, origin, size_text, root_text;
   try {

@@ -48,9 +48,9 @@ int VerifyStatement(const Args& args) {
 
   Result<std::string> text = ReadFile(path);
   if (!text.ok()) return Fail(text.status());
-  nlohmann::json doc = nlohmann::json::parse(*text, nullptr, false);
+  nlohmann::json doc = ParseStrictJson(*text);
   if (!doc.is_object() || !doc.contains("statement") || !doc.contains("signature") || !doc["signature"].is_object()) {
-    return Fail(InvalidArgument("bad-statement", path + " is not a signed statement {statement, signature}"));
+    return Fail(InvalidArgument("bad-statement", path + " is not a signed statement {statement, signature} in I-JSON (no syntax error, no name twice in an object)"));
   }
   const nlohmann::json& statement = doc["statement"];
   const nlohmann::json& sig = doc["signature"];
