@@ -8,7 +8,7 @@
 
 namespace mingzhang {
 
-inline constexpr const char* kRatingFormulaVersion = "mingzhang-rating/1";
+inline constexpr const char* kRatingFormulaVersion = "mingzhang-rating/2";
 inline constexpr int kPromptRecordingDaysMax = 7;  // recorded within 7 days of the business date
 
 struct RatingInputs {

@@ -594,6 +594,8 @@ Result<BankStatement> ParseBankStatement(std::string_view csv) {
   return statement;
 }
 
+namespace {
+
 // The ledger items the statement covers: dated from its first line's date to its last one's,
 // give or take the tolerance. A month's statement says nothing about the rest of the history.
 std::vector<LedgerItem> ItemsCovered(const std::vector<LedgerItem>& ledger, const BankStatement& bank) {
@@ -613,6 +615,8 @@ std::vector<LedgerItem> ItemsCovered(const std::vector<LedgerItem>& ledger, cons
   }
   return covered;
 }
+
+}  // namespace
 
 Reconciliation Reconcile(const std::vector<LedgerItem>& ledger, const BankStatement& bank) {
   const std::vector<LedgerItem> covered = ItemsCovered(ledger, bank);

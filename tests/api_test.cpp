@@ -688,7 +688,7 @@ TEST_CASE("every endpoint of API.md answers with its status and shape", "[api]")
     Reply r = c.Get("/v1/ratings?period=2026", w.regulator);
     REQUIRE(r.status == 200);
     json rj = r.Json();
-    CHECK(rj["formula_version"] == "mingzhang-rating/1");
+    CHECK(rj["formula_version"] == "mingzhang-rating/2");
     CHECK(rj["period"] == "2026");
     std::set<std::string> firms;
     for (const json& f : rj["firms"]) {

@@ -144,7 +144,7 @@ TEST_CASE("clamps", "[rating]") {
 }
 
 TEST_CASE("formula version", "[rating]") {
-  CHECK(std::string(kRatingFormulaVersion) == "mingzhang-rating/1");
+  CHECK(std::string(kRatingFormulaVersion) == "mingzhang-rating/2");
 }
 
 }  // namespace

@@ -660,7 +660,7 @@ TEST_CASE("scenario: statements are signed and reproducible at any checkpointed 
   CHECK(MustView(g->ledger->Statement(kC, "2026-Q3", g->mid_size)).dump() == g->mid_statement);
 }
 
-// Ratings for Q3 (rating.cpp, mingzhang-rating/1), from what the log shows about trust-pm:
+// Ratings for Q3 (rating.cpp, mingzhang-rating/2), from what the log shows about trust-pm:
 //   evaluations: E1, E3, E4 count (E2 rated the reversed P6'): n = 3, score sum
 //     (5+4+4+3+5) + (4+4+5+4+4) + (3+5+2+5+4) = 21 + 21 + 19 = 61
 //     → 40 × (61 − 5 × 3) / (20 × 3) = 40 × 46 / 60 = 30.666 → 30,666 milli
