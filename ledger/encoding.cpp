@@ -112,4 +112,23 @@ Result<std::string> Base64Decode(std::string_view text) {
   return out;
 }
 
+// A verifier in another language would decode bytes RFC 3629 forbids lossily and hash something
+// other than what was signed, and a screen would show something other than what was stored: they
+// are refused wherever text comes in (JCS, entries' free text, the CLI's arguments).
+bool NextCodePoint(std::string_view s, size_t& i, char32_t& cp) {
+  auto lead = static_cast<unsigned char>(s[i]);
+  size_t len = lead < 0x80 ? 1 : lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 0;
+  if (len == 0 || lead > 0xF4 || len > s.size() - i) return false;
+  cp = len == 1 ? lead : (lead & (0x7Fu >> len));
+  for (size_t k = 1; k < len; ++k) {
+    auto b = static_cast<unsigned char>(s[i + k]);
+    if ((b & 0xC0) != 0x80) return false;
+    cp = (cp << 6) | (b & 0x3Fu);
+  }
+  static constexpr char32_t kShortest[] = {0, 0, 0x80, 0x800, 0x10000};
+  if (cp < kShortest[len] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
+  i += len;
+  return true;
+}
+
 }  // namespace mingzhang

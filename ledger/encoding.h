@@ -1,6 +1,7 @@
-// Hex and base64 (RFC 4648 standard alphabet, with padding) for hashes, keys and signatures.
-// Decoders are strict: any character outside the alphabet, bad padding or stray bits is refused,
-// because these strings come from outside (requests, checkpoints, proofs).
+// Hex and base64 (RFC 4648 standard alphabet, with padding) for hashes, keys and signatures, and
+// the one UTF-8 decoder of text that comes from outside. Decoders are strict: any character
+// outside the alphabet, bad padding or stray bits is refused, because these strings come from
+// outside (requests, checkpoints, proofs).
 #pragma once
 
 #include <string>
@@ -15,5 +16,10 @@ Result<std::string> HexDecode(std::string_view hex);  // accepts upper and lower
 
 std::string Base64Encode(std::string_view bytes);
 Result<std::string> Base64Decode(std::string_view text);
+
+// Decodes the UTF-8 sequence at s[i] into `cp` and advances `i` past it. Returns false, leaving
+// `i` as it is, for anything RFC 3629 forbids: stray continuation bytes, truncation, overlong
+// forms, surrogates (U+D800-U+DFFF) and code points above U+10FFFF. REQUIRES: i < s.size().
+bool NextCodePoint(std::string_view s, size_t& i, char32_t& cp);
 
 }  // namespace mingzhang

@@ -8,6 +8,8 @@
 #include <utility>
 #include <vector>
 
+#include "ledger/encoding.h"
+
 namespace mingzhang {
 namespace {
 
@@ -17,26 +19,6 @@ using Json = nlohmann::json;
 // to 2^53: 2^53 + 1 would be written 9007199254740992 by other verifiers and signed here as
 // ...993. Larger integers are refused; the API writes money, sizes and seqs as strings.
 constexpr int64_t kExactIntegerMax = int64_t{1} << 53;
-
-// Decodes the UTF-8 sequence at s[i] into `cp` and advances `i` past it. Returns false for
-// anything RFC 3629 forbids: stray continuation bytes, truncation, overlong forms, surrogates
-// (U+D800-U+DFFF) and code points above U+10FFFF. A verifier in another language would decode
-// such bytes lossily and hash something other than what was signed, so they are refused.
-bool NextCodePoint(std::string_view s, size_t& i, char32_t& cp) {
-  auto lead = static_cast<unsigned char>(s[i]);
-  size_t len = lead < 0x80 ? 1 : lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 0;
-  if (len == 0 || lead > 0xF4 || len > s.size() - i) return false;
-  cp = len == 1 ? lead : (lead & (0x7Fu >> len));
-  for (size_t k = 1; k < len; ++k) {
-    auto b = static_cast<unsigned char>(s[i + k]);
-    if ((b & 0xC0) != 0x80) return false;
-    cp = (cp << 6) | (b & 0x3Fu);
-  }
-  static constexpr char32_t kShortest[] = {0, 0, 0x80, 0x800, 0x10000};
-  if (cp < kShortest[len] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
-  i += len;
-  return true;
-}
 
 // Converts valid UTF-8 to UTF-16 (into *out when non-null); false when `s` is not valid UTF-8.
 // RFC 8785 §3.2.3 sorts keys by UTF-16 code units, which differs from UTF-8 byte order once

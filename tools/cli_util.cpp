@@ -13,6 +13,7 @@
 
 #include <google/protobuf/util/json_util.h>
 
+#include "ledger/encoding.h"
 #include "ledger/ledger.h"
 #include "tools/cli.h"
 
@@ -101,19 +102,9 @@ std::optional<int64_t> ParseI64(std::string_view text) {
 }
 
 bool ValidUtf8(std::string_view text) {
+  char32_t cp = 0;
   for (size_t i = 0; i < text.size();) {
-    auto lead = static_cast<unsigned char>(text[i]);
-    size_t len = lead < 0x80 ? 1 : lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 0;
-    if (len == 0 || lead > 0xF4 || len > text.size() - i) return false;
-    uint32_t cp = len == 1 ? lead : (lead & (0x7Fu >> len));
-    for (size_t k = 1; k < len; ++k) {
-      auto b = static_cast<unsigned char>(text[i + k]);
-      if ((b & 0xC0) != 0x80) return false;
-      cp = (cp << 6) | (b & 0x3Fu);
-    }
-    static constexpr uint32_t kShortest[] = {0, 0, 0x80, 0x800, 0x10000};
-    if (cp < kShortest[len] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
-    i += len;
+    if (!NextCodePoint(text, i, cp)) return false;
   }
   return true;
 }
