@@ -196,6 +196,27 @@ TEST_CASE("Expect: 100-continue gets its interim response", "[http_server]") {
   CHECK(r.body() == "hello");
 }
 
+TEST_CASE("a chunked body's trailer fields are not merged into the header a handler reads", "[http_server]") {
+  // RFC 9110 §6.5.1; Beast's parser adds trailer fields to the header's fields.
+  Router router;
+  router.Add(http::verb::post, "/fields", [](Request& req, Responder res) {
+    std::string answer;
+    for (const auto& field : req.message) answer += std::string(field.name_string()) + "=" + std::string(field.value()) + ";";
+    res.Text(http::status::ok, answer);
+  });
+  TestServer server(TestOptions(), std::move(router));
+  Client client(server.port());
+  client.Write(Raw("POST /fields HTTP/1.1", "Authorization: Bearer header\r\nTransfer-Encoding: chunked\r\n") +
+               "2\r\n{}\r\n0\r\nAuthorization: Bearer trailer\r\nX-Trailer: 1\r\n\r\n");
+  HttpResponse r = client.Read();
+  CHECK(r.result() == http::status::ok);
+  CHECK(r.body() == "Host=127.0.0.1;Authorization=Bearer header;Transfer-Encoding=chunked;");
+  CHECK(r.keep_alive());
+  // And the connection reads the next request from where the trailer ended.
+  client.Write(Raw("POST /fields HTTP/1.1", "Content-Length: 0\r\n"));
+  CHECK(client.Read().body() == "Host=127.0.0.1;Content-Length=0;");
+}
+
 TEST_CASE("the access log names the route, never the target or headers", "[http_server]") {
   DemoServer demo;
   Client client(demo.port());

@@ -116,6 +116,7 @@ void Session<Stream>::DoRead() {
   method_ = http::verb::unknown;
   query_.clear();
   refusal_.reset();
+  header_.reset();
   parser_.emplace();
   parser_->header_limit(static_cast<std::uint32_t>(ctx_->options.header_bytes_max));
   parser_->body_limit(ctx_->body_bytes_max_any);
@@ -134,6 +135,8 @@ void Session<Stream>::OnReadHeader(beast::error_code ec, size_t) {
   phase_ = Phase::kReadingBody;
   const auto& header = parser_->get();
   method_ = header.method();
+  // Only a chunked body has a trailer; other requests keep their header without a copy.
+  if (parser_->chunked()) header_.emplace(header.base());
   Result<Target> target = SplitTarget(ToStd(header.target()));
   if (target.ok()) {
     query_ = std::string(target->query);
@@ -232,6 +235,9 @@ template <class Stream>
 void Session<Stream>::Dispatch() {
   phase_ = Phase::kHandling;
   request_.message = parser_->release();
+  // Only the header section counts (a token in a trailer authenticates nothing): the trailer's
+  // fields, merged in by the parser, go with the header they were merged into.
+  if (header_) request_.message.base() = std::move(*header_);
   if (!refusal_ && match_.kind != RouteMatch::Kind::kFound) refusal_ = ProblemForMatch(match_);
   if (!refusal_) {
     Result<Params> query = ParseQuery(query_);

@@ -81,6 +81,9 @@ class Session final : public Connection, public std::enable_shared_from_this<Ses
   http::verb method_ = http::verb::unknown;  // of the request being read; for the access log
   std::string query_;                  // the raw query of the request being read
   std::optional<Problem> refusal_;     // decided from the header, answered after the body
+  // A chunked request's header section as read. Beast's parser adds the fields of the trailer to
+  // the same container; RFC 9110 §6.5.1 keeps them out of it, so the handler gets this back.
+  std::optional<http::request_header<>> header_;
   Request request_;
   std::optional<HttpResponse> response_;
   Phase phase_ = Phase::kStarting;

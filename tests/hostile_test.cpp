@@ -66,6 +66,18 @@ std::string ChunkedPost(std::string_view target, std::string_view token, std::st
   return out + "0\r\n\r\n";
 }
 
+// A request whose body is one chunk, followed by the trailer section `trailer` (field lines, each
+// ending in \r\n). RFC 9110 §6.5.1: trailer fields are not part of the header section.
+std::string ChunkedWithTrailer(std::string_view method, std::string_view target, std::string_view token,
+                               std::string_view body, std::string_view trailer) {
+  std::string out = std::string(method) + " " + std::string(target) + " HTTP/1.1\r\nHost: 127.0.0.1\r\n";
+  if (!token.empty()) out += "Authorization: Bearer " + std::string(token) + "\r\n";
+  char size[32];
+  std::snprintf(size, sizeof size, "%zx\r\n", body.size());
+  return out + "Transfer-Encoding: chunked\r\n\r\n" + size + std::string(body) + "\r\n0\r\n" + std::string(trailer) +
+         "\r\n";
+}
+
 // A payment by the firm for unit U1 with the amount (and any more fields) as raw JSON text.
 std::string Payment(const std::string& key, std::string_view amount = "100", std::string_view more = "") {
   return R"({"idempotency_key":")" + key + R"(","unit_id":"U1","amount":)" + std::string(amount) +
@@ -450,6 +462,12 @@ std::vector<Abuse> TokenCases(const Target& t) {
        401, "bad-token"},
       {"the admin's token, then a bad one", Http("POST", "/v1/firms", "", firm, "Authorization: Bearer " + a + "\r\nAuthorization: Bearer x\r\n"),
        401, "bad-token"},
+      // Only the header section authenticates: a token in a chunked body's trailer is not merged in.
+      {"a token only in a trailer, on a read",
+       ChunkedWithTrailer("GET", "/v1/communities/C1/statements/2026", "", "{}", "Authorization: Bearer " + t.regulator + "\r\n"),
+       401, "unauthenticated"},
+      {"a firm's token in the header and the admin's in the trailer",
+       ChunkedWithTrailer("POST", "/v1/firms", t.firm, firm, "Authorization: Bearer " + a + "\r\n"), 403, "forbidden"},
       {"a firm's token on an admin route", Http("POST", "/v1/firms", t.firm, firm), 403, "forbidden"},
       {"an owner's token for another unit", Http("POST", kPayments, t.owner, PaymentField("other", "unit_id", "\"U2\"")), 403, "forbidden"},
   };
