@@ -43,6 +43,12 @@ struct Route {
   Handler handler;
   RouteOptions options;
   size_t index = 0;  // position in Router::routes(), for per-route state such as metrics
+
+  // Only writes carry a body. A GET's has no meaning (RFC 9110 §9.3.1): the server refuses one
+  // on its header (413, connection closed) rather than read it.
+  bool TakesBody() const {
+    return method == http::verb::post || method == http::verb::put || method == http::verb::patch;
+  }
 };
 
 struct RouteMatch {

@@ -172,17 +172,28 @@ void Session<Stream>::CheckHeader() {
                             "the request body exceeds " + std::to_string(limit) + " bytes"));
   }
   parser_->body_limit(limit);
-  // A body not yet read in full is not read for a request refused by its header. One already in
-  // the buffer (most small writes arrive with their header) costs nothing more to take in, and
-  // the handler checks the token anyway: no second lookup for it.
+  if (!parser_->is_done()) return ReadBodyIfTaken();
+  ReadBody();
+}
+
+template <class Stream>
+void Session<Stream>::ReadBodyIfTaken() {
+  // A route that takes no body (a GET's) refuses one, read or not: the same bytes get the same
+  // answer however they arrive, and no 100 Continue invites the rest.
+  if (match_.kind == RouteMatch::Kind::kFound && !match_.route->TakesBody()) {
+    return Fail(MakeProblem(http::status::payload_too_large, "body-too-large",
+                            std::string("a ") + std::string(ToStd(http::to_string(method_))) + " request takes no body"));
+  }
+  // A body not yet read in full is not read for a request refused by its header: no route (404),
+  // a method the path does not take (405), a bad path, a bad or missing token. One already in the
+  // buffer (most small writes arrive with their header) costs nothing more to take in, and the
+  // handler checks the token anyway: no second lookup for it.
   const auto length = parser_->content_length();
   const bool body_buffered = length && buffer_.size() >= *length;
-  if (!parser_->is_done() && !body_buffered) {
-    if (!refusal_ && (match_.kind == RouteMatch::Kind::kNoRoute || match_.kind == RouteMatch::Kind::kBadPath)) {
-      refusal_ = ProblemForMatch(match_);
-    }
+  if (!body_buffered) {
+    if (!refusal_ && match_.kind != RouteMatch::Kind::kFound) refusal_ = ProblemForMatch(match_);
     if (refusal_) return Fail(*refusal_);
-    if (match_.route != nullptr && match_.route->options.header_check) {
+    if (match_.route->options.header_check) {
       if (Status s = match_.route->options.header_check(parser_->get().base()); !s.ok()) return Fail(ProblemFor(s));
     }
   }
@@ -244,11 +255,7 @@ void Session<Stream>::Dispatch() {
     if (query.ok()) request_.query = std::move(query).value();
     else refusal_ = ProblemFor(query.status());
   }
-  if (refusal_) {
-    HttpResponse response = ProblemResponse(*refusal_);
-    if (match_.kind == RouteMatch::Kind::kMethodNotAllowed) response.set(http::field::allow, match_.allow);
-    return Deliver(std::move(response));
-  }
+  if (refusal_) return Deliver(RefusalResponse(*refusal_));
   request_.route = match_.route->pattern;
   request_.params = std::move(match_.params);
   request_.remote = remote_;
@@ -279,11 +286,20 @@ Responder::Deliver Session<Stream>::MakeDeliver() {
 }
 
 template <class Stream>
+HttpResponse Session<Stream>::RefusalResponse(const Problem& problem) const {
+  HttpResponse response = ProblemResponse(problem);
+  if (match_.kind == RouteMatch::Kind::kMethodNotAllowed && problem.status == http::status::method_not_allowed) {
+    response.set(http::field::allow, match_.allow);
+  }
+  return response;
+}
+
+template <class Stream>
 void Session<Stream>::Fail(const Problem& problem) {
   // What follows on the connection cannot be parsed as the next request: answer, then close.
   close_after_ = true;
   phase_ = Phase::kHandling;
-  Deliver(ProblemResponse(problem));
+  Deliver(RefusalResponse(problem));
 }
 
 template <class Stream>

@@ -52,12 +52,14 @@ class Session final : public Connection, public std::enable_shared_from_this<Ses
   void DoRead();
   void OnReadHeader(beast::error_code ec, size_t bytes);
   void CheckHeader();
+  void ReadBodyIfTaken();
   void ReadBody();
   void OnContinueWritten(beast::error_code ec, size_t bytes);
   void OnReadBody(beast::error_code ec, size_t bytes);
   void OnReadError(beast::error_code ec);
   void Dispatch();
   Responder::Deliver MakeDeliver();
+  HttpResponse RefusalResponse(const Problem& problem) const;  // with Allow for a 405
   void Fail(const Problem& problem);
   void Deliver(HttpResponse response);
   void OnWrite(beast::error_code ec, size_t bytes);

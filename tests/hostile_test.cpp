@@ -226,6 +226,15 @@ std::vector<Abuse> HttpLayerCases(const Target& t) {
        401, "bad-token"},
       {"a body to no route", "POST /v1/nothing HTTP/1.1\r\nHost: x\r\nContent-Length: 1000000\r\n\r\n", 404,
        "no-route"},
+      // Nor a body to a route that takes none: a GET's, or a POST's to a route only read.
+      {"an anonymous GET with a body and Expect: 100-continue",
+       "GET /v1/checkpoint HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 1000000\r\n\r\n", 413,
+       "body-too-large"},
+      {"a GET with a chunked body", "GET /healthz HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n", 413,
+       "body-too-large"},
+      {"a GET with a small body sent whole", Http("GET", "/v1/keys", "", "{}"), 413, "body-too-large"},
+      {"a POST to a route only read", "POST /v1/checkpoint HTTP/1.1\r\nHost: x\r\nContent-Length: 1000000\r\n\r\n", 405,
+       "method-not-allowed"},
       // Bodies over the limits.
       {"a chunked body over 1 MiB", ChunkedPost("/v1/firms", t.admin, firm_body, 64 * 1024), 413, "body-too-large"},
       {"a chunked batch over 16 MiB", ChunkedPost("/v1/communities/C1/payments:batch", t.firm, batch_body, 1 << 20), 413,
@@ -463,9 +472,10 @@ std::vector<Abuse> TokenCases(const Target& t) {
       {"the admin's token, then a bad one", Http("POST", "/v1/firms", "", firm, "Authorization: Bearer " + a + "\r\nAuthorization: Bearer x\r\n"),
        401, "bad-token"},
       // Only the header section authenticates: a token in a chunked body's trailer is not merged in.
+      // (A GET's trailer is not even read now: a GET takes no body.)
       {"a token only in a trailer, on a read",
        ChunkedWithTrailer("GET", "/v1/communities/C1/statements/2026", "", "{}", "Authorization: Bearer " + t.regulator + "\r\n"),
-       401, "unauthenticated"},
+       413, "body-too-large"},
       {"a firm's token in the header and the admin's in the trailer",
        ChunkedWithTrailer("POST", "/v1/firms", t.firm, firm, "Authorization: Bearer " + a + "\r\n"), 403, "forbidden"},
       {"a firm's token on an admin route", Http("POST", "/v1/firms", t.firm, firm), 403, "forbidden"},
@@ -561,6 +571,55 @@ TEST_CASE("a request not complete within the read timeout is closed unanswered",
   HttpClient after(t.port());
   CHECK(TreeSize(after) == size);  // the half-sent payment was not written
   CHECK(after.Get("/healthz").status == 200);
+}
+
+TEST_CASE("a body that would not be taken is not read: refused on its header, no 100 Continue, connection closed",
+          "[hostile][slow]") {
+  Target t;
+  HttpClient probe(t.port());
+  const uint64_t size = TreeSize(probe);
+  struct Case {
+    std::string name, header;  // a header announcing 1 MB that is never sent
+    int status;
+    std::string type, allow;
+  };
+  const std::string announced = "Content-Length: 1000000\r\nExpect: 100-continue\r\n\r\n";
+  const std::vector<Case> cases = {
+      {"an anonymous GET", "GET /v1/checkpoint HTTP/1.1\r\nHost: x\r\n" + announced, 413, "body-too-large", ""},
+      {"an owner's GET", "GET /v1/communities/C1/statements/2026 HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + t.owner +
+                             "\r\n" + announced,
+       413, "body-too-large", ""},
+      {"an anonymous chunked GET", "GET /healthz HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nExpect: 100-continue\r\n\r\n",
+       413, "body-too-large", ""},
+      {"an anonymous POST to a route only read", "POST /v1/keys HTTP/1.1\r\nHost: x\r\n" + announced, 405,
+       "method-not-allowed", "GET"},
+      {"the admin's POST to a route only read",
+       "POST /v1/entries/0 HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + t.admin + "\r\n" + announced, 405,
+       "method-not-allowed", "GET"},
+      {"an anonymous POST to no route", "POST /v1/nothing HTTP/1.1\r\nHost: x\r\n" + announced, 404, "no-route", ""},
+      {"an anonymous write", "POST /v1/firms HTTP/1.1\r\nHost: x\r\n" + announced, 401, "unauthenticated", ""},
+  };
+  for (const Case& c : cases) {
+    INFO("case: " << c.name);
+    HttpClient client(t.port());
+    Reply r;
+    // Answered at once, not after the client gave up waiting for 100 Continue or the timeout.
+    CHECK(TimedMs([&] { return r = client.Raw(c.header); }, c.status) < kFastAnswerMs);
+    INFO(r.Describe());
+    CHECK(r.Json()["type"] == c.type);
+    CHECK(r.Header(http::field::allow) == c.allow);
+    CHECK_FALSE(r.keep_alive);
+    CHECK(client.ClosedByServer(kFastAnswerMs));
+  }
+  CHECK(TreeSize(probe) == size);
+  // A write with its token is still asked for its body.
+  HttpClient writer(t.port());
+  const std::string body = Payment("continued");
+  Reply interim = writer.Raw("POST " + std::string(kPayments) + " HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + t.firm +
+                             "\r\nContent-Length: " + std::to_string(body.size()) + "\r\nExpect: 100-continue\r\n\r\n");
+  CHECK(interim.status == 100);
+  REQUIRE(writer.Write(body).empty());
+  CHECK(writer.Read().status == 201);
 }
 
 // A connected TCP socket and nothing more: thousands of them must not cost thousands of
