@@ -43,6 +43,20 @@ bool IsSyntaxError(beast::error_code ec) {
   }
 }
 
+// True when the request's transfer codings, over all its Transfer-Encoding fields, are chunked
+// alone: the one coding implemented here (coding names are case-insensitive, RFC 9112 §7).
+bool ChunkedAlone(const http::fields& header) {
+  size_t codings = 0;
+  bool chunked = false;
+  for (auto [it, end] = header.equal_range(http::field::transfer_encoding); it != end; ++it) {
+    for (const auto& coding : http::token_list(it->value())) {
+      ++codings;
+      chunked = beast::iequals(coding, "chunked");
+    }
+  }
+  return codings == 1 && chunked;
+}
+
 }  // namespace
 
 template <class Stream>
@@ -161,6 +175,13 @@ void Session<Stream>::CheckHeader() {
   if (parser_->get().count(http::field::transfer_encoding) != 0 && !parser_->chunked()) {
     return Fail(MakeProblem(http::status::bad_request, "bad-request",
                             "a Transfer-Encoding must end in chunked"));
+  }
+  // RFC 9112 §6.1: a transfer coding the server does not implement is answered 501, before the
+  // body is read; ignoring it would take gzip bytes (say) for the body itself.
+  if (parser_->chunked() && !ChunkedAlone(parser_->get())) {
+    return Fail(MakeProblem(http::status::not_implemented, "unsupported-transfer-coding",
+                            "no transfer coding but chunked is implemented: send Transfer-Encoding: chunked alone, "
+                            "or a Content-Length"));
   }
   const size_t limit = match_.route != nullptr && match_.route->options.body_bytes_max != 0
                            ? match_.route->options.body_bytes_max

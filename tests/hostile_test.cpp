@@ -209,6 +209,15 @@ std::vector<Abuse> HttpLayerCases(const Target& t) {
       {"Content-Length 2^70", "POST /v1/firms HTTP/1.1\r\nHost: x\r\nContent-Length: 1180591620717411303424\r\n\r\n", 400, bad},
       {"chunked not the final coding", ChunkedPost("/v1/firms", t.admin, "{}", 2, "chunked, gzip"), 400, bad},
       {"a transfer coding without chunked", ChunkedPost("/v1/firms", t.admin, "{}", 2, "gzip"), 400, bad},
+      // RFC 9112 §6.1: chunked is the one transfer coding implemented; another is not ignored (501).
+      {"gzip, then chunked", ChunkedPost("/v1/firms", t.admin, R"({"idempotency_key":"te1","firm_id":"FTE1","name":"n"})", 8, "gzip, chunked"),
+       501, "unsupported-transfer-coding"},
+      {"gzip, then chunked in a second field",
+       ChunkedPost("/v1/firms", t.admin, R"({"idempotency_key":"te2","firm_id":"FTE2","name":"n"})", 8, "gzip\r\nTransfer-Encoding: chunked"),
+       501, "unsupported-transfer-coding"},
+      {"identity, then chunked",
+       ChunkedPost("/v1/firms", t.admin, R"({"idempotency_key":"te3","firm_id":"FTE3","name":"n"})", 8, "identity,chunked"), 501,
+       "unsupported-transfer-coding"},
       {"a chunk size that is not hex",
        "POST /v1/firms HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + t.admin +
            "\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
@@ -598,6 +607,10 @@ TEST_CASE("a body that would not be taken is not read: refused on its header, no
        "method-not-allowed", "GET"},
       {"an anonymous POST to no route", "POST /v1/nothing HTTP/1.1\r\nHost: x\r\n" + announced, 404, "no-route", ""},
       {"an anonymous write", "POST /v1/firms HTTP/1.1\r\nHost: x\r\n" + announced, 401, "unauthenticated", ""},
+      {"the admin's write in a transfer coding not implemented",
+       "POST /v1/firms HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + t.admin +
+           "\r\nTransfer-Encoding: gzip, chunked\r\nExpect: 100-continue\r\n\r\n",
+       501, "unsupported-transfer-coding", ""},
   };
   for (const Case& c : cases) {
     INFO("case: " << c.name);
