@@ -12,6 +12,9 @@
 namespace mingzhang {
 namespace {
 
+// What the refusal of a bad voucher_sha256 shows as an example.
+constexpr const char* kEmptySha256Hex = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+
 Status Forbidden(const std::string& why) { return PermissionDenied("forbidden", why); }
 Status BadRequest(const std::string& why) { return InvalidArgument("bad-request", why); }
 
@@ -277,8 +280,10 @@ Status Domain::CheckDisbursement(const v1::Entry& entry, const CommunityState& c
   MZ_RETURN_IF_ERROR(CheckNotAfterRecording(paid_on, entry, "paid_on"));
   MZ_RETURN_IF_ERROR(CheckText(d.payee(), kNameBytesMax, "payee"));
   MZ_RETURN_IF_ERROR(CheckText(d.description(), kCommentBytesMax, "description"));
-  if (d.voucher_sha256().size() != 64 || !HexDecode(d.voucher_sha256()).ok()) {
-    return InvalidArgument("bad-voucher", "voucher_sha256 must be 64 hex digits");
+  // One spelling per document, as HexEncode writes it: the log is searched and compared by it.
+  if (d.voucher_sha256().size() != 64 || d.voucher_sha256().find_first_not_of("0123456789abcdef") != std::string::npos) {
+    return InvalidArgument("bad-voucher", std::string("voucher_sha256 must be 64 lowercase hex digits, e.g. ") + kEmptySha256Hex +
+                                              " (the SHA-256 of an empty file)");
   }
   if (d.category() == v1::REMUNERATION) {
     if (d.fund() != v1::FEES) return FailedPrecondition("remuneration-cap", "remuneration is paid from FEES only");

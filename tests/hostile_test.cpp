@@ -93,6 +93,18 @@ std::string PaymentField(const std::string& key, std::string_view field, std::st
   return body.replace(at, end - at, raw);
 }
 
+constexpr const char* kDisbursements = "/v1/communities/C1/disbursements";
+
+// A disbursement of 1 fen from FEES by the firm (the one payment pays for it), with `changes`
+// made to its fields. Strings are written as JSON writes them: control characters as \u00XX.
+std::string Spending(const std::string& key, const json& changes = json::object()) {
+  json body = {{"idempotency_key", key}, {"fund", "FEES"},          {"category", "CLEANING"},
+               {"amount", 1},            {"payee", "Cleaner Ltd"},  {"description", "stairs"},
+               {"paid_on", "2026-05-03"}, {"voucher_sha256", std::string(64, 'a')}};
+  body.update(changes);
+  return body.dump();
+}
+
 std::string Repeat(std::string_view what, size_t times) {
   std::string out;
   out.reserve(what.size() * times);
@@ -365,6 +377,11 @@ std::vector<Abuse> BodyCases(const Target& t) {
       {"a principal id of 65 characters",
        post("/v1/tokens", t.admin, R"({"role":"regulator","principal_id":")" + std::string(65, 'p') + "\"}"), 400, "bad-credential"},
       {"5,001 units in one entry", post(units, t.firm, units_5001), 400, "bad-request"},
+      // A voucher's hash has one spelling in the log: lowercase, as the proto says.
+      {"a voucher in upper case", post(kDisbursements, t.firm, Spending("vu", {{"voucher_sha256", std::string(64, 'A')}})), 400,
+       "bad-voucher"},
+      {"a voucher in mixed case",
+       post(kDisbursements, t.firm, Spending("vm", {{"voucher_sha256", std::string(63, 'a') + "F"}})), 400, "bad-voucher"},
       // Invalid UTF-8.
       {"invalid UTF-8 in a string", pay(Payment("utf8", "100", ",\"receipt_ref\":\"\xc3\x28\"")), 400, "bad-json"},
       {"a UTF-16 body", pay("\xfe\xff\x00{\x00}"s), 400, "bad-json"},

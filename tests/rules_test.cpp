@@ -19,6 +19,8 @@
 // floor(100,005 × 1,000 / 10,000) = floor(10,000.5) = 10,000); north PUBLIC_REVENUE = 60,000.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <cctype>
 #include <future>
 #include <set>
 
@@ -401,10 +403,14 @@ TEST_CASE("rules: disbursements: who, what and the voucher", "[rules]") {
     f.Refused(Disbursement(kNorth, F1(), v1::FEES, v1::CLEANING, 100, "2026-12-02", Voucher("x")), "bad-date");
     f.Ok(Disbursement(kNorth, F1(), v1::FEES, v1::CLEANING, 100, "2026-12-01", Voucher("x")));
   }
-  SECTION("the voucher is exactly 64 hex digits") {
+  SECTION("the voucher is exactly 64 lowercase hex digits") {
     const std::string good = Voucher("x");
+    std::string upper = good;
+    std::transform(upper.begin(), upper.end(), upper.begin(), [](unsigned char c) { return std::toupper(c); });
+    REQUIRE(upper != good);
     for (const std::string& bad : {std::string(), good.substr(1), good + "0", "g" + good.substr(1),
-                                   std::string(64, ' '), good.substr(0, 62) + "\n0"}) {
+                                   std::string(64, ' '), good.substr(0, 62) + "\n0", upper, good.substr(0, 63) + "F",
+                                   std::string(64, 'A')}) {
       INFO("voucher '" << bad << "'");
       f.Refused(Disbursement(kNorth, F1(), v1::FEES, v1::CLEANING, 100, "2026-08-10", bad), "bad-voucher");
     }
