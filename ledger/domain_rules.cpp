@@ -1,6 +1,7 @@
 // The rules an entry must pass before it is sequenced (README "Trust rules"). Check never
 // changes state: a refusal writes nothing.
 #include <algorithm>
+#include <cstdio>
 #include <limits>
 #include <map>
 #include <optional>
@@ -31,9 +32,32 @@ Status CheckId(const std::string& id, const char* what) {
   return OkStatus();
 }
 
+// U+XXXX of a code point, as the Unicode standard names it.
+std::string CodePointName(char32_t cp) {
+  char name[16];
+  std::snprintf(name, sizeof name, "U+%04X", static_cast<unsigned>(cp));
+  return name;
+}
+
+// Free text (names, payee, description, references, comment, title, reason) stays in the signed
+// log for good and is printed back on screens and terminals, so it is UTF-8 text without control
+// characters (Unicode's Cc: C0 U+0000-U+001F, DEL U+007F, C1 U+0080-U+009F): no NUL to cut it
+// short, no line break to forge a line, no ESC or CSI to drive a terminal. Every free-text field
+// of every body is checked here and nowhere else.
 Status CheckText(const std::string& text, size_t max_bytes, const char* what) {
   if (text.size() > max_bytes) {
     return BadRequest(std::string(what) + " is longer than " + std::to_string(max_bytes) + " bytes");
+  }
+  for (size_t i = 0; i < text.size();) {
+    const size_t at = i;
+    char32_t cp = 0;
+    if (!NextCodePoint(text, i, cp)) {
+      return InvalidArgument("bad-text", std::string(what) + " is not UTF-8 text (at byte " + std::to_string(at) + ")");
+    }
+    if (cp < 0x20 || (cp >= 0x7F && cp <= 0x9F)) {
+      return InvalidArgument("bad-text", std::string(what) + " must not hold control characters (found " +
+                                             CodePointName(cp) + " at byte " + std::to_string(at) + ")");
+    }
   }
   return OkStatus();
 }

@@ -382,6 +382,27 @@ std::vector<Abuse> BodyCases(const Target& t) {
        "bad-voucher"},
       {"a voucher in mixed case",
        post(kDisbursements, t.firm, Spending("vm", {{"voucher_sha256", std::string(63, 'a') + "F"}})), 400, "bad-voucher"},
+      // Control characters in free text: stored in the signed log for good, and printed back on
+      // screens and terminals (escape sequences, forged lines). JSON escapes them; C1 needs none.
+      {"ESC [ in a payee", post(kDisbursements, t.firm, Spending("cc1", {{"payee", "Cleaner\x1b[2J\x1b[31mLtd"}})), 400, "bad-text"},
+      {"a C1 CSI (U+009B) in a description", post(kDisbursements, t.firm, Spending("cc2", {{"description", "stairs\xc2\x9b" "31m"}})),
+       400, "bad-text"},
+      {"NUL in a firm name", post("/v1/firms", t.admin, R"({"idempotency_key":"cc3","firm_id":"FCC","name":"Firm\u0000One"})"), 400,
+       "bad-text"},
+      {"CR LF in a comment", post("/v1/communities/C1/evaluations", t.owner, evaluation + "fine\\r\\nseq 9: refund 1000000\"}"), 400,
+       "bad-text"},
+      {"DEL in a proposal title",
+       post("/v1/communities/C1/proposals", t.committee,
+            R"({"idempotency_key":"cc5","proposal_id":"PCC","title":"Benches\u007f","matter":"ORDINARY","amount":100,"fund":"FEES","closes_on":"2026-12-01"})"),
+       400, "bad-text"},
+      {"a tab in a reversal's reason",
+       post("/v1/entries/" + std::to_string(t.payment_seq) + "/reversal", t.firm, R"({"idempotency_key":"cc6","reason":"typo\tfix"})"),
+       400, "bad-text"},
+      {"an OSC sequence in a receipt_ref", pay(Payment("cc7", "100", R"(,"receipt_ref":"r\u001b]0;pwned\u0007")")), 400, "bad-text"},
+      {"NEL (U+0085) in a payer",
+       post("/v1/communities/C1/public-revenue", t.firm,
+            R"({"idempotency_key":"cc8","source":"parking","amount":100,"payer":"Car\u0085Park","received_on":"2026-05-03"})"),
+       400, "bad-text"},
       // Invalid UTF-8.
       {"invalid UTF-8 in a string", pay(Payment("utf8", "100", ",\"receipt_ref\":\"\xc3\x28\"")), 400, "bad-json"},
       {"a UTF-16 body", pay("\xfe\xff\x00{\x00}"s), 400, "bad-json"},
@@ -517,8 +538,10 @@ TEST_CASE("hostile requests get their documented refusal, write nothing, and the
   }
   CHECK(cases.size() >= 60);
   CheckRefusals(t, cases);
-  // And it still writes.
+  // And it still writes, ordinary Chinese text too.
   t.Write(kPayments, t.firm, Payment("after-the-abuse"));
+  t.Write(kDisbursements, t.firm,
+          Spending("chinese", {{"payee", "北京市朝阳区洁净保洁服务有限公司"}, {"description", "楼道保洁（2026年5月）· 含垃圾清运"}}));
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -46,6 +46,7 @@ Code ExpectedCode(const std::string& slug) {
       {"bad-rate", Code::kInvalidArgument},
       {"bad-remuneration", Code::kInvalidArgument},
       {"bad-voucher", Code::kInvalidArgument},
+      {"bad-text", Code::kInvalidArgument},
       {"bad-score", Code::kInvalidArgument},
       {"bad-comment", Code::kInvalidArgument},
       {"bad-fund", Code::kInvalidArgument},
@@ -782,6 +783,76 @@ TEST_CASE("rules: reversals: targets", "[rules]") {
     f.Refused(Reversal(kNorth, F1(), f.park), "insufficient-funds");
     f.Ok(Reversal(kNorth, AdminActor(), f.adv));
     CHECK(f.Closing(kNorth, "PUBLIC_REVENUE") == 20000);
+  }
+}
+
+// ---- Free text ---------------------------------------------------------------------------------
+
+// Every free-text field of every body kind, each as an entry the fixture would accept with `text`
+// in that field (names, payee, description, references, comment, title, reason).
+std::vector<std::pair<std::string, v1::Entry>> FreeTextEntries(const Fixture& f, const std::string& text) {
+  std::vector<std::pair<std::string, v1::Entry>> out;
+  out.emplace_back("firm name", Firm("f3", text));
+  v1::Entry community = Community("east", "f1", 250, BasisPoints(1000), "2026-07");
+  community.mutable_community()->set_name(text);
+  out.emplace_back("community name", community);
+  out.emplace_back("receipt_ref", Payment(kNorth, F1(), "A", 100, "2026-08", 1, "2026-08-05", v1::FeePayment::bank, text));
+  v1::Entry spend = Disbursement(kNorth, F1(), v1::FEES, v1::CLEANING, 100, "2026-08-10", Voucher("t"), "", text);
+  out.emplace_back("payee", spend);
+  spend = Disbursement(kNorth, F1(), v1::FEES, v1::CLEANING, 100, "2026-08-10", Voucher("t"));
+  spend.mutable_disbursement()->set_description(text);
+  out.emplace_back("description", spend);
+  spend = Disbursement(kNorth, F1(), v1::FEES, v1::CLEANING, 100, "2026-08-10", Voucher("t"), text.empty() ? "R" : text);
+  out.emplace_back("resolution_id", spend);
+  v1::Entry revenue = Revenue(kNorth, F1(), v1::PublicRevenue::parking, 100, "2026-08-10");
+  revenue.mutable_public_revenue()->set_payer(text);
+  out.emplace_back("payer", revenue);
+  out.emplace_back("contract_ref", Revenue(kNorth, F1(), v1::PublicRevenue::parking, 100, "2026-08-10", text));
+  out.emplace_back("comment", Evaluation(kNorth, OwnerOf("A"), f.pay_a, {4, 4, 4, 4, 4}, text));
+  out.emplace_back("title", Proposal(kNorth, Committee(), "P-text", v1::ORDINARY, v1::FEES, 100, "2026-12-31", text));
+  out.emplace_back("reason", Reversal(kNorth, F1(), f.clean, text.empty() ? "r" : text));
+  return out;
+}
+
+TEST_CASE("rules: free text is UTF-8 without control characters", "[rules]") {
+  Fixture f;
+  SECTION("every free-text field refuses each control character, and text that is not UTF-8") {
+    using namespace std::string_literals;
+    // C0 (NUL, TAB, LF, CR, ESC and the rest), DEL and C1 (U+0080-U+009F, in UTF-8 two bytes); a
+    // stray byte and an overlong form (protobuf logs an error for those as the request is encoded).
+    const std::vector<std::string> bad = {
+        "a\0b"s, "\x01", "tab\there", "line\nforged", "cr\r", "\x1b[2J\x1b[31mred", "\x1f", "del\x7f",
+        "\xc2\x80", "csi\xc2\x9b" "31m", "nel\xc2\x85", "\xc2\x9f", "\xff", "\xc0\xae"};
+    for (const std::string& text : bad) {
+      for (const auto& [field, entry] : FreeTextEntries(f, text)) {
+        INFO(field << " holding \"" << HexEncode(text) << "\" (hex)");
+        f.Refused(entry, "bad-text");
+      }
+    }
+  }
+  SECTION("the refusal names the field, the character and where it is") {
+    const v1::Entry spend = Disbursement(kNorth, F1(), v1::FEES, v1::CLEANING, 100, "2026-08-10", Voucher("t"), "", "abc\x1b[31m");
+    Result<StoredEntry> r = f.ledger->Append(spend);
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.status().message() == "payee must not hold control characters (found U+001B at byte 3)");
+    v1::Entry evaluation = Evaluation(kNorth, OwnerOf("A"), f.pay_a, {4, 4, 4, 4, 4}, "好\xc2\x9b");
+    r = f.ledger->Append(evaluation);
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.status().message() == "comment must not hold control characters (found U+009B at byte 3)");
+    r = f.ledger->Append(Firm("f3", "ok\xff"));
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.status().message() == "name is not UTF-8 text (at byte 2)");
+  }
+  SECTION("ordinary text is taken: Chinese, the characters next to the control ranges, emoji") {
+    for (const std::string& text : {std::string("北京市朝阳区洁净保洁服务有限公司"), std::string("楼道保洁（2026年5月）· 含垃圾清运"),
+                                    std::string(" ~ "), std::string("no\xc2\xa0" "break"), std::string("\xf0\x9f\xa7\xb9 broom"),
+                                    std::string("line\xe2\x80\xa8separator")}) {
+      Fixture fresh;  // each entry once: its ids and its target are then taken
+      for (const auto& [field, entry] : FreeTextEntries(fresh, text)) {
+        INFO(field << " holding " << text);
+        fresh.Ok(entry);
+      }
+    }
   }
 }
 

@@ -167,7 +167,8 @@ function evaluationForm(api, account, rerender) {
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
     const data = new FormData(form);
-    const comment = String(data.get('comment') ?? '').trim();
+    // The ledger takes no control characters in text (bad-text): line breaks typed here become spaces.
+    const comment = String(data.get('comment') ?? '').replace(/[\t\r\n]+/g, ' ').trim();
     if (new TextEncoder().encode(comment).length > COMMENT_BYTES_MAX) return (error.textContent = `> ${COMMENT_BYTES_MAX} bytes`);
     const seq = String(data.get('payment_seq'));
     const scores = Object.fromEntries(SCORE_DIMENSIONS.map((d) => [d, Number(data.get(d))]));
