@@ -169,6 +169,17 @@ void AddPublicReads(Router& router, ApiContext& ctx) {
                                 {"path", PathJson(*proof)}});
   });
   router.Add(http::verb::get, "/healthz", [](Request&, Responder res) { res.Text(http::status::ok, "ok\n"); });
+  // Readiness for writes: /healthz says the process answers; this says whether a write would be
+  // taken. While the storage is full it recovers here as a write would, so that a person or a load
+  // balancer sees writes come back without sending one.
+  router.Add(http::verb::get, "/readyz", [&ctx](Request&, Responder res) {
+    Status writes = ctx.ledger.RecoverStorage();
+    if (writes.ok()) return res.Text(http::status::ok, "ready\n");
+    const bool full = writes.slug() == "storage-full";
+    res.Problem(MakeProblem(http::status::service_unavailable, writes.slug(),
+                            std::string("writes refused: ") + (full ? "storage full" : "storage failing") +
+                                "; reads are served"));
+  });
 }
 
 void AddEntryReads(Router& router, ApiContext& ctx) {

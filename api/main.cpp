@@ -2,7 +2,7 @@
 //
 //   mingzhangd [--data-dir ./data] [--listen 127.0.0.1:8080] [--threads N]
 //              [--origin mingzhang.local/district] [--tls-cert chain.pem --tls-key key.pem]
-//              [--web-dir DIR] [--read-timeout-ms MS]
+//              [--web-dir DIR] [--read-timeout-ms MS] [--store-stats-period-s S]
 //
 // On first start with an empty data dir it creates the log (key, store) and an admin token,
 // written to DATA/admin.token (mode 0600) and never logged. An existing store is verified first
@@ -31,7 +31,9 @@ constexpr const char* kAdminTokenFile = "admin.token";
 constexpr const char* kUsage =
     "usage: mingzhangd [--data-dir DIR] [--listen HOST:PORT] [--threads N] [--origin ORIGIN]\n"
     "                  [--tls-cert CHAIN.pem --tls-key KEY.pem] [--web-dir DIR]\n"
-    "                  [--read-timeout-ms MS]   (a whole request: header and body; default 30000)\n";
+    "                  [--read-timeout-ms MS]   (a whole request: header and body; default 30000)\n"
+    "                  [--store-stats-period-s S]   (RocksDB's statistics in store/LOG; default 600, 0: never)\n";
+constexpr uint64_t kStoreStatsPeriodSecondsMax = 86'400;
 
 struct Flags {
   std::string data_dir = "./data";
@@ -44,6 +46,7 @@ struct Flags {
   std::string web_dir = MINGZHANG_WEB_DIR;  // the portal this build made (api/web/CMakeLists.txt)
   bool web_dir_given = false;
   uint32_t read_timeout_ms = kReadTimeoutMs;
+  uint64_t store_stats_period_s = kStatsDumpPeriodSecondsDefault;
 };
 
 // Sets `out` to a whole decimal number in [min, max] (no sign, spaces or suffix) or says why not.
@@ -71,6 +74,8 @@ bool ParseFlags(int argc, char** argv, Flags& f) {
       uint64_t ms = 0;
       if (!ParseNumberFlag(name, value, 1, kReadTimeoutMsMax, ms)) return false;
       f.read_timeout_ms = static_cast<uint32_t>(ms);
+    } else if (name == "--store-stats-period-s") {
+      if (!ParseNumberFlag(name, value, 0, kStoreStatsPeriodSecondsMax, f.store_stats_period_s)) return false;
     } else return false;
   }
   const size_t colon = f.listen.rfind(':');
@@ -91,6 +96,12 @@ void AddMetrics(Router& router, ApiContext& ctx) {
                              [&ctx] { return static_cast<double>(ctx.ledger.stats().appends); });
   ctx.metrics->GaugeCallback("mingzhang_batches_total", "Durable batches (group commits) since start.",
                              [&ctx] { return static_cast<double>(ctx.ledger.stats().batches); });
+  ctx.metrics->GaugeCallback("mingzhang_storage_writable", "1 while writes are taken, 0 after a storage error.",
+                             [&ctx] { return ctx.ledger.WriteState().ok() ? 1.0 : 0.0; });
+  ctx.metrics->GaugeCallback("mingzhang_storage_full", "1 while writes are refused because the storage is full.",
+                             [&ctx] { return ctx.ledger.WriteState().slug() == "storage-full" ? 1.0 : 0.0; });
+  ctx.metrics->GaugeCallback("mingzhang_store_log_lines_dropped", "Lines of store/LOG that could not be written.",
+                             [&ctx] { return static_cast<double>(ctx.ledger.store().info_log_lines_dropped()); });
   ctx.metrics->GaugeCallback("mingzhang_last_batch_entries", "Entries in the last group commit.",
                              [&ctx] { return static_cast<double>(ctx.ledger.stats().last_batch_entries); });
   router.Add(http::verb::get, "/metrics", [&ctx](Request& req, Responder res) {
@@ -159,6 +170,13 @@ int Run(const Flags& flags) {
   LedgerOptions options;
   options.data_dir = flags.data_dir;
   options.origin = flags.origin;
+  options.store_stats_period_s = static_cast<unsigned>(flags.store_stats_period_s);
+  // Said once per change, not per refused write.
+  options.on_write_state = [](const Status& writes) {
+    if (writes.ok()) std::cerr << "mingzhangd: writes accepted again\n";
+    else std::cerr << "mingzhangd: writes refused: " << (writes.slug() == "storage-full" ? "storage full" : "storage failing")
+                   << "; reads are served (" << writes.message() << ")\n";
+  };
   Result<std::unique_ptr<Ledger>> ledger = Ledger::Open(options);
   if (!ledger.ok()) return Fail(ledger.status());
   std::string token_path = flags.data_dir + "/" + kAdminTokenFile;

@@ -27,10 +27,18 @@ std::string DirectoryOf(const std::string& path) {
   return dir.empty() ? "." : dir;
 }
 
-// Writes `contents` to the open `fd` with `mode`, syncs and closes it.
-bool FillAndClose(int fd, std::string_view contents, mode_t mode) {
-  bool ok = ::fchmod(fd, mode) == 0 && WriteAll(fd, contents) && ::fsync(fd) == 0;
-  return ::close(fd) == 0 && ok;
+// Writes `contents` to the open `fd` with `mode`, syncs and closes it: 0, or the first errno.
+int FillAndClose(int fd, std::string_view contents, mode_t mode) {
+  const bool ok = ::fchmod(fd, mode) == 0 && WriteAll(fd, contents) && ::fsync(fd) == 0;
+  const int error = ok ? 0 : errno;
+  return ::close(fd) != 0 && ok ? errno : error;
+}
+
+// A file that could not be written, with the system's reason; a full disk is named as such.
+Status CannotWrite(const std::string& path, int error) {
+  std::string message = "cannot write " + path + ": " + std::strerror(error);
+  if (error == ENOSPC || error == EDQUOT) return Unavailable("storage-full", std::move(message));
+  return Unavailable("io-error", std::move(message));
 }
 
 }  // namespace
@@ -47,11 +55,13 @@ Status WriteNewFile(const std::string& path, std::string_view contents, mode_t m
   int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode);
   if (fd < 0) {
     if (errno == EEXIST) return AlreadyExists(exists_slug, path + " exists already; refusing to overwrite it");
-    return Unavailable("io-error", "cannot create " + path + ": " + std::strerror(errno));
+    return CannotWrite(path, errno);
   }
-  if (!FillAndClose(fd, contents, mode) || !SyncDirectory(DirectoryOf(path))) {
+  int error = FillAndClose(fd, contents, mode);
+  if (error == 0 && !SyncDirectory(DirectoryOf(path))) error = errno;
+  if (error != 0) {
     ::unlink(path.c_str());
-    return Unavailable("io-error", "cannot write " + path);
+    return CannotWrite(path, error);
   }
   return OkStatus();
 }
@@ -60,11 +70,12 @@ Status ReplaceFile(const std::string& path, std::string_view contents, mode_t mo
   const std::string temporary = path + ".tmp";
   ::unlink(temporary.c_str());
   int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode);
-  bool ok = fd >= 0 && FillAndClose(fd, contents, mode) && ::rename(temporary.c_str(), path.c_str()) == 0 &&
-            SyncDirectory(DirectoryOf(path));
-  if (!ok) {
+  int error = fd < 0 ? errno : FillAndClose(fd, contents, mode);
+  if (error == 0 && ::rename(temporary.c_str(), path.c_str()) != 0) error = errno;
+  if (error == 0 && !SyncDirectory(DirectoryOf(path))) error = errno;
+  if (error != 0) {
     ::unlink(temporary.c_str());
-    return Unavailable("io-error", "cannot write " + path + ": " + std::strerror(errno));
+    return CannotWrite(path, error);
   }
   return OkStatus();
 }

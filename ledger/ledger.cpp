@@ -61,7 +61,11 @@ Result<std::unique_ptr<Ledger>> Ledger::Open(const LedgerOptions& options) {
   StoreOptions store_options;
   store_options.create_if_missing = options.create_if_missing;
   store_options.faults = options.storage_faults;
+  store_options.stats_dump_period_s = options.store_stats_period_s;
+  store_options.on_write_state = options.on_write_state;
   if (!store_exists) MZ_RETURN_IF_ERROR(CreateStore(options, key, store_dir, store_options));
+  // An existing log on a full disk is still served for reading; a new one is not made there.
+  store_options.read_only_on_storage_error = true;
   MZ_ASSIGN_OR_RETURN(std::unique_ptr<Store> store, Store::Open(store_dir, store_options));
   std::unique_ptr<Ledger> ledger(new Ledger(options, std::move(store), std::move(key)));
   ledger->tokens_ = std::make_unique<TokenStore>(*ledger->store_, ledger->options_.clock_ms);

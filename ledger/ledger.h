@@ -58,6 +58,8 @@ struct LedgerOptions {
   bool create_if_missing = true;
   std::function<int64_t()> clock_ms;  // defaults to the system clock
   std::shared_ptr<StorageFaults> storage_faults;  // tests only (store.h); mingzhangd sets none
+  unsigned store_stats_period_s = kStatsDumpPeriodSecondsDefault;  // RocksDB's statistics dump
+  std::function<void(const Status&)> on_write_state;  // StoreOptions::on_write_state
 };
 
 // An entry as stored, with what proves it: its leaf hash and the chain head after it.
@@ -116,6 +118,9 @@ class Ledger {
   Result<std::vector<Hash>> InclusionProof(uint64_t leaf_index, uint64_t tree_size) const;
   Result<std::vector<Hash>> ConsistencyProof(uint64_t first, uint64_t second) const;
   const Store& store() const { return *store_; }
+  // Whether the store takes writes (Store::WriteState), and a recovery attempt now (Store::Recover).
+  Status WriteState() const { return store_->WriteState(); }
+  Status RecoverStorage() { return store_->Recover(); }
   TokenStore& tokens() { return *tokens_; }
   // A token for `credential`, once its scope is checked against the registrations
   // (Domain::CheckCredentialScope). With an idempotency key, at most once per (issuer, key)

@@ -12,7 +12,19 @@
 #include <rocksdb/table.h>
 #include <rocksdb/write_batch.h>
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
 #include <atomic>
+#include <cerrno>
+#include <chrono>
+#include <cstdarg>
+#include <cstdio>
+#include <cstring>
+#include <ctime>
+#include <filesystem>
 #include <mutex>
 
 namespace mingzhang {
@@ -21,13 +33,19 @@ namespace {
 constexpr const char* kColumnNames[kColumnCount] = {
     "entries", "tree", "checkpoints", "idempotency", "index", "state", "auth", "meta"};
 
+// DB::Open reports a failed options file as a plain I/O error whose message holds the cause, so a
+// full disk is also recognised by the operating system's words for it.
+bool IsNoSpace(const rocksdb::Status& s) {
+  return s.IsNoSpace() || s.ToString().find(std::strerror(ENOSPC)) != std::string::npos;
+}
+
 Status FromRocks(const rocksdb::Status& s, const std::string& what) {
   if (s.ok()) return OkStatus();
   std::string message = what + ": " + s.ToString();
   if (s.IsNotFound()) return NotFound("not-found", message);
   if (s.IsCorruption()) return DataLoss("store-corrupt", message);
   if (s.IsInvalidArgument()) return InvalidArgument("store-invalid", message);
-  if (s.IsNoSpace()) return Unavailable("storage-full", message);
+  if (IsNoSpace(s)) return Unavailable("storage-full", message);
   return Unavailable("storage-unavailable", message);
 }
 
@@ -139,6 +157,90 @@ class FaultyFileSystem final : public rocksdb::FileSystemWrapper {
   std::shared_ptr<StorageFaults> faults_;
 };
 
+// ---- RocksDB's info log ----------------------------------------------------------------------
+//
+// RocksDB 7.8's own info log writes through a WritableFileWriter, which asserts (in Debian's
+// build: aborts the process) when it is used again after one of its writes failed. On a full disk
+// the line after a failed one killed mingzhangd: while opening, when a write met the full disk,
+// and at the next statistics dump. This logger writes each line with one write(2) and drops a
+// line that cannot be written, counting it: nothing of the store's correctness rests on LOG.
+class InfoLog final : public rocksdb::Logger {
+ public:
+  explicit InfoLog(const std::string& dir)
+      : Logger(rocksdb::InfoLogLevel::INFO_LEVEL), path_(dir + "/LOG"), old_path_(dir + "/LOG.old") {}
+  ~InfoLog() override {
+    if (fd_ >= 0) ::close(fd_);
+  }
+
+  using Logger::Logv;
+  void Logv(const char* format, va_list ap) override {
+    std::string line = FormatLine(format, ap);
+    std::lock_guard<std::mutex> lock(mu_);
+    if (fd_ < 0 || bytes_ + line.size() > kInfoLogBytesMax) OpenLocked();
+    if (fd_ >= 0 && WriteAll(line)) {
+      bytes_ += line.size();
+    } else {
+      dropped_.fetch_add(1, std::memory_order_relaxed);
+    }
+  }
+  uint64_t dropped() const { return dropped_.load(std::memory_order_relaxed); }
+
+ private:
+  static std::string FormatLine(const char* format, va_list ap) {
+    using namespace std::chrono;
+    const auto now_us = duration_cast<microseconds>(system_clock::now().time_since_epoch()).count();
+    const std::time_t seconds = static_cast<std::time_t>(now_us / 1'000'000);
+    std::tm utc{};
+    gmtime_r(&seconds, &utc);
+    char prefix[64];
+    const size_t prefix_bytes = std::strftime(prefix, sizeof(prefix), "%Y-%m-%dT%H:%M:%S", &utc);
+    std::string line(prefix, prefix_bytes);
+    std::snprintf(prefix, sizeof(prefix), ".%06lldZ %ld ", static_cast<long long>(now_us % 1'000'000),
+                  static_cast<long>(::syscall(SYS_gettid)));
+    line += prefix;
+    va_list copy;
+    va_copy(copy, ap);
+    const int text_bytes = std::vsnprintf(nullptr, 0, format, copy);
+    va_end(copy);
+    if (text_bytes > 0) {
+      const size_t start = line.size();
+      line.resize(start + static_cast<size_t>(text_bytes) + 1);
+      std::vsnprintf(line.data() + start, static_cast<size_t>(text_bytes) + 1, format, ap);
+      line.resize(start + static_cast<size_t>(text_bytes));
+    }
+    if (line.empty() || line.back() != '\n') line += '\n';
+    return line;
+  }
+
+  // Opens LOG for appending, first moving a full one to LOG.old.
+  void OpenLocked() {
+    if (fd_ >= 0) {
+      ::close(fd_);
+      fd_ = -1;
+      ::rename(path_.c_str(), old_path_.c_str());
+    }
+    fd_ = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    struct stat st {};
+    bytes_ = fd_ >= 0 && ::fstat(fd_, &st) == 0 ? static_cast<size_t>(st.st_size) : 0;
+  }
+
+  bool WriteAll(std::string_view data) const {
+    while (!data.empty()) {
+      const ssize_t n = ::write(fd_, data.data(), data.size());
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) return false;
+      data.remove_prefix(static_cast<size_t>(n));
+    }
+    return true;
+  }
+
+  const std::string path_, old_path_;
+  std::mutex mu_;
+  int fd_ = -1;
+  size_t bytes_ = 0;
+  std::atomic<uint64_t> dropped_{0};
+};
+
 // ---- recovery from storage errors ------------------------------------------------------------
 //
 // What RocksDB 7.8 does: after a failed write-ahead-log append or sync, a failed flush or a
@@ -153,18 +255,21 @@ class FaultyFileSystem final : public rocksdb::FileSystemWrapper {
 //      the write fails at once and RocksDB is left alone (reads go on);
 //   2. DB::Resume(), every I/O error having been graded "hard" so that it is allowed: it
 //      flushes the memtables and starts a new log, so the failed batches, left in the old log,
-//      are never replayed. If it fails, the write fails, and the next one tries again.
-// Corruption stays unrecoverable.
+//      are never replayed. If it fails, the write fails, and for kRecoveryRetryMs so do the
+//      next ones without another attempt.
+// A store that could only be opened read-only (opening for writing met the full disk) recovers
+// the same way, with a new read-write instance in place of DB::Resume. Corruption stays
+// unrecoverable.
 class StorageErrorListener final : public rocksdb::EventListener {
  public:
-  explicit StorageErrorListener(std::atomic<bool>& stopped) : stopped_(stopped) {}
+  explicit StorageErrorListener(std::function<void(const rocksdb::Status&)> stopped) : stopped_(std::move(stopped)) {}
 
   void OnBackgroundError(rocksdb::BackgroundErrorReason, rocksdb::Status* error) override {
     if (error->ok()) return;
     if (error->IsIOError() && error->severity() == rocksdb::Status::Severity::kFatalError) {
       *error = rocksdb::Status(*error, rocksdb::Status::Severity::kHardError);
     }
-    stopped_.store(true);
+    stopped_(*error);
   }
   // One recovery path for every error: ours, on the next write, rather than a background retry.
   void OnErrorRecoveryBegin(rocksdb::BackgroundErrorReason, rocksdb::Status, bool* auto_recovery) override {
@@ -172,7 +277,7 @@ class StorageErrorListener final : public rocksdb::EventListener {
   }
 
  private:
-  std::atomic<bool>& stopped_;
+  std::function<void(const rocksdb::Status&)> stopped_;
 };
 
 constexpr size_t kProbeBytes = 4096;
@@ -193,6 +298,20 @@ rocksdb::ColumnFamilyOptions ColumnOptions(const std::shared_ptr<rocksdb::Cache>
   return cf;
 }
 
+// One RocksDB instance open on the store's directory, with its column families.
+struct Instance {
+  std::unique_ptr<rocksdb::DB> db;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;  // index kColumnCount is "default"
+  bool read_only = false;
+
+  rocksdb::ColumnFamilyHandle* handle(Column c) const { return handles[static_cast<int>(c)]; }
+  ~Instance() {
+    if (!db) return;
+    for (auto* h : handles) db->DestroyColumnFamilyHandle(h).PermitUncheckedError();
+    db->Close().PermitUncheckedError();
+  }
+};
+
 }  // namespace
 
 const char* ColumnName(Column column) { return kColumnNames[static_cast<int>(column)]; }
@@ -209,21 +328,52 @@ void WriteSet::Delete(Column column, std::string key) {
 
 struct Store::Impl {
   std::string dir;
-  // Declared before db, which uses them until it is deleted.
+  rocksdb::DBOptions db_options;
+  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+  std::function<void(const Status&)> on_write_state;
+  // Declared before the instances, which use them until they are deleted.
   std::unique_ptr<rocksdb::Env> env;        // with faults only
   std::shared_ptr<rocksdb::FileSystem> fs;  // what the store's files are written through
-  // Set when RocksDB stopped writing after a storage error; cleared once it has resumed.
+  std::shared_ptr<InfoLog> info_log;
+
+  // Set when writes stopped after a storage error (or the store was opened read-only after one);
+  // cleared once recovered. write_error says why, under error_mu.
   std::atomic<bool> stopped{false};
-  std::mutex resume_mu;
-  std::unique_ptr<rocksdb::DB> db;
-  std::vector<rocksdb::ColumnFamilyHandle*> handles;  // index kColumnCount is "default"
+  mutable std::mutex error_mu;
+  Status write_error;
 
-  rocksdb::ColumnFamilyHandle* handle(Column c) const { return handles[static_cast<int>(c)]; }
+  std::mutex resume_mu;  // one recovery at a time; guards what follows
+  std::chrono::steady_clock::time_point retry_after{};
+  // Every instance opened, the last one current. A read-only instance replaced by a read-write
+  // one stays open until the store closes: a reader or cursor may still be using it.
+  std::vector<std::unique_ptr<Instance>> instances;
+  std::atomic<Instance*> current{nullptr};
 
-  ~Impl() {
-    if (!db) return;
-    for (auto* h : handles) db->DestroyColumnFamilyHandle(h).PermitUncheckedError();
-    db->Close().PermitUncheckedError();
+  const Instance& instance() const { return *current.load(std::memory_order_acquire); }
+
+  Result<std::unique_ptr<Instance>> OpenInstance(bool read_only) {
+    auto in = std::make_unique<Instance>();
+    in->read_only = read_only;
+    rocksdb::DB* db = nullptr;
+    rocksdb::Status s = read_only ? rocksdb::DB::OpenForReadOnly(db_options, dir, descriptors, &in->handles, &db)
+                                  : rocksdb::DB::Open(db_options, dir, descriptors, &in->handles, &db);
+    if (!s.ok()) return FromRocks(s, std::string("opening store ") + dir + (read_only ? " read-only" : ""));
+    in->db.reset(db);
+    return in;
+  }
+
+  void Install(std::unique_ptr<Instance> in) {
+    current.store(in.get(), std::memory_order_release);
+    instances.push_back(std::move(in));
+  }
+
+  // Records that writes stopped, saying why; tells on_write_state on the change.
+  void MarkStopped(const Status& error) {
+    {
+      std::lock_guard<std::mutex> lock(error_mu);
+      write_error = error;
+    }
+    if (!stopped.exchange(true) && on_write_state) on_write_state(error);
   }
 
   // Whether the storage takes a write and a sync again.
@@ -238,14 +388,36 @@ struct Store::Impl {
     return FromRocks(s, "the storage still fails");
   }
 
-  Status ResumeIfStopped() {
+  Status ResumeOrReopen() {
+    if (!instance().read_only) return FromRocks(instance().db->Resume(), "resuming after a storage error");
+    MZ_ASSIGN_OR_RETURN(std::unique_ptr<Instance> writable, OpenInstance(/*read_only=*/false));
+    Install(std::move(writable));
+    return OkStatus();
+  }
+
+  Status Recover() {
     if (!stopped) return OkStatus();
     std::lock_guard<std::mutex> lock(resume_mu);
     if (!stopped) return OkStatus();
-    MZ_RETURN_IF_ERROR(Probe());
-    MZ_RETURN_IF_ERROR(FromRocks(db->Resume(), "resuming after a storage error"));
+    if (std::chrono::steady_clock::now() < retry_after) return WriteState();
+    if (Status probe = Probe(); !probe.ok()) {
+      MarkStopped(probe);
+      return probe;
+    }
+    if (Status s = ResumeOrReopen(); !s.ok()) {
+      retry_after = std::chrono::steady_clock::now() + std::chrono::milliseconds(kRecoveryRetryMs);
+      MarkStopped(s);
+      return s;
+    }
     stopped = false;
+    if (on_write_state) on_write_state(OkStatus());
     return OkStatus();
+  }
+
+  Status WriteState() const {
+    if (!stopped) return OkStatus();
+    std::lock_guard<std::mutex> lock(error_mu);
+    return write_error;
   }
 };
 
@@ -253,38 +425,54 @@ Store::Store(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Store::~Store() = default;
 
 Result<std::unique_ptr<Store>> Store::Open(const std::string& dir, const StoreOptions& options) {
-  rocksdb::DBOptions db_options;
-  db_options.create_if_missing = options.create_if_missing;
-  db_options.create_missing_column_families = options.create_if_missing;
-  // Every committed batch is fsynced by its writer; background flushes need no extra syncs.
-  db_options.keep_log_file_num = 4;
-  auto cache = rocksdb::NewLRUCache(options.block_cache_bytes);
-  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
-  for (int i = 0; i < kColumnCount; ++i) descriptors.emplace_back(kColumnNames[i], ColumnOptions(cache));
-  descriptors.emplace_back(rocksdb::kDefaultColumnFamilyName, ColumnOptions(cache));
-
   auto impl = std::make_unique<Impl>();
   impl->dir = dir;
-  db_options.listeners.push_back(std::make_shared<StorageErrorListener>(impl->stopped));
+  impl->on_write_state = options.on_write_state;
+  rocksdb::DBOptions& db_options = impl->db_options;
+  db_options.create_if_missing = options.create_if_missing;
+  db_options.create_missing_column_families = options.create_if_missing;
+  db_options.stats_dump_period_sec = options.stats_dump_period_s;
+  // Stores written before InfoLog have RocksDB's own LOG.old.<time> files: keep few of them.
+  db_options.keep_log_file_num = 4;
+  auto cache = rocksdb::NewLRUCache(options.block_cache_bytes);
+  for (int i = 0; i < kColumnCount; ++i) impl->descriptors.emplace_back(kColumnNames[i], ColumnOptions(cache));
+  impl->descriptors.emplace_back(rocksdb::kDefaultColumnFamilyName, ColumnOptions(cache));
+
+  Impl* raw = impl.get();
+  db_options.listeners.push_back(std::make_shared<StorageErrorListener>(
+      [raw](const rocksdb::Status& error) { raw->MarkStopped(FromRocks(error, "in the background")); }));
   impl->fs = rocksdb::FileSystem::Default();
   if (options.faults) {
     impl->fs = std::make_shared<FaultyFileSystem>(options.faults);
     impl->env = rocksdb::NewCompositeEnv(impl->fs);
     db_options.env = impl->env.get();
   }
-  rocksdb::DB* db = nullptr;
-  rocksdb::Status s =
-      options.read_only
-          ? rocksdb::DB::OpenForReadOnly(db_options, dir, descriptors, &impl->handles, &db)
-          : rocksdb::DB::Open(db_options, dir, descriptors, &impl->handles, &db);
-  if (!s.ok()) return FromRocks(s, "opening store " + dir);
-  impl->db.reset(db);
+  // A read-only open writes nothing, so it needs no info log (nor makes a LOG file).
+  if (!options.read_only) {
+    std::error_code ec;
+    // RocksDB makes it too, but writes its first log lines before.
+    if (options.create_if_missing) std::filesystem::create_directories(dir, ec);
+    impl->info_log = std::make_shared<InfoLog>(dir);
+    db_options.info_log = impl->info_log;
+  }
+  Result<std::unique_ptr<Instance>> in = impl->OpenInstance(options.read_only);
+  if (!in.ok() && options.read_only_on_storage_error && in.status().code() == Code::kUnavailable) {
+    Status cause = in.status();
+    in = impl->OpenInstance(/*read_only=*/true);
+    if (in.ok()) {
+      Status probe = impl->Probe();  // says whether the disk is full where DB::Open's words may not
+      impl->MarkStopped(probe.ok() ? cause : probe);
+    }
+  }
+  if (!in.ok()) return in.status();
+  impl->Install(std::move(in).value());
   return std::unique_ptr<Store>(new Store(std::move(impl)));
 }
 
 Result<std::optional<std::string>> Store::Get(Column column, std::string_view key) const {
+  const Instance& in = impl_->instance();
   std::string value;
-  rocksdb::Status s = impl_->db->Get(rocksdb::ReadOptions(), impl_->handle(column), ToSlice(key), &value);
+  rocksdb::Status s = in.db->Get(rocksdb::ReadOptions(), in.handle(column), ToSlice(key), &value);
   if (s.IsNotFound()) return std::optional<std::string>();
   if (!s.ok()) return FromRocks(s, std::string("reading ") + ColumnName(column));
   return std::optional<std::string>(std::move(value));
@@ -292,8 +480,9 @@ Result<std::optional<std::string>> Store::Get(Column column, std::string_view ke
 
 Result<std::optional<std::string>> Store::GetPart(Column column, std::string_view key, size_t offset,
                                                   size_t length) const {
+  const Instance& in = impl_->instance();
   rocksdb::PinnableSlice value;
-  rocksdb::Status s = impl_->db->Get(rocksdb::ReadOptions(), impl_->handle(column), ToSlice(key), &value);
+  rocksdb::Status s = in.db->Get(rocksdb::ReadOptions(), in.handle(column), ToSlice(key), &value);
   if (s.IsNotFound()) return std::optional<std::string>();
   if (!s.ok()) return FromRocks(s, std::string("reading ") + ColumnName(column));
   std::string_view whole(value.data(), value.size());
@@ -302,11 +491,12 @@ Result<std::optional<std::string>> Store::GetPart(Column column, std::string_vie
 
 std::vector<Result<std::optional<std::string>>> Store::MultiGet(Column column,
                                                                 const std::vector<std::string>& keys) const {
+  const Instance& in = impl_->instance();
   std::vector<rocksdb::Slice> slices(keys.begin(), keys.end());
   std::vector<rocksdb::PinnableSlice> values(keys.size());
   std::vector<rocksdb::Status> statuses(keys.size());
-  impl_->db->MultiGet(rocksdb::ReadOptions(), impl_->handle(column), keys.size(), slices.data(), values.data(),
-                      statuses.data());
+  in.db->MultiGet(rocksdb::ReadOptions(), in.handle(column), keys.size(), slices.data(), values.data(),
+                  statuses.data());
   std::vector<Result<std::optional<std::string>>> out;
   out.reserve(keys.size());
   for (size_t i = 0; i < keys.size(); ++i) {
@@ -322,32 +512,42 @@ std::vector<Result<std::optional<std::string>>> Store::MultiGet(Column column,
 }
 
 Status Store::Write(const WriteSet& writes, bool sync) {
-  MZ_RETURN_IF_ERROR(impl_->ResumeIfStopped());
+  MZ_RETURN_IF_ERROR(impl_->Recover());
+  const Instance& in = impl_->instance();
   rocksdb::WriteBatch batch(writes.payload_bytes() + writes.ops().size() * 16);
   for (const WriteOp& op : writes.ops()) {
-    rocksdb::Status s = op.is_delete ? batch.Delete(impl_->handle(op.column), ToSlice(op.key))
-                                     : batch.Put(impl_->handle(op.column), ToSlice(op.key), ToSlice(op.value));
+    rocksdb::Status s = op.is_delete ? batch.Delete(in.handle(op.column), ToSlice(op.key))
+                                     : batch.Put(in.handle(op.column), ToSlice(op.key), ToSlice(op.value));
     if (!s.ok()) return FromRocks(s, "building batch");
   }
   rocksdb::WriteOptions write_options;
   write_options.sync = sync;
-  rocksdb::Status s = impl_->db->Write(write_options, &batch);
+  rocksdb::Status s = in.db->Write(write_options, &batch);
+  Status written = FromRocks(s, "writing batch");
   // The listener has already marked the store stopped when RocksDB took this as a background error.
-  if (s.IsIOError()) impl_->stopped = true;
-  return FromRocks(s, "writing batch");
+  if (s.IsIOError()) impl_->MarkStopped(written);
+  return written;
 }
 
+Status Store::WriteState() const { return impl_->WriteState(); }
+
+Status Store::Recover() { return impl_->Recover(); }
+
+uint64_t Store::info_log_lines_dropped() const { return impl_->info_log ? impl_->info_log->dropped() : 0; }
+
 std::unique_ptr<Cursor> Store::NewCursor(Column column, Access access) const {
+  const Instance& in = impl_->instance();
   rocksdb::ReadOptions read_options;
   if (access == Access::kScan) {
     read_options.fill_cache = false;
     read_options.readahead_size = kScanReadaheadBytes;
   }
-  return std::make_unique<RocksCursor>(impl_->db->NewIterator(read_options, impl_->handle(column)));
+  return std::make_unique<RocksCursor>(in.db->NewIterator(read_options, in.handle(column)));
 }
 
 Result<std::optional<std::string>> Store::LastKey(Column column) const {
-  std::unique_ptr<rocksdb::Iterator> it(impl_->db->NewIterator(rocksdb::ReadOptions(), impl_->handle(column)));
+  const Instance& in = impl_->instance();
+  std::unique_ptr<rocksdb::Iterator> it(in.db->NewIterator(rocksdb::ReadOptions(), in.handle(column)));
   it->SeekToLast();
   if (it->Valid()) return std::optional<std::string>(it->key().ToString());
   MZ_RETURN_IF_ERROR(FromRocks(it->status(), "seeking last key"));

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -82,10 +83,27 @@ class StorageFaults {
   virtual StorageFault Inject(FileOp op, std::string_view file) = 0;
 };
 
+// RocksDB's own default: how often it writes its statistics to the store's info log (LOG).
+inline constexpr unsigned kStatsDumpPeriodSecondsDefault = 600;
+// RocksDB's info log (LOG, then LOG.old) is cut at this size.
+inline constexpr size_t kInfoLogBytesMax = 8 << 20;
+// After a recovery attempt that failed past the probe (a reopen or DB::Resume that met the full
+// disk again), writes are refused at once for this long rather than each paying another attempt.
+inline constexpr int64_t kRecoveryRetryMs = 1000;
+
 struct StoreOptions {
   bool read_only = false;
   bool create_if_missing = true;
+  // An existing store that cannot be opened for writing because of a storage error (a full disk:
+  // opening writes a manifest, an options file and a write-ahead log) is opened read-only
+  // instead: reads are served, writes fail with that error, and the first write after the storage
+  // takes a write again reopens it for writing (see Write).
+  bool read_only_on_storage_error = false;
   size_t block_cache_bytes = 64 << 20;
+  unsigned stats_dump_period_s = kStatsDumpPeriodSecondsDefault;  // 0: never
+  // Called (on the writing thread) when writes stop after a storage error, with that error, and
+  // when they are taken again, with OkStatus. Must not block or call back into the store.
+  std::function<void(const Status&)> on_write_state;
   std::shared_ptr<StorageFaults> faults;  // tests only; empty: the plain file system
 };
 
@@ -112,7 +130,17 @@ class Store {
   // the storage, then DB::Resume: the memtables are flushed and a new write-ahead log started,
   // leaving the failed batch behind) and fails the same way while the fault lasts. Reads go on
   // throughout.
+  // When the store was opened read-only after a storage error (read_only_on_storage_error), the
+  // same recovery reopens it for writing instead of DB::Resume. A recovery that fails past the
+  // probe is not tried again for kRecoveryRetryMs.
   Status Write(const WriteSet& writes, bool sync);
+  // Whether writes are taken: OkStatus, or the storage error that stopped them. Touches no disk.
+  Status WriteState() const;
+  // Recovers now, as the next write would (a readiness check need not wait for a write), and
+  // returns the resulting WriteState.
+  Status Recover();
+  // Lines of RocksDB's info log that could not be written (a full disk) and were dropped.
+  uint64_t info_log_lines_dropped() const;
   // kScan: one pass over a whole column (verify, export): read ahead in large reads and leave
   // the block cache to what the daemon reads again.
   enum class Access { kPoint, kScan };

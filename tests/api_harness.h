@@ -281,6 +281,8 @@ class Daemon {
   Daemon() : owned_(std::make_unique<testing::TempDir>()), root_(owned_->path()), data_dir_(root_ + "/data") {}
   explicit Daemon(std::string data_dir)
       : root_(std::filesystem::path(data_dir).parent_path().string()), data_dir_(std::move(data_dir)) {}
+  // Its output in `log_dir`, e.g. off a file system the test fills.
+  Daemon(std::string data_dir, std::string log_dir) : root_(std::move(log_dir)), data_dir_(std::move(data_dir)) {}
   Daemon(const Daemon&) = delete;
   Daemon& operator=(const Daemon&) = delete;
   ~Daemon() {
