@@ -11,7 +11,11 @@
 // Each connection answers one request at a time, in order: the next request (pipelined or not)
 // is read only after the previous response is written. Requests are bounded in header bytes,
 // body bytes (per route) and reading time; a request over a size limit is answered 431/413 and
-// the connection closed. Errors are application/problem+json (problem.h).
+// the connection closed. A body is judged on its header before it is read (or 100 Continue
+// sent): one no route would take (404, 405, a GET's 413), one of a write without a good token
+// (401) or in a transfer coding other than chunked alone (501) is refused unread, and the
+// connection closed. A chunked body's trailer fields never reach a handler. Errors are
+// application/problem+json (problem.h).
 //
 // Stopping: the first SIGTERM/SIGINT (or Stop()) closes the listening socket, answers the
 // requests in flight (with Connection: close), closes idle connections, and stops once all are
