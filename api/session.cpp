@@ -267,8 +267,8 @@ template <class Stream>
 void Session<Stream>::Dispatch() {
   phase_ = Phase::kHandling;
   request_.message = parser_->release();
-  // Only the header section counts (a token in a trailer authenticates nothing): the trailer's
-  // fields, merged in by the parser, go with the header they were merged into.
+  // Only the header section counts (a token in a trailer authenticates nothing): the header is put
+  // back as it was read, which drops the trailer's fields the parser merged into it.
   if (header_) request_.message.base() = std::move(*header_);
   if (!refusal_ && match_.kind != RouteMatch::Kind::kFound) refusal_ = ProblemForMatch(match_);
   if (!refusal_) {
