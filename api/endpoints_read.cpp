@@ -219,19 +219,22 @@ void AddEntryReads(Router& router, ApiContext& ctx) {
 void AddCommunityReads(Router& router, ApiContext& ctx) {
   auto members = {v1::regulator, v1::firm, v1::committee, v1::owner, v1::admin};
   auto views = std::make_shared<ViewCache>();
-  KeyOf statement_key = [](Request& req, const v1::Credential&) -> Result<ViewKey> {
-    ViewKey key{CacheKey({"statement", *req.Param("c"), *req.Param("period")}), std::nullopt};
+  // Both read as of today (views.h ViewAsOf): the day is part of the key.
+  KeyOf statement_key = [&ctx](Request& req, const v1::Credential&) -> Result<ViewKey> {
+    const std::string today = FormatDate(ctx.ledger.Today());
+    ViewKey key{CacheKey({"statement", *req.Param("c"), *req.Param("period"), today}), std::nullopt};
     if (req.Query("tree_size")) {
       MZ_ASSIGN_OR_RETURN(key.tree_size, ParseU64(req.Query("tree_size"), "tree_size"));
       key.key += CacheKey({"at"});
     }
     return key;
   };
-  KeyOf account_key = [](Request& req, const v1::Credential& who) -> Result<ViewKey> {
+  KeyOf account_key = [&ctx](Request& req, const v1::Credential& who) -> Result<ViewKey> {
     MZ_RETURN_IF_ERROR(RequireUnit(who, *req.Param("c"), *req.Param("u")));
     const std::string* period = req.Query("period");
     if (period == nullptr) return InvalidArgument("bad-period", "period is required");
-    return ViewKey{CacheKey({"account", *req.Param("c"), *req.Param("u"), *period}), std::nullopt};
+    return ViewKey{CacheKey({"account", *req.Param("c"), *req.Param("u"), *period, FormatDate(ctx.ledger.Today())}),
+                   std::nullopt};
   };
   router.Add(http::verb::get, "/v1/communities/{c}/statements/{period}",
              CachedGuard(ctx, members, views, statement_key, [&ctx](Request& req, const v1::Credential&) -> Result<json> {

@@ -93,6 +93,7 @@ void AddWriteEndpoints(Router& router, ApiContext& ctx) {
                r->set_fee_rate_fen_per_m2_month(b.fee_rate_fen_per_m2_month());
                *r->mutable_remuneration() = b.remuneration();
                r->set_start_month(b.start_month());
+               r->set_due_day(b.due_day());
                return Result<v1::Entry>(e);
              }));
   post("/v1/communities/{c}/units",

@@ -29,6 +29,25 @@ v1::Tally TallyOf(const CommunityState& c, const ProposalState& p) {
 
 }  // namespace
 
+Date LastDayOf(MonthIndex month) {
+  const int year = month / 12, mon = month % 12 + 1;
+  static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  const bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+  return Date{year, mon, mon == 2 && leap ? 29 : kDays[mon - 1]};
+}
+
+Date DueDate(const CommunityState& c, MonthIndex month) {
+  Date due = LastDayOf(month);
+  const uint32_t due_day = c.registration.due_day();
+  if (due_day >= 1 && due_day <= kDueDayMax) due.day = static_cast<int>(due_day);
+  return due;
+}
+
+MonthIndex LastMonthDue(const CommunityState& c, const Date& as_of) {
+  const MonthIndex month = as_of.month_index();
+  return as_of >= DueDate(c, month) ? month : month - 1;
+}
+
 std::string CategoryAccount(v1::Category category) { return "expense:" + v1::Category_Name(category); }
 
 std::vector<Posting> PostingsOf(const v1::Entry& entry) {
@@ -123,6 +142,7 @@ void Domain::Record(const v1::Entry& entry, const Hash& leaf_hash) {
     c.community_id = entry.community_id();
     c.registration = entry.community();
     c.start_month = ParseMonth(entry.community().start_month()).value();
+    c.registered_on = DateOfUnixMs(entry.recorded_at_ms());
     firms_[c.registration.firm_id()].communities.push_back(entry.community_id());
   }
   auto it = communities_.find(entry.community_id());
@@ -179,6 +199,7 @@ void Domain::MutateMoney(const v1::Entry& entry, CommunityState& c) {
                      DateOf(p.paid_on()), p.receipt_ref(), entry.recorded_at_ms(), false, std::nullopt,
                      entry.actor().principal_id()})->second;
     c.units.at(p.unit_id()).payment_seqs.push_back(seq);
+    if (!p.receipt_ref().empty()) c.receipts.emplace(p.receipt_ref(), seq);
     CountPaidMonths(c, s, +1);
     c.fee_income_total += p.amount();
   } else if (entry.has_disbursement()) {
@@ -208,6 +229,7 @@ void Domain::MutateReversal(const v1::Entry& entry, CommunityState& c) {
   if (auto p = c.payments.find(target); p != c.payments.end()) {
     CountPaidMonths(c, p->second, -1);
     p->second.reversed = true;
+    if (auto r = c.receipts.find(p->second.receipt_ref); r != c.receipts.end() && r->second == target) c.receipts.erase(r);
     c.fee_income_total -= p->second.amount;
     original.mutable_fee_payment()->set_amount(p->second.amount);
     original.mutable_fee_payment()->set_paid_on(FormatDate(p->second.paid_on));

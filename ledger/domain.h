@@ -36,6 +36,9 @@ inline constexpr size_t kNameBytesMax = 200;
 inline constexpr size_t kRefBytesMax = 128;
 inline constexpr size_t kCommentBytesMax = 1'000;
 inline constexpr uint32_t kScoreMin = 1;
+// A month's fee is due by its community's due day: 1-kDueDayMax (every month has it), or 0 for
+// the month's last day.
+inline constexpr uint32_t kDueDayMax = 28;
 inline constexpr uint32_t kScoreMax = 5;
 
 // Accounts of the double-entry postings. Every fund has a cash account; income and expense
@@ -105,11 +108,13 @@ struct CommunityState {
   std::string community_id;
   v1::CommunityRegistration registration;
   MonthIndex start_month = 0;
+  Date registered_on;  // the day (CST) the registration was recorded: earlier business dates are imported history
   std::map<std::string, UnitState> units;
   int64_t total_area_centi_m2 = 0;
   std::vector<uint64_t> seqs;  // every entry of the community, in seq order
   Sha256Stream entries_digest;  // SHA-256 over the leaf hashes of `seqs`, running
   std::map<uint64_t, PaymentState> payments;
+  std::map<std::string, uint64_t> receipts;  // non-empty receipt_ref -> seq of the unreversed payment holding it
   std::map<uint64_t, DisbursementState> disbursements;
   std::map<uint64_t, RevenueState> revenues;
   std::map<uint64_t, EvaluationState> evaluations;
@@ -175,6 +180,13 @@ class Domain {
   std::set<std::tuple<std::string, int, std::string, MonthIndex>> dirty_balances_;
 };
 
+// The last day of a month.
+Date LastDayOf(MonthIndex month);
+// The day a month's fee is due by: the community's due_day of that month, or its last day.
+Date DueDate(const CommunityState& c, MonthIndex month);
+// The last month whose fee is past due at the end of the day `as_of` (its due date is on or before
+// as_of); months after it are not yet due and are never arrears.
+MonthIndex LastMonthDue(const CommunityState& c, const Date& as_of);
 // The expense account of a disbursement category: "expense:<CATEGORY>".
 std::string CategoryAccount(v1::Category category);
 // The postings of a money entry (payment, disbursement, public revenue); empty for others.

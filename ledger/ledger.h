@@ -144,6 +144,9 @@ class Ledger {
   Result<nlohmann::json> EvaluationSummary(const std::string& community_id, const std::string& period) const;
   Result<nlohmann::json> Proposal(const std::string& community_id, const std::string& proposal_id) const;
   Result<nlohmann::json> Ratings(const std::string& period) const;
+  // Today in China Standard Time by the ledger's clock: what billing views read as of (views.h
+  // ViewAsOf), so a cached view is kept per day as well as per tree size.
+  Date Today() const { return DateOfUnixMs(options_.clock_ms()); }
   Result<nlohmann::json> Reconcile(const std::string& community_id, std::string_view bank_csv) const;
   // Seqs of a community's entries after `after_seq` (all when nullopt), at most `limit`.
   Result<std::vector<uint64_t>> CommunitySeqs(const std::string& community_id, std::optional<uint64_t> after_seq,

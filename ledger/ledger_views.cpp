@@ -34,7 +34,7 @@ Result<json> Ledger::Statement(const std::string& community_id, const std::strin
   if (!tree_size) {
     std::shared_lock lock(domain_mu_);
     MZ_ASSIGN_OR_RETURN(Checkpoint checkpoint, OpenCheckpoint(head().checkpoint, verifier_));
-    body = StatementBody(domain_, community_id, period, checkpoint);
+    body = StatementBody(domain_, community_id, period, checkpoint, Today());
   } else {
     // An earlier tree: replay the community's entries below it into a state of its own.
     MZ_ASSIGN_OR_RETURN(std::string note, CheckpointAt(*tree_size));
@@ -54,7 +54,7 @@ Result<json> Ledger::Statement(const std::string& community_id, const std::strin
       MZ_ASSIGN_OR_RETURN(StoredEntry e, ReadEntry(seq));
       replayed.Record(e.entry, e.leaf_hash);
     }
-    body = StatementBody(replayed, community_id, period, checkpoint);
+    body = StatementBody(replayed, community_id, period, checkpoint, Today());
   }
   if (!body.ok()) return body.status();
   MZ_ASSIGN_OR_RETURN(std::string canonical, Canonicalize(*body));
@@ -68,7 +68,7 @@ Result<json> Ledger::Statement(const std::string& community_id, const std::strin
 Result<json> Ledger::Billing(const std::string& community_id, const std::string& period_text) const {
   MZ_ASSIGN_OR_RETURN(Period period, ParsePeriod(period_text));
   std::shared_lock lock(domain_mu_);
-  return BillingView(domain_, community_id, period);
+  return BillingView(domain_, community_id, period, Today());
 }
 
 Result<json> Ledger::OwnerAccount(const std::string& community_id, const std::string& unit_id,
@@ -76,7 +76,7 @@ Result<json> Ledger::OwnerAccount(const std::string& community_id, const std::st
   MZ_ASSIGN_OR_RETURN(Period period, ParsePeriod(period_text));
   std::shared_lock lock(domain_mu_);
   Head h = head();
-  MZ_ASSIGN_OR_RETURN(json account, OwnerAccountView(domain_, community_id, unit_id, period));
+  MZ_ASSIGN_OR_RETURN(json account, OwnerAccountView(domain_, community_id, unit_id, period, Today()));
   for (json& payment : account["payments"]) {
     uint64_t seq = std::stoull(payment["seq"].get<std::string>());
     MZ_ASSIGN_OR_RETURN(std::vector<Hash> proof, InclusionProof(seq, h.tree_size));
@@ -106,7 +106,7 @@ Result<json> Ledger::Proposal(const std::string& community_id, const std::string
 Result<json> Ledger::Ratings(const std::string& period_text) const {
   MZ_ASSIGN_OR_RETURN(Period period, ParsePeriod(period_text));
   std::shared_lock lock(domain_mu_);
-  return RatingsView(domain_, period);
+  return RatingsView(domain_, period, Today());
 }
 
 Result<json> Ledger::Reconcile(const std::string& community_id, std::string_view bank_csv) const {

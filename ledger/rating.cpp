@@ -46,12 +46,13 @@ Part PartOf(int64_t points, int64_t num, int64_t den) {
   return {scaled / d, scaled % d, d};
 }
 
-// floor(10 × vouchers/disbursements + 15 × prompt/entries) exactly: the floors of the two parts
+// floor(10 × vouchers/disbursements + 15 × prompt/timed entries) exactly: the floors of the two parts
 // plus one when their fractional parts add up to a whole (r1/d1 + r2/d2 >= 1, cross-multiplied;
 // each product is below 2^126).
 int64_t DisclosureMilli(const RatingInputs& in) {
   const Part v = PartOf(10, in.disbursements_with_voucher, in.disbursements);
-  const Part p = PartOf(15, in.prompt_entries, in.business_entries);
+  // Imported history is neither rewarded nor punished: promptness is over the timed entries only.
+  const Part p = PartOf(15, in.prompt_entries, in.business_entries - in.imported_history_entries);
   const bool carry = v.rem * p.den + p.rem * v.den >= v.den * p.den;
   return static_cast<int64_t>(v.milli + p.milli) + (carry ? 1 : 0);
 }

@@ -8,18 +8,22 @@
 
 namespace mingzhang {
 
-inline constexpr const char* kRatingFormulaVersion = "mingzhang-rating/2";
+// /3: promptness is measured only on entries dated on or after the community's registration
+// (earlier ones are imported history); collection counts only months past due.
+inline constexpr const char* kRatingFormulaVersion = "mingzhang-rating/3";
 inline constexpr int kPromptRecordingDaysMax = 7;  // recorded within 7 days of the business date
 
 struct RatingInputs {
   int64_t evaluations = 0;           // non-reversed owner evaluations in the period
   int64_t evaluation_score_sum = 0;  // sum of all five dimension scores (1-5) of those
-  int64_t billed = 0;                // fen billed in the period
-  int64_t collection_rate_bp = 0;    // collected / billed, basis points (may exceed 10,000)
+  int64_t billed = 0;                // fen billed for the period's months past due (views.h ViewAsOf)
+  int64_t collection_rate_bp = 0;    // collected / billed for those months, basis points (may exceed 10,000)
   int64_t disbursements = 0;         // disbursements in the period
   int64_t disbursements_with_voucher = 0;
   int64_t business_entries = 0;      // payments, disbursements, public revenue in the period
-  int64_t prompt_entries = 0;        // of those, recorded within kPromptRecordingDaysMax days
+  int64_t imported_history_entries = 0;  // of those, dated before the community's registration was
+                                         // recorded: back-filled history, not timed
+  int64_t prompt_entries = 0;        // of the others, recorded within kPromptRecordingDaysMax days
   int64_t reversals = 0;             // reversals of the firm's entries of the period
 };
 

@@ -81,24 +81,53 @@ int64_t UnitPaidFen(const UnitState& u, MonthIndex first, MonthIndex last) {
   return paid;
 }
 
-int64_t UnitArrearsFen(const CommunityState& c, const UnitState& u, MonthIndex through) {
+// Arrears as of `as_of`: billed − paid from the start month through `through`, the period's last
+// month past due on as_of; none for a period that has not started (today, the day after as_of,
+// is before its first day).
+int64_t UnitArrearsFen(const CommunityState& c, const UnitState& u, MonthIndex through, const Date& as_of,
+                       const Period& period) {
+  if (as_of.days_since_epoch() + 1 < Date{period.first / 12, period.first % 12 + 1, 1}.days_since_epoch()) return 0;
   int64_t owed = UnitBilledFen(c, u, c.start_month, through) - UnitPaidFen(u, c.start_month, through);
   return std::max<int64_t>(0, owed);
 }
 
+// The last month of `period` whose fee is past due as of `as_of` (before period.first when none is).
+MonthIndex DueThrough(const CommunityState& c, const Period& period, const Date& as_of) {
+  return std::min(period.last, LastMonthDue(c, as_of));
+}
+
+// billed and collected: every month of the period (what is or will be billed); billed_due and
+// collected_due: only its months past due as of the view's date, which alone count in the
+// collection rate and in arrears.
 struct BillingTotals {
-  int64_t billed = 0, collected = 0, in_arrears = 0;
-  int64_t rate_bp() const { return billed == 0 ? 0 : static_cast<int64_t>(static_cast<__int128>(collected) * 10000 / billed); }
+  int64_t billed = 0, collected = 0, billed_due = 0, collected_due = 0, in_arrears = 0;
+  int64_t rate_bp() const {
+    return billed_due == 0 ? 0 : static_cast<int64_t>(static_cast<__int128>(collected_due) * 10000 / billed_due);
+  }
 };
 
-BillingTotals Totals(const CommunityState& c, const Period& period) {
+BillingTotals Totals(const CommunityState& c, const Period& period, const Date& as_of) {
   BillingTotals t;
+  const MonthIndex due_through = DueThrough(c, period, as_of);
   for (const auto& [id, u] : c.units) {
     t.billed += UnitBilledFen(c, u, period.first, period.last);
     t.collected += UnitPaidFen(u, period.first, period.last);
-    if (UnitArrearsFen(c, u, period.last) > 0) ++t.in_arrears;
+    t.billed_due += UnitBilledFen(c, u, period.first, due_through);
+    t.collected_due += UnitPaidFen(u, period.first, due_through);
+    if (UnitArrearsFen(c, u, due_through, as_of, period) > 0) ++t.in_arrears;
   }
   return t;
+}
+
+json TotalsJson(const CommunityState& c, const BillingTotals& t) {
+  return json{{"units", c.units.size()},
+              {"due_day", c.registration.due_day()},
+              {"billed", Fen(t.billed)},
+              {"collected", Fen(t.collected)},
+              {"billed_due", Fen(t.billed_due)},
+              {"collected_due", Fen(t.collected_due)},
+              {"collection_rate_bp", t.rate_bp()},
+              {"units_in_arrears", t.in_arrears}};
 }
 
 json RemunerationJson(const CommunityState& c, const Period& period) {
@@ -139,13 +168,22 @@ json EvaluationJson(const CommunityState& c, const Period& period) {
 
 }  // namespace
 
+Date ViewAsOf(const Period& period, const Date& today) {
+  constexpr int64_t kDayMs = 86'400'000;
+  // Midnight UTC of a day is 08:00 of the same day in China Standard Time.
+  const Date yesterday = DateOfUnixMs((today.days_since_epoch() - 1) * kDayMs);
+  return std::min(LastDayOf(period.last), yesterday);
+}
+
 Result<json> StatementBody(const Domain& domain, const std::string& community_id, const Period& period,
-                           const Checkpoint& checkpoint) {
+                           const Checkpoint& checkpoint, const Date& today) {
   MZ_ASSIGN_OR_RETURN(const CommunityState* c, FindCommunity(domain, community_id));
-  BillingTotals billing = Totals(*c, period);
+  const Date as_of = ViewAsOf(period, today);
+  BillingTotals billing = Totals(*c, period, as_of);
   return json{
       {"format", kStatementFormat},
       {"community_id", community_id},
+      {"as_of", FormatDate(as_of)},
       {"firm_id", c->registration.firm_id()},
       {"period", period.text},
       {"checkpoint",
@@ -154,19 +192,17 @@ Result<json> StatementBody(const Domain& domain, const std::string& community_id
         {"root_hash", Base64Encode(AsBytes(checkpoint.root_hash))}}},
       {"funds", json::array({FundJson(*c, v1::FEES, period), FundJson(*c, v1::PUBLIC_REVENUE, period)})},
       {"remuneration", RemunerationJson(*c, period)},
-      {"billing",
-       {{"units", c->units.size()},
-        {"billed", Fen(billing.billed)},
-        {"collected", Fen(billing.collected)},
-        {"collection_rate_bp", billing.rate_bp()},
-        {"units_in_arrears", billing.in_arrears}}},
+      {"billing", TotalsJson(*c, billing)},
       {"evaluations", EvaluationJson(*c, period)},
       {"entries_count", c->seqs.size()},
       {"entries_digest", HexEncode(AsBytes(c->entries_digest.Peek()))}};
 }
 
-Result<json> BillingView(const Domain& domain, const std::string& community_id, const Period& period) {
+Result<json> BillingView(const Domain& domain, const std::string& community_id, const Period& period,
+                         const Date& today) {
   MZ_ASSIGN_OR_RETURN(const CommunityState* c, FindCommunity(domain, community_id));
+  const Date as_of = ViewAsOf(period, today);
+  const MonthIndex due_through = DueThrough(*c, period, as_of);
   json units = json::array();
   for (const auto& [id, u] : c->units) {
     units.push_back({{"unit_id", id},
@@ -174,29 +210,28 @@ Result<json> BillingView(const Domain& domain, const std::string& community_id, 
                      {"monthly_fee", Fen(MonthlyFeeFen(u.area_centi_m2, c->registration.fee_rate_fen_per_m2_month()))},
                      {"billed", Fen(UnitBilledFen(*c, u, period.first, period.last))},
                      {"paid", Fen(UnitPaidFen(u, period.first, period.last))},
-                     {"arrears_to_date", Fen(UnitArrearsFen(*c, u, period.last))}});
+                     {"arrears_to_date", Fen(UnitArrearsFen(*c, u, due_through, as_of, period))}});
   }
-  BillingTotals t = Totals(*c, period);
   return json{{"community_id", community_id},
               {"period", period.text},
+              {"as_of", FormatDate(as_of)},
               {"units", units},
-              {"totals",
-               {{"units", c->units.size()},
-                {"billed", Fen(t.billed)},
-                {"collected", Fen(t.collected)},
-                {"collection_rate_bp", t.rate_bp()},
-                {"units_in_arrears", t.in_arrears}}}};
+              {"totals", TotalsJson(*c, Totals(*c, period, as_of))}};
 }
 
 Result<json> OwnerAccountView(const Domain& domain, const std::string& community_id, const std::string& unit_id,
-                              const Period& period) {
+                              const Period& period, const Date& today) {
+  const Date as_of = ViewAsOf(period, today);
   MZ_ASSIGN_OR_RETURN(const CommunityState* c, FindCommunity(domain, community_id));
   auto unit = c->units.find(unit_id);
   if (unit == c->units.end()) return NotFound("unknown-unit", "no unit " + unit_id + " in this community");
   const UnitState& u = unit->second;
   int64_t billed = UnitBilledFen(*c, u, period.first, period.last);
   int64_t paid = UnitPaidFen(u, period.first, period.last);
-  int64_t income = Totals(*c, period).collected;
+  // Fee income two ways: paid for the period's months (the basis of the owner's shares, like
+  // `paid`), and paid on the period's days (the statement's FEES income).
+  int64_t income = Totals(*c, period, as_of).collected;
+  int64_t income_by_paid_on = -AccountSum(*c, v1::FEES, kFeeIncomeAccount, period.first, period.last);
   std::vector<CategoryAmount> spent;
   json items = json::array();
   for (const auto& [seq, d] : c->disbursements) {
@@ -239,13 +274,15 @@ Result<json> OwnerAccountView(const Domain& domain, const std::string& community
   return json{{"community_id", community_id},
               {"unit_id", unit_id},
               {"period", period.text},
+              {"as_of", FormatDate(as_of)},
               {"area_centi_m2", u.area_centi_m2},
               {"monthly_fee", Fen(MonthlyFeeFen(u.area_centi_m2, c->registration.fee_rate_fen_per_m2_month()))},
               {"billed", Fen(billed)},
               {"paid", Fen(paid)},
               {"owed", Fen(std::max<int64_t>(0, billed - paid))},
-              {"arrears_to_date", Fen(UnitArrearsFen(*c, u, period.last))},
-              {"community_fee_income", Fen(income)},
+              {"arrears_to_date", Fen(UnitArrearsFen(*c, u, DueThrough(*c, period, as_of), as_of, period))},
+              {"fee_income_for_months", Fen(income)},
+              {"fee_income_by_paid_on", Fen(income_by_paid_on)},
               {"community_spent", Fen(spent_total)},
               {"shares", shares},
               {"unspent", Fen(split.unspent_fen)},

@@ -22,7 +22,15 @@
 
 namespace mingzhang {
 
-inline constexpr const char* kStatementFormat = "mingzhang-statement/1";
+// /2: as_of, and billing's due_day, billed_due and collected_due (collection_rate_bp is over due months).
+inline constexpr const char* kStatementFormat = "mingzhang-statement/2";
+
+// The day a view reads as of, at its end: the period's last day, or the last whole day before
+// `today` (China Standard Time) when that is earlier. A month's fee is past due once its due date
+// (DueDate) is on or before as_of: a fee due today is not in arrears until today is over. Only
+// months past due count in arrears and in collection rates; a period that has not started shows
+// what will be billed and no arrears.
+Date ViewAsOf(const Period& period, const Date& today);
 
 // The statement of c for P, computed from kept aggregates, naming `checkpoint` (whose tree size
 // must be the state's). Fields: format, community_id, firm_id, period, checkpoint {origin,
@@ -30,21 +38,24 @@ inline constexpr const char* kStatementFormat = "mingzhang-statement/1";
 // disbursed_by_category, closing_balance}], remuneration {rule, allowed_to_date, taken_to_date,
 // taken_in_period}, billing {units, billed, collected, collection_rate_bp, units_in_arrears},
 // evaluations (as EvaluationSummary), entries_count and entries_digest (hex SHA-256 over the leaf
-// hashes of every entry of c in the log, in seq order).
+// hashes of every entry of c in the log, in seq order), as_of (ViewAsOf; billing also has due_day,
+// billed_due and collected_due). To recompute a statement, pass the day after its as_of as `today`.
 Result<nlohmann::json> StatementBody(const Domain& domain, const std::string& community_id, const Period& period,
-                                     const Checkpoint& checkpoint);
+                                     const Checkpoint& checkpoint, const Date& today);
 
 // Billing for P: per unit {unit_id, area_centi_m2, monthly_fee, billed, paid, arrears_to_date}
 // and totals {units, billed, collected, collection_rate_bp, units_in_arrears}.
-Result<nlohmann::json> BillingView(const Domain& domain, const std::string& community_id, const Period& period);
+Result<nlohmann::json> BillingView(const Domain& domain, const std::string& community_id, const Period& period,
+                                   const Date& today);
 
 // "Where my fee went" for unit u and P: billed, paid, owed, arrears_to_date, the community's fee
-// income (paid for P) and FEES spending in P by category, the unit's shares of it and the unspent
+// income paid for P's months (fee_income_for_months, the basis of the shares) and paid on P's days
+// (fee_income_by_paid_on, the statement's FEES income) and FEES spending in P by category, the unit's shares of it and the unspent
 // part (SplitOwnerPayment), the spending items with voucher hashes, and the unit's payments
 // attributed to P (seq, amount, period, months, paid_on, receipt_ref). Proofs are added by the
 // caller, who knows the tree.
 Result<nlohmann::json> OwnerAccountView(const Domain& domain, const std::string& community_id,
-                                        const std::string& unit_id, const Period& period);
+                                        const std::string& unit_id, const Period& period, const Date& today);
 
 // Evaluations of c's payments paid in P: count, mean_x100 per dimension (integer, floor),
 // payments, evaluated_payments, coverage_bp.
@@ -56,7 +67,7 @@ Result<nlohmann::json> ProposalView(const Domain& domain, const std::string& com
 
 // Every firm rated for P: {period, formula_version, firms: [{firm_id, name, score, grade,
 // red_list, black_list, inputs {...}, points_milli {...}}]}.
-nlohmann::json RatingsView(const Domain& domain, const Period& period);
+nlohmann::json RatingsView(const Domain& domain, const Period& period, const Date& today);
 
 // Matches a parsed bank statement against c's payments, disbursements and public revenue.
 Result<nlohmann::json> ReconcileView(const Domain& domain, const std::string& community_id, const BankStatement& bank);

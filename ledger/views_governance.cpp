@@ -23,6 +23,17 @@ bool Prompt(const Date& business, int64_t recorded_at_ms) {
   return DateOfUnixMs(recorded_at_ms).days_since_epoch() - business.days_since_epoch() <= kPromptRecordingDaysMax;
 }
 
+// A business entry of the firm's own: counted, and timed unless it is imported history (dated
+// before the community's registration was recorded, back-filled from the books kept before).
+void CountBusinessEntry(const CommunityState& c, const Date& business, int64_t recorded_at_ms, RatingInputs& in) {
+  ++in.business_entries;
+  if (business < c.registered_on) {
+    ++in.imported_history_entries;
+  } else {
+    in.prompt_entries += Prompt(business, recorded_at_ms);
+  }
+}
+
 // What the log shows about one community in a period, added into a firm's inputs.
 void AddCommunityInputs(const CommunityState& c, const Period& period, RatingInputs& in) {
   // Disclosure weighs what the firm itself recorded and did not take back: not the payments
@@ -32,8 +43,7 @@ void AddCommunityInputs(const CommunityState& c, const Period& period, RatingInp
   for (const auto& [seq, p] : c.payments) {
     if (!period.Contains(p.paid_on.month_index())) continue;
     if (firms_own(p)) {
-      ++in.business_entries;
-      in.prompt_entries += Prompt(p.paid_on, p.recorded_at_ms);
+      CountBusinessEntry(c, p.paid_on, p.recorded_at_ms, in);
     }
     if (p.reversed || !p.evaluation_seq) continue;
     const v1::Scores& s = c.evaluations.at(*p.evaluation_seq).scores;
@@ -42,15 +52,13 @@ void AddCommunityInputs(const CommunityState& c, const Period& period, RatingInp
   }
   for (const auto& [seq, d] : c.disbursements) {
     if (!period.Contains(d.paid_on.month_index()) || !firms_own(d)) continue;
-    ++in.business_entries;
-    in.prompt_entries += Prompt(d.paid_on, d.recorded_at_ms);
+    CountBusinessEntry(c, d.paid_on, d.recorded_at_ms, in);
     ++in.disbursements;
     in.disbursements_with_voucher += d.body.voucher_sha256().size() == 64;
   }
   for (const auto& [seq, r] : c.revenues) {
     if (!period.Contains(r.received_on.month_index()) || !firms_own(r)) continue;
-    ++in.business_entries;
-    in.prompt_entries += Prompt(r.received_on, r.recorded_at_ms);
+    CountBusinessEntry(c, r.received_on, r.recorded_at_ms, in);
   }
   // Reversals of what the firm wrote: an admin's reversal of the committee's public revenue, or of
   // a payment an owner recorded, says nothing about the firm's books.
@@ -97,7 +105,7 @@ Result<json> ProposalView(const Domain& domain, const std::string& community_id,
               {"disbursed_under_resolution", std::to_string(p.disbursed)}};
 }
 
-json RatingsView(const Domain& domain, const Period& period) {
+json RatingsView(const Domain& domain, const Period& period, const Date& today) {
   json firms = json::array();
   for (const auto& [firm_id, firm] : domain.firms()) {
     RatingInputs in;
@@ -105,9 +113,10 @@ json RatingsView(const Domain& domain, const Period& period) {
     for (const std::string& id : firm.communities) {
       const CommunityState& c = *domain.community(id);
       AddCommunityInputs(c, period, in);
-      Result<json> b = BillingView(domain, id, period);
-      billed += std::stoll(b->at("totals").at("billed").get<std::string>());
-      collected += std::stoll(b->at("totals").at("collected").get<std::string>());
+      // Only months past due count: a month not yet due is not uncollected.
+      Result<json> b = BillingView(domain, id, period, today);
+      billed += std::stoll(b->at("totals").at("billed_due").get<std::string>());
+      collected += std::stoll(b->at("totals").at("collected_due").get<std::string>());
     }
     in.billed = billed;
     in.collection_rate_bp = billed == 0 ? 0 : static_cast<int64_t>(static_cast<__int128>(collected) * 10000 / billed);
@@ -127,6 +136,7 @@ json RatingsView(const Domain& domain, const Period& period) {
            {"disbursements", in.disbursements},
            {"disbursements_with_voucher", in.disbursements_with_voucher},
            {"business_entries", in.business_entries},
+           {"imported_history_entries", in.imported_history_entries},
            {"prompt_entries", in.prompt_entries},
            {"reversals", in.reversals}}},
          {"points_milli",

@@ -163,13 +163,13 @@ struct World {
 
     Write("proposal P1", "/v1/communities/C1/proposals", committee,
           {{"idempotency_key", "prop-P1"}, {"proposal_id", "P1"}, {"title", "Repair the gate"}, {"matter", "SPECIAL"},
-           {"amount", 30000}, {"fund", "PUBLIC_REVENUE"}, {"closes_on", "2026-03-01"}});
+           {"amount", 30000}, {"fund", "PUBLIC_REVENUE"}, {"closes_on", "2099-12-31"}});
     Write("proposal P2 open", "/v1/communities/C1/proposals", committee,
           {{"idempotency_key", "prop-P2"}, {"proposal_id", "P2"}, {"title", "Benches"}, {"matter", "ORDINARY"},
-           {"amount", 10000}, {"fund", "PUBLIC_REVENUE"}, {"closes_on", "2026-06-01"}});
+           {"amount", 10000}, {"fund", "PUBLIC_REVENUE"}, {"closes_on", "2099-12-31"}});
     Write("proposal PM", "/v1/communities/C1/proposals", committee,
           {{"idempotency_key", "prop-PM"}, {"proposal_id", "PM"}, {"title", "Matrix"}, {"matter", "ORDINARY"},
-           {"amount", 100}, {"fund", "FEES"}, {"closes_on", "2026-06-01"}});
+           {"amount", 100}, {"fund", "FEES"}, {"closes_on", "2099-12-31"}});
     Write("vote U1", "/v1/communities/C1/proposals/P1/votes", owner,
           {{"idempotency_key", "vote-P1-U1"}, {"unit_id", "U1"}, {"choice", "YES"}});
     Write("vote U2", "/v1/communities/C1/proposals/P1/votes", owner2,
@@ -516,7 +516,7 @@ TEST_CASE("every endpoint of API.md answers with its status and shape", "[api]")
     json a = r.Json();
     verify(a);
     json s = a["statement"];
-    CHECK(s["format"] == "mingzhang-statement/1");
+    CHECK(s["format"] == "mingzhang-statement/2");
     CHECK(s["community_id"] == "C1");
     CHECK(s["firm_id"] == "F1");
     CHECK(s["period"] == "2026-Q1");
@@ -688,7 +688,7 @@ TEST_CASE("every endpoint of API.md answers with its status and shape", "[api]")
     Reply r = c.Get("/v1/ratings?period=2026", w.regulator);
     REQUIRE(r.status == 200);
     json rj = r.Json();
-    CHECK(rj["formula_version"] == "mingzhang-rating/2");
+    CHECK(rj["formula_version"] == "mingzhang-rating/3");
     CHECK(rj["period"] == "2026");
     std::set<std::string> firms;
     for (const json& f : rj["firms"]) {
@@ -823,7 +823,7 @@ TEST_CASE("role x endpoint matrix: 401 without or with a bad token, 403 out of r
   auto proposal = [&] {
     std::string id = key();
     return json{{"idempotency_key", id}, {"proposal_id", id}, {"title", "t"}, {"matter", "ORDINARY"},
-                {"amount", 1}, {"fund", "FEES"}, {"closes_on", "2026-09-01"}}
+                {"amount", 1}, {"fund", "FEES"}, {"closes_on", "2099-12-31"}}
         .dump();
   };
   auto units = [&] {
@@ -1157,6 +1157,12 @@ TEST_CASE("bad requests answer their documented 4xx problem and write nothing", 
        R"({"idempotency_key":"other","payment_seq":)" + u2 + "," + scores + "}", 403, "forbidden"},
       {"evaluation of a reversed payment", POST, "/v1/communities/C1/evaluations", w.owner2,
        R"({"idempotency_key":"rev","payment_seq":)" + u3 + "," + scores + "}", 422, "payment-reversed"},
+      {"a receipt another payment holds", POST, pay, w.firm,
+       R"({"idempotency_key":"dr","unit_id":"U1","amount":100,"period":"2026-05","months":1,"paid_on":"2026-05-01","method":"bank","receipt_ref":"R-U2"})", 422, "duplicate-receipt"},
+      {"closing before closes_on while units have not voted", POST, "/v1/communities/C1/proposals/P2/close", w.committee,
+       R"({"idempotency_key":"early"})", 422, "proposal-still-open"},
+      {"a due day past 28", POST, "/v1/communities", w.admin,
+       R"({"idempotency_key":"dd","community_id":"C9","name":"n","firm_id":"F1","fee_rate_fen_per_m2_month":100,"remuneration":{"basis_points_of_fee_income":10},"start_month":"2026-01","due_day":29})", 400, "bad-due-day"},
       {"a ballot after close", POST, "/v1/communities/C1/proposals/P1/votes", w.owner,
        R"({"idempotency_key":"late","unit_id":"U1","choice":"NO"})", 422, "proposal-closed"},
       {"closing twice", POST, "/v1/communities/C1/proposals/P1/close", w.committee, R"({"idempotency_key":"close-again"})", 422, "proposal-closed"},
@@ -1369,6 +1375,32 @@ TEST_CASE("SIGTERM under concurrent writes: exit 0, every acknowledged entry sur
   auto [code, output] = RunCommand({MINGZHANG_CLI, "verify", "--data-dir", data_dir}, root / "verify.log");
   INFO(output);
   CHECK(code == 0);
+}
+
+
+TEST_CASE("a community's due day reaches its billing; the owner account names both fee incomes", "[api]") {
+  World w;
+  HttpClient& c = w.c();
+  w.Write("community C7", "/v1/communities", w.admin,
+          {{"idempotency_key", "comm-C7"}, {"community_id", "C7"}, {"name", "Garden Seven"}, {"firm_id", "F1"},
+           {"fee_rate_fen_per_m2_month", 250}, {"remuneration", {{"basis_points_of_fee_income", 1000}}},
+           {"start_month", "2026-01"}, {"due_day", 10}});
+  Reply b = c.Get("/v1/communities/C7/billing?period=2026-01", w.admin);
+  INFO(b.Describe());
+  REQUIRE(b.status == 200);
+  CHECK(b.Json()["totals"]["due_day"] == 10);
+  CHECK(b.Json()["as_of"] == "2026-01-31");
+  // C1 (due on the month's last day): U1 paid 75,000 on 2026-01-05 for January to March and 100
+  // on 2026-04-02 for April; U2 60,000 on 01-06 for January to March (U3's is reversed).
+  Reply a = c.Get("/v1/communities/C1/units/U1/account?period=2026-04", w.owner);
+  INFO(a.Describe());
+  REQUIRE(a.status == 200);
+  CHECK(a.Json()["fee_income_for_months"] == "100");  // paid for April
+  CHECK(a.Json()["fee_income_by_paid_on"] == "100");  // paid in April
+  Reply q = c.Get("/v1/communities/C1/units/U1/account?period=2026-02", w.owner);
+  REQUIRE(q.status == 200);
+  CHECK(q.Json()["fee_income_for_months"] == "45000");  // February's part of U1's and U2's
+  CHECK(q.Json()["fee_income_by_paid_on"] == "0");      // nothing was paid in February
 }
 
 }  // namespace

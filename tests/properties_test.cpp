@@ -411,8 +411,9 @@ void SetUp(World& w, History& h) {
     MustAppend(*w.ledger, Community(c->id, c->firm, c->rate, rem, MonthText(c->start)));
     MustAppend(*w.ledger, Units(c->id, FirmActor(c->firm), c->units));
     const v1::Actor committee = CommitteeActor(c->committee);
-    MustAppend(*w.ledger, Proposal(c->id, committee, "ord", v1::ORDINARY, v1::PUBLIC_REVENUE, 6'000'000, "2026-01-31"));
-    MustAppend(*w.ledger, Proposal(c->id, committee, "spec", v1::SPECIAL, v1::PUBLIC_REVENUE, 3'000'000, "2026-01-31"));
+    // Voting runs through 2027-01-31 (not before the recording day); every unit votes, so they close at once.
+    MustAppend(*w.ledger, Proposal(c->id, committee, "ord", v1::ORDINARY, v1::PUBLIC_REVENUE, 6'000'000, "2027-01-31"));
+    MustAppend(*w.ledger, Proposal(c->id, committee, "spec", v1::SPECIAL, v1::PUBLIC_REVENUE, 3'000'000, "2027-01-31"));
     for (const char* p : {"ord", "spec"}) {
       for (const auto& [unit, area] : c->units) {
         MustAppend(*w.ledger, Ballot(c->id, OwnerActor(h.owner(*c, unit), {unit}), p, unit, v1::YES));

@@ -143,8 +143,28 @@ TEST_CASE("clamps", "[rating]") {
   CHECK(r.grade == "AAA");
 }
 
+TEST_CASE("imported history is neither rewarded nor punished in promptness", "[rating]") {
+  RatingInputs in;
+  in.billed = 100000;
+  in.collection_rate_bp = 10000;
+  in.business_entries = 40;
+  in.imported_history_entries = 30;  // back-filled months late: not timed
+  in.prompt_entries = 5;             // of the 10 timed
+  // disclosure: 10 (no disbursements) + 15 * 5/10 = 7.5 -> 17500; reversals 15 over 40 entries.
+  const Rating r = RateFirm(in);
+  CHECK(r.disclosure_milli == 17500);
+  CHECK(r.reversal_milli == 15000);
+  // Only imported history: promptness over none counts as met.
+  in.imported_history_entries = 40;
+  in.prompt_entries = 0;
+  CHECK(RateFirm(in).disclosure_milli == 25000);
+  // Had it been timed, all 40 late would have cost the 15 points.
+  in.imported_history_entries = 0;
+  CHECK(RateFirm(in).disclosure_milli == 10000);
+}
+
 TEST_CASE("formula version", "[rating]") {
-  CHECK(std::string(kRatingFormulaVersion) == "mingzhang-rating/2");
+  CHECK(std::string(kRatingFormulaVersion) == "mingzhang-rating/3");
 }
 
 }  // namespace

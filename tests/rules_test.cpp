@@ -13,7 +13,8 @@
 //   clean   north FEES CLEANING 1,000
 //   proposals in north, PUBLIC_REVENUE unless said: P-ord (ORDINARY, 30,000), P-spec (SPECIAL,
 //   40,000), P-fees (ORDINARY, fund FEES, 10,000) — all four units YES, closed: passed;
-//   P-fail (ORDINARY, 30,000) — only A votes, closed: no quorum; P-open — never closed.
+//   P-fail (ORDINARY, 30,000) — A YES, B C D NO, closed: rejected; P-open — never closed. All
+//   close on the day they are made (every unit voted); P-open's voting runs through 2026-12-31.
 //   south: P-south (ORDINARY, PUBLIC_REVENUE, 10,000), X YES, closed: passed.
 // So north FEES = 75,000 + 25,005 − 1,000 = 99,005; fee income 100,005 (remuneration allowed:
 // floor(100,005 × 1,000 / 10,000) = floor(10,000.5) = 10,000); north PUBLIC_REVENUE = 60,000.
@@ -24,6 +25,7 @@
 #include <future>
 #include <set>
 
+#include "ledger/views.h"
 #include "tests/domain_test_util.h"
 
 namespace mingzhang {
@@ -73,6 +75,11 @@ Code ExpectedCode(const std::string& slug) {
       {"proposal-closed", Code::kFailedPrecondition},
       {"not-reversible", Code::kFailedPrecondition},
       {"already-reversed", Code::kFailedPrecondition},
+      {"duplicate-receipt", Code::kFailedPrecondition},
+      {"bad-due-day", Code::kInvalidArgument},
+      {"bad-closes-on", Code::kInvalidArgument},
+      {"voting-closed", Code::kFailedPrecondition},
+      {"proposal-still-open", Code::kFailedPrecondition},
   };
   auto it = kCodes.find(slug);
   return it == kCodes.end() ? Code::kInternal : it->second;
@@ -105,14 +112,26 @@ std::vector<StoredEntry> AppendAll(Ledger& ledger, const std::vector<v1::Entry>&
 // The fixture's clock: every entry is recorded at 2026-12-01 00:00 China Standard Time, so a
 // business date of 2026-12-01 is the recording day and 2026-12-02 is after it.
 constexpr int64_t kRecordedAtMs = 1'796'054'400'000;  // 2026-11-30T16:00:00Z
+constexpr int64_t kDayMs = 86'400'000;
 
 struct Fixture {
   TempDir dir;
+  // The clock, kRecordedAtMs unless a test moves it on (SetNow; it never runs back).
+  std::shared_ptr<std::atomic<int64_t>> now_ms = std::make_shared<std::atomic<int64_t>>(kRecordedAtMs);
   std::unique_ptr<Ledger> ledger;
   uint64_t units_north = 0, pay_a = 0, pay_b = 0, pay_x = 0, park = 0, adv = 0, clean = 0;
 
+  void SetNow(int64_t unix_ms) { now_ms->store(unix_ms); }
+
   Fixture() {
-    ledger = OpenDomainLedger(dir, kBatchEntriesMax, kRecordedAtMs);
+    LedgerOptions options;
+    options.data_dir = dir.path();
+    options.origin = "mingzhang.test/domain";
+    options.clock_ms = [now = now_ms] { return now->load(); };
+    auto opened = Ledger::Open(options);
+    INFO(opened.status().ToString());
+    REQUIRE(opened.ok());
+    ledger = std::move(opened).value();
     std::vector<v1::Entry> e = {
         Firm("f1"),
         Firm("f2"),
@@ -126,19 +145,20 @@ struct Fixture {
         Revenue(kNorth, F1(), v1::PublicRevenue::parking, 50000, "2026-07-31"),
         Revenue(kNorth, Committee(), v1::PublicRevenue::advertising, 10000, "2026-07-31"),
         Disbursement(kNorth, F1(), v1::FEES, v1::CLEANING, 1000, "2026-07-20", Voucher("clean")),
-        Proposal(kNorth, Committee(), "P-ord", v1::ORDINARY, v1::PUBLIC_REVENUE, 30000, "2026-08-31"),
-        Proposal(kNorth, Committee(), "P-spec", v1::SPECIAL, v1::PUBLIC_REVENUE, 40000, "2026-08-31"),
-        Proposal(kNorth, Committee(), "P-fees", v1::ORDINARY, v1::FEES, 10000, "2026-08-31"),
-        Proposal(kNorth, Committee(), "P-fail", v1::ORDINARY, v1::PUBLIC_REVENUE, 30000, "2026-08-31"),
+        Proposal(kNorth, Committee(), "P-ord", v1::ORDINARY, v1::PUBLIC_REVENUE, 30000, "2026-12-01"),
+        Proposal(kNorth, Committee(), "P-spec", v1::SPECIAL, v1::PUBLIC_REVENUE, 40000, "2026-12-01"),
+        Proposal(kNorth, Committee(), "P-fees", v1::ORDINARY, v1::FEES, 10000, "2026-12-01"),
+        Proposal(kNorth, Committee(), "P-fail", v1::ORDINARY, v1::PUBLIC_REVENUE, 30000, "2026-12-01"),
         Proposal(kNorth, Committee(), "P-open", v1::ORDINARY, v1::PUBLIC_REVENUE, 30000, "2026-12-31"),
         Proposal(kSouth, CommitteeActor("committee-south"), "P-south", v1::ORDINARY, v1::PUBLIC_REVENUE, 10000,
-                 "2026-08-31"),
+                 "2026-12-01"),
         Revenue(kSouth, F2(), v1::PublicRevenue::parking, 20000, "2026-07-31"),
     };
     for (const char* p : {"P-ord", "P-spec", "P-fees"}) {
       for (const char* u : {"A", "B", "C", "D"}) e.push_back(Ballot(kNorth, OwnerOf(u), p, u, v1::YES));
     }
     e.push_back(Ballot(kNorth, OwnerOf("A"), "P-fail", "A", v1::YES));
+    for (const char* u : {"B", "C", "D"}) e.push_back(Ballot(kNorth, OwnerOf(u), "P-fail", u, v1::NO));
     e.push_back(Ballot(kNorth, OwnerOf("A"), "P-open", "A", v1::YES));
     e.push_back(Ballot(kSouth, OwnerOf("X"), "P-south", "X", v1::YES));
     for (const char* p : {"P-ord", "P-spec", "P-fees", "P-fail"}) e.push_back(Close(kNorth, Committee(), p));
@@ -712,6 +732,7 @@ TEST_CASE("rules: closing a proposal", "[rules]") {
     f.Ok(Ballot(kNorth, OwnerOf("C"), "P-open", "C", v1::YES));
     CHECK(MustView(f.ledger->Proposal(kNorth, "P-open")).at("quorum_met") == true);
     f.Ok(Units(kNorth, F1(), {{"E", 10000}, {"F", 10000}}));
+    f.SetNow(kRecordedAtMs + 31 * kDayMs);  // 2027-01-01: voting ran through 2026-12-31
     StoredEntry closed = f.Ok(Close(kNorth, Committee(), "P-open"));
     const v1::Tally& t = closed.entry.proposal_close().tally();
     CHECK(t.eligible_units() == 6);
@@ -721,6 +742,44 @@ TEST_CASE("rules: closing a proposal", "[rules]") {
     CHECK_FALSE(t.quorum_met());
     CHECK_FALSE(t.passed());
     CHECK(closed.entry.proposal_close().resolution_id().empty());
+  }
+}
+
+TEST_CASE("rules: voting runs through closes_on", "[rules]") {
+  Fixture f;  // today is 2026-12-01; P-open (A voted YES) runs through 2026-12-31
+  const int64_t last_voting_ms = kRecordedAtMs + 31 * kDayMs - 1;  // 2026-12-31 23:59:59.999 CST
+  const int64_t after_ms = kRecordedAtMs + 31 * kDayMs;            // 2027-01-01 00:00 CST
+  SECTION("a proposal whose closes_on is already past takes no ballot and may close at once") {
+    f.Ok(Proposal(kNorth, Committee(), "P-late", v1::ORDINARY, v1::PUBLIC_REVENUE, 1000, "2026-11-30"));
+    f.Refused(Ballot(kNorth, OwnerOf("A"), "P-late", "A", v1::YES), "voting-closed");
+    Result<StoredEntry> r = f.ledger->Append(Ballot(kNorth, OwnerOf("A"), "P-late", "A", v1::YES));
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.status().message().find("ended on 2026-11-30") != std::string::npos);
+    f.Ok(Close(kNorth, Committee(), "P-late"));
+  }
+  SECTION("ballots are taken through closes_on and refused after it") {
+    f.Ok(Ballot(kNorth, OwnerOf("B"), "P-open", "B", v1::NO));
+    f.SetNow(last_voting_ms);
+    f.Ok(Ballot(kNorth, OwnerOf("C"), "P-open", "C", v1::YES));
+    f.SetNow(after_ms);
+    f.Refused(Ballot(kNorth, OwnerOf("D"), "P-open", "D", v1::YES), "voting-closed");
+    f.Refused(Ballot(kNorth, OwnerOf("A"), "P-open", "A", v1::NO), "voting-closed");
+    StoredEntry closed = f.Ok(Close(kNorth, Committee(), "P-open"));
+    CHECK(closed.entry.proposal_close().tally().voted_units() == 3);
+  }
+  SECTION("closing through closes_on is refused until every unit has voted") {
+    f.Refused(Close(kNorth, Committee(), "P-open"), "proposal-still-open");
+    Result<StoredEntry> r = f.ledger->Append(Close(kNorth, Committee(), "P-open"));
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.status().message().find("1 of 4") != std::string::npos);
+    f.SetNow(last_voting_ms);
+    f.Ok(Ballot(kNorth, OwnerOf("B"), "P-open", "B", v1::YES));
+    f.Ok(Ballot(kNorth, OwnerOf("C"), "P-open", "C", v1::YES));
+    f.Refused(Close(kNorth, Committee(), "P-open"), "proposal-still-open");
+    f.Ok(Ballot(kNorth, OwnerOf("D"), "P-open", "D", v1::NO));
+    StoredEntry closed = f.Ok(Close(kNorth, Committee(), "P-open"));
+    CHECK(closed.entry.proposal_close().tally().voted_units() == 4);
+    CHECK(closed.entry.proposal_close().tally().passed());
   }
 }
 
@@ -889,6 +948,250 @@ TEST_CASE("rules: refusals inside one batch see the entries before them", "[rule
   CHECK(r2->entry.seq() == size + 1);
   CHECK(f.ledger->head().tree_size == size + 2);
   CHECK(f.Closing(kNorth, "FEES") == 0);
+}
+
+// ---- Receipts (issue 22) --------------------------------------------------------------------
+
+TEST_CASE("rules: a receipt is recorded once per community", "[rules][receipt]") {
+  Fixture f;
+  const auto bank = v1::FeePayment::bank;
+  StoredEntry first = f.Ok(Payment(kNorth, F1(), "C", 25000, "2026-08", 1, "2026-08-01", bank, "R-001"));
+  SECTION("another payment on the same receipt is refused, naming the receipt and its seq") {
+    v1::Entry dup = Payment(kNorth, F1(), "D", 25000, "2026-08", 1, "2026-08-02", bank, "R-001");
+    f.Refused(dup, "duplicate-receipt");
+    Result<StoredEntry> r = f.ledger->Append(dup);
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.status().code() == Code::kFailedPrecondition);
+    CHECK(r.status().message().find("R-001") != std::string::npos);
+    CHECK(r.status().message().find("seq " + std::to_string(first.entry.seq())) != std::string::npos);
+    // Also when the unit's owner records it, and for the same unit.
+    f.Refused(Payment(kNorth, OwnerOf("C"), "C", 25000, "2026-09", 1, "2026-09-01", bank, "R-001"), "duplicate-receipt");
+  }
+  SECTION("the same request again is a replay, not a refusal") {
+    v1::Entry e = Payment(kNorth, F1(), "D", 25000, "2026-08", 1, "2026-08-02", bank, "R-002");
+    StoredEntry a = f.Ok(e);
+    Result<StoredEntry> again = f.ledger->Append(e);
+    REQUIRE(again.ok());
+    CHECK(again->replayed);
+    CHECK(again->entry.seq() == a.entry.seq());
+  }
+  SECTION("another community may hold the same receipt; empty receipts are never compared") {
+    f.Ok(Payment(kSouth, F2(), "X", 30000, "2026-10", 1, "2026-10-01", bank, "R-001"));
+    f.Ok(Payment(kNorth, F1(), "D", 100, "2026-09", 1, "2026-09-01"));
+    f.Ok(Payment(kNorth, F1(), "D", 100, "2026-09", 1, "2026-09-01"));
+  }
+  SECTION("once its payment is reversed, the receipt may be recorded again") {
+    f.Ok(Reversal(kNorth, F1(), first.entry.seq(), "wrong unit"));
+    f.Ok(Payment(kNorth, F1(), "D", 25000, "2026-08", 1, "2026-08-02", bank, "R-001"));
+    f.Refused(Payment(kNorth, F1(), "C", 25000, "2026-08", 1, "2026-08-02", bank, "R-001"), "duplicate-receipt");
+  }
+  SECTION("within one all-or-nothing group: nothing is written") {
+    const auto before = f.Take();
+    std::vector<v1::Entry> group = {Payment(kNorth, F1(), "C", 100, "2026-09", 1, "2026-09-01", bank, "R-009"),
+                                    Payment(kNorth, F1(), "D", 100, "2026-09", 1, "2026-09-01", bank, "R-009")};
+    std::promise<Result<std::vector<StoredEntry>>> done;
+    f.ledger->AppendGroupAsync(group, [&done](Result<std::vector<StoredEntry>> r) { done.set_value(std::move(r)); });
+    Result<std::vector<StoredEntry>> r = done.get_future().get();
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.status().slug() == "duplicate-receipt");
+    CHECK(r.status().message().find("R-009") != std::string::npos);
+    CHECK(f.Take() == before);
+  }
+}
+
+// ---- Due dates (issue 22) -------------------------------------------------------------------
+
+// A ledger whose clock the test sets: views read as of its day (views.h ViewAsOf).
+struct ClockedLedger {
+  TempDir dir;
+  std::shared_ptr<std::atomic<int64_t>> now_ms = std::make_shared<std::atomic<int64_t>>(0);
+  std::unique_ptr<Ledger> ledger;
+
+  explicit ClockedLedger(const std::string& today) {
+    SetToday(today);
+    LedgerOptions options;
+    options.data_dir = dir.path();
+    options.origin = "mingzhang.test/domain";
+    options.clock_ms = [now = now_ms] { return now->load(); };
+    auto opened = Ledger::Open(options);
+    INFO(opened.status().ToString());
+    REQUIRE(opened.ok());
+    ledger = std::move(opened).value();
+  }
+  // Noon of `date`, China Standard Time (04:00 UTC).
+  void SetToday(const std::string& date) {
+    const int64_t day = ParseDate(date).value().days_since_epoch();
+    now_ms->store((day * 86'400 + 4 * 3'600) * 1'000);
+  }
+  Json Billing(const std::string& c, const std::string& period) { return MustView(ledger->Billing(c, period)); }
+};
+
+int64_t UnitFen(const Json& billing, const std::string& unit, const char* field) {
+  for (const Json& u : billing.at("units")) {
+    if (u.at("unit_id") == unit) return FenOf(u.at(field));
+  }
+  FAIL("no unit " << unit << " in " << billing.dump());
+  return -1;
+}
+
+// Totals as {billed, collected, billed_due, collected_due, collection_rate_bp, units_in_arrears}.
+std::array<int64_t, 6> TotalsOf(const Json& totals) {
+  return {FenOf(totals.at("billed")),      FenOf(totals.at("collected")),       FenOf(totals.at("billed_due")),
+          FenOf(totals.at("collected_due")), CountOf(totals.at("collection_rate_bp")), CountOf(totals.at("units_in_arrears"))};
+}
+
+TEST_CASE("due dates: a month's fee is in arrears only after its due day", "[rules][due]") {
+  ClockedLedger t("2026-10-01");
+  v1::Entry community = Community("due", "f1", 250, BasisPoints(1000), "2026-10");
+  community.mutable_community()->set_due_day(15);
+  MustAppend(*t.ledger, Firm("f1"));
+  MustAppend(*t.ledger, community);
+  // 100 m² at 250 fen: 25,000 fen a month each.
+  MustAppend(*t.ledger, Units("due", AdminActor(), {{"A", 10000}, {"B", 10000}}));
+  t.SetToday("2026-10-10");
+  MustAppend(*t.ledger, Payment("due", FirmActor("f1"), "A", 25000, "2026-10", 1, "2026-10-10"));
+
+  SECTION("on the due day itself nothing is in arrears and nothing counts in the rate") {
+    t.SetToday("2026-10-15");
+    Json b = t.Billing("due", "2026-10");
+    CHECK(b.at("as_of") == "2026-10-14");  // the last whole day
+    CHECK(CountOf(b.at("totals").at("due_day")) == 15);
+    CHECK(UnitFen(b, "B", "arrears_to_date") == 0);
+    CHECK(TotalsOf(b.at("totals")) == std::array<int64_t, 6>{50000, 25000, 0, 0, 0, 0});
+  }
+  SECTION("from the day after, the month is in arrears and counts in the rate") {
+    t.SetToday("2026-10-16");
+    Json b = t.Billing("due", "2026-10");
+    CHECK(UnitFen(b, "A", "arrears_to_date") == 0);
+    CHECK(UnitFen(b, "B", "arrears_to_date") == 25000);
+    CHECK(TotalsOf(b.at("totals")) == std::array<int64_t, 6>{50000, 25000, 50000, 25000, 5000, 1});
+  }
+  SECTION("a quarter partly past due: only its due months count, in billing, statement and account") {
+    t.SetToday("2026-11-16");
+    Json b = t.Billing("due", "2026-Q4");
+    CHECK(b.at("as_of") == "2026-11-15");
+    CHECK(UnitFen(b, "A", "arrears_to_date") == 25000);
+    CHECK(UnitFen(b, "B", "arrears_to_date") == 50000);
+    CHECK(TotalsOf(b.at("totals")) == std::array<int64_t, 6>{150000, 25000, 100000, 25000, 2500, 2});
+    Json s = MustView(t.ledger->Statement("due", "2026-Q4")).at("statement");
+    CHECK(s.at("format") == "mingzhang-statement/2");
+    CHECK(s.at("as_of") == "2026-11-15");
+    CHECK(s.at("billing") == b.at("totals"));
+    // At an earlier tree size the same day gives the same figures.
+    Json at = MustView(t.ledger->Statement("due", "2026-Q4", t.ledger->head().tree_size)).at("statement");
+    CHECK(at == s);
+    Json a = MustView(t.ledger->OwnerAccount("due", "A", "2026-Q4"));
+    CHECK(a.at("as_of") == "2026-11-15");
+    CHECK(FenOf(a.at("billed")) == 75000);
+    CHECK(FenOf(a.at("paid")) == 25000);
+    CHECK(FenOf(a.at("owed")) == 50000);
+    CHECK(FenOf(a.at("arrears_to_date")) == 25000);
+  }
+  SECTION("a period not started shows what will be billed and no arrears") {
+    t.SetToday("2026-11-16");
+    Json b = t.Billing("due", "2026-12");
+    CHECK(UnitFen(b, "A", "billed") == 25000);
+    CHECK(UnitFen(b, "A", "arrears_to_date") == 0);
+    CHECK(UnitFen(b, "B", "arrears_to_date") == 0);
+    CHECK(TotalsOf(b.at("totals")) == std::array<int64_t, 6>{50000, 0, 0, 0, 0, 0});
+    Json a = MustView(t.ledger->OwnerAccount("due", "B", "2026-12"));
+    CHECK(FenOf(a.at("billed")) == 25000);
+    CHECK(FenOf(a.at("owed")) == 25000);
+    CHECK(FenOf(a.at("arrears_to_date")) == 0);
+  }
+  SECTION("a past period reads as of its last day") {
+    t.SetToday("2027-03-01");
+    Json b = t.Billing("due", "2026-10");
+    CHECK(b.at("as_of") == "2026-10-31");
+    CHECK(UnitFen(b, "B", "arrears_to_date") == 25000);
+    CHECK(TotalsOf(b.at("totals")) == std::array<int64_t, 6>{50000, 25000, 50000, 25000, 5000, 1});
+  }
+}
+
+TEST_CASE("due dates: by default a month is due on its last day, so its first day is no arrears", "[rules][due]") {
+  ClockedLedger t("2026-11-01");
+  MustAppend(*t.ledger, Firm("f1"));
+  MustAppend(*t.ledger, Community("last", "f1", 250, BasisPoints(1000), "2026-11"));
+  MustAppend(*t.ledger, Units("last", AdminActor(), {{"B", 10000}}));
+  for (const char* day : {"2026-11-01", "2026-11-30"}) {
+    t.SetToday(day);
+    Json b = t.Billing("last", "2026-11");
+    CHECK(CountOf(b.at("totals").at("due_day")) == 0);
+    CHECK(UnitFen(b, "B", "arrears_to_date") == 0);
+    CHECK(TotalsOf(b.at("totals")) == std::array<int64_t, 6>{25000, 0, 0, 0, 0, 0});
+  }
+  t.SetToday("2026-12-01");
+  Json b = t.Billing("last", "2026-Q4");
+  CHECK(UnitFen(b, "B", "arrears_to_date") == 25000);  // November; December is not due yet
+  CHECK(TotalsOf(b.at("totals")) == std::array<int64_t, 6>{50000, 0, 25000, 0, 0, 1});
+
+  CommunityState c;
+  CHECK(DueDate(c, Date{2027, 2, 1}.month_index()) == Date{2027, 2, 28});
+  CHECK(DueDate(c, Date{2028, 2, 1}.month_index()) == Date{2028, 2, 29});
+  c.registration.set_due_day(28);
+  CHECK(DueDate(c, Date{2028, 2, 1}.month_index()) == Date{2028, 2, 28});
+  CHECK(LastMonthDue(c, Date{2028, 2, 27}) == Date{2028, 1, 1}.month_index());
+  CHECK(LastMonthDue(c, Date{2028, 2, 28}) == Date{2028, 2, 1}.month_index());
+  CHECK(ViewAsOf(Period{Date{2028, 2, 1}.month_index(), Date{2028, 2, 1}.month_index(), "2028-02"}, Date{2028, 3, 1}) ==
+        Date{2028, 2, 29});
+  CHECK(ViewAsOf(Period{Date{2028, 1, 1}.month_index(), Date{2028, 12, 1}.month_index(), "2028"}, Date{2028, 3, 1}) ==
+        Date{2028, 2, 29});
+}
+
+TEST_CASE("due dates: a due day other than 0-28 is refused and writes nothing", "[rules][due]") {
+  ClockedLedger t("2026-11-01");
+  MustAppend(*t.ledger, Firm("f1"));
+  for (uint32_t day : {29u, 31u, 1000u}) {
+    v1::Entry e = Community("bad", "f1", 250, BasisPoints(1000), "2026-11");
+    e.mutable_community()->set_due_day(day);
+    const uint64_t size = t.ledger->head().tree_size;
+    Result<StoredEntry> r = t.ledger->Append(e);
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.status().slug() == "bad-due-day");
+    CHECK(r.status().code() == ExpectedCode("bad-due-day"));
+    CHECK(r.status().message().find("due_day must be 1-28") != std::string::npos);
+    CHECK(t.ledger->head().tree_size == size);
+  }
+  for (uint32_t day : {1u, 28u}) {
+    v1::Entry e = Community("ok-" + std::to_string(day), "f1", 250, BasisPoints(1000), "2026-11");
+    e.mutable_community()->set_due_day(day);
+    MustAppend(*t.ledger, e);
+  }
+}
+
+
+TEST_CASE("ratings: entries dated before the community was registered are imported history", "[rules][due]") {
+  ClockedLedger t("2026-12-01");
+  MustAppend(*t.ledger, Firm("f1"));
+  MustAppend(*t.ledger, Community("hist", "f1", 250, BasisPoints(1000), "2026-07"));
+  MustAppend(*t.ledger, Units("hist", AdminActor(), {{"A", 10000}}));
+  // Back-filled on the day of registration: July to November, each paid on the 5th.
+  for (const char* m : {"07", "08", "09", "10", "11"}) {
+    const std::string month = std::string("2026-") + m;
+    MustAppend(*t.ledger, Payment("hist", FirmActor("f1"), "A", 25000, month, 1, month + "-05"));
+  }
+  // After registration: one recorded 15 days late, one the same day.
+  t.SetToday("2026-12-20");
+  MustAppend(*t.ledger, Payment("hist", FirmActor("f1"), "A", 25000, "2026-12", 1, "2026-12-05"));
+  t.SetToday("2026-12-21");
+  MustAppend(*t.ledger, Payment("hist", FirmActor("f1"), "A", 25000, "2027-01", 1, "2026-12-21"));
+
+  Json ratings = MustView(t.ledger->Ratings("2026"));
+  CHECK(ratings.at("formula_version") == "mingzhang-rating/3");
+  REQUIRE(ratings.at("firms").size() == 1);
+  const Json& f1 = ratings.at("firms").at(0);
+  CHECK(CountOf(f1.at("inputs").at("business_entries")) == 7);
+  CHECK(CountOf(f1.at("inputs").at("imported_history_entries")) == 5);
+  CHECK(CountOf(f1.at("inputs").at("prompt_entries")) == 1);
+  // Months past due on 2026-12-21: July-November, all paid (December is due on the 31st).
+  CHECK(FenOf(f1.at("inputs").at("billed")) == 125000);
+  CHECK(CountOf(f1.at("inputs").at("collection_rate_bp")) == 10000);
+  // 20 (no evaluations) + 20 + (10 + 15 × 1/2) + 15 = 72.5 -> 73: A, not black-listed. Timing
+  // the back-filled five would have given 10 + 15 × 1/7 and 67: B, black-listed.
+  CHECK(CountOf(f1.at("points_milli").at("disclosure")) == 17500);
+  CHECK(CountOf(f1.at("score")) == 73);
+  CHECK(f1.at("grade") == "A");
+  CHECK(f1.at("black_list") == false);
 }
 
 }  // namespace

@@ -80,6 +80,11 @@ constexpr const char* kFirmId = "trust-pm";
 // look at how soon entries were recorded after their business date, do not depend on the day the
 // test runs.
 constexpr int64_t kRecordedAtMs = 1791172800000;
+// The firm and community are registered on 2026-07-01 12:00 China time, so the quarter's entries
+// are not imported history (README "Firm ratings"); the proposals close on 2026-10-06 12:00, the
+// day after their voting ends, and what follows is recorded then.
+constexpr int64_t kRegisteredAtMs = 1782878400000;
+constexpr int64_t kClosedAtMs = 1791259200000;
 
 v1::Actor Firm_() { return FirmActor(kFirmId); }
 v1::Actor Committee() { return CommitteeActor("committee-garden"); }
@@ -87,6 +92,7 @@ v1::Actor OwnerOf(const std::string& unit) { return OwnerActor("owner-" + unit, 
 
 struct Garden {
   TempDir dir;
+  std::shared_ptr<std::atomic<int64_t>> now_ms = std::make_shared<std::atomic<int64_t>>(kRegisteredAtMs);
   std::unique_ptr<Ledger> ledger;
   std::map<std::string, uint64_t> seq;             // name -> seq
   std::map<std::string, std::string> vouchers;     // disbursement name -> voucher hash
@@ -113,9 +119,17 @@ void AddDisbursement(Garden& g, const std::string& name, uint64_t expected_seq, 
 
 std::unique_ptr<Garden> BuildGarden() {
   auto g = std::make_unique<Garden>();
-  g->ledger = OpenDomainLedger(g->dir, /*batch_max=*/1, kRecordedAtMs);
+  LedgerOptions options;
+  options.data_dir = g->dir.path();
+  options.origin = "mingzhang.test/domain";
+  options.batch_entries_max = 1;
+  options.clock_ms = [now = g->now_ms] { return now->load(); };
+  auto opened = Ledger::Open(options);
+  REQUIRE(opened.ok());
+  g->ledger = std::move(opened).value();
   Add(*g, "firm", 0, Firm(kFirmId, "信托物业"));
   Add(*g, "community", 1, Community(kC, kFirmId, 250, BasisPoints(1000), "2026-07"));
+  g->now_ms->store(kRecordedAtMs);
   Add(*g, "units", 2,
       Units(kC, AdminActor(),
             {{"1-101", 8950}, {"1-102", 10000}, {"1-201", 12345}, {"1-202", 9000}, {"2-101", 11000}, {"2-102", 8705}}));
@@ -131,7 +145,8 @@ std::unique_ptr<Garden> BuildGarden() {
   Add(*g, "E1", 11, Evaluation(kC, OwnerOf("1-101"), 3, {5, 4, 4, 3, 5}, "保洁很好"));
   // August.
   Add(*g, "P6", 12, Payment(kC, Firm_(), "2-102", 21763, "2026-08", 1, "2026-08-15", v1::FeePayment::wechat, "R-006"));
-  Add(*g, "P6dup", 13, Payment(kC, Firm_(), "2-102", 21763, "2026-08", 1, "2026-08-15", v1::FeePayment::wechat, "R-006"));
+  // Recorded twice, the second time without its receipt (with it, it is duplicate-receipt).
+  Add(*g, "P6dup", 13, Payment(kC, Firm_(), "2-102", 21763, "2026-08", 1, "2026-08-15", v1::FeePayment::wechat));
   Add(*g, "E2", 14, Evaluation(kC, OwnerOf("2-102"), 13, {1, 1, 1, 1, 1}));
   Add(*g, "rev-P6dup", 15, Reversal(kC, Firm_(), 13, "recorded twice"));
   Add(*g, "adv-08", 16, Revenue(kC, Committee(), v1::PublicRevenue::advertising, 50000, "2026-08-20", "C-ADV"));
@@ -144,8 +159,8 @@ std::unique_ptr<Garden> BuildGarden() {
   REQUIRE(g->mid_size == 22);
   g->mid_statement = MustView(g->ledger->Statement(kC, "2026-Q3")).dump();
   // Votes.
-  Add(*g, "PR-1", 22, Proposal(kC, Committee(), "PR-1", v1::ORDINARY, v1::PUBLIC_REVENUE, 100000, "2026-09-20", "健身器材"));
-  Add(*g, "PR-2", 23, Proposal(kC, Committee(), "PR-2", v1::SPECIAL, v1::PUBLIC_REVENUE, 200000, "2026-09-20", "电梯维修"));
+  Add(*g, "PR-1", 22, Proposal(kC, Committee(), "PR-1", v1::ORDINARY, v1::PUBLIC_REVENUE, 100000, "2026-10-05", "健身器材"));
+  Add(*g, "PR-2", 23, Proposal(kC, Committee(), "PR-2", v1::SPECIAL, v1::PUBLIC_REVENUE, 200000, "2026-10-05", "电梯维修"));
   Add(*g, "b1", 24, Ballot(kC, OwnerOf("1-101"), "PR-1", "1-101", v1::YES));
   Add(*g, "b2", 25, Ballot(kC, OwnerOf("1-102"), "PR-1", "1-102", v1::NO));
   Add(*g, "b3", 26, Ballot(kC, OwnerOf("1-201"), "PR-1", "1-201", v1::NO));
@@ -156,6 +171,9 @@ std::unique_ptr<Garden> BuildGarden() {
   Add(*g, "b8", 31, Ballot(kC, OwnerOf("1-101"), "PR-2", "1-101", v1::YES));
   Add(*g, "b9", 32, Ballot(kC, OwnerOf("1-202"), "PR-2", "1-202", v1::YES));
   Add(*g, "b10", 33, Ballot(kC, OwnerOf("1-102"), "PR-2", "1-102", v1::NO));
+  // Not every unit voted: the proposals close once their voting day is over.
+  REQUIRE(g->ledger->Append(Close(kC, Committee(), "PR-1")).status().slug() == "proposal-still-open");
+  g->now_ms->store(kClosedAtMs);
   Add(*g, "close-PR-1", 34, Close(kC, Committee(), "PR-1"));
   Add(*g, "close-PR-2", 35, Close(kC, Committee(), "PR-2"));
   // September.
@@ -408,7 +426,7 @@ TEST_CASE("scenario: where owner 1-101's fee went, with proofs", "[scenario]") {
   CHECK(FenOf(a.at("billed")) == 67125);
   CHECK(FenOf(a.at("paid")) == 67125);
   CHECK(FenOf(a.at("owed")) == 0);
-  CHECK(FenOf(a.at("community_fee_income")) == 322522);
+  CHECK(FenOf(a.at("fee_income_for_months")) == 322522);
   CHECK(FenOf(a.at("community_spent")) == 289752);
 
   std::map<std::string, int64_t> shares, spent;
@@ -660,7 +678,7 @@ TEST_CASE("scenario: statements are signed and reproducible at any checkpointed 
   CHECK(MustView(g->ledger->Statement(kC, "2026-Q3", g->mid_size)).dump() == g->mid_statement);
 }
 
-// Ratings for Q3 (rating.cpp, mingzhang-rating/2), from what the log shows about trust-pm:
+// Ratings for Q3 (rating.cpp, mingzhang-rating/3), from what the log shows about trust-pm:
 //   evaluations: E1, E3, E4 count (E2 rated the reversed P6'): n = 3, score sum
 //     (5+4+4+3+5) + (4+4+5+4+4) + (3+5+2+5+4) = 21 + 21 + 19 = 61
 //     → 40 × (61 − 5 × 3) / (20 × 3) = 40 × 46 / 60 = 30.666 → 30,666 milli
@@ -668,13 +686,14 @@ TEST_CASE("scenario: statements are signed and reproducible at any checkpointed 
 //   disclosure: 8 disbursements (D1-D6, R1, R2), all with vouchers → 10 points; the business
 //     entries are the firm's own, not reversed: 7 payments (P2-P8 without P1, which the owner
 //     recorded, and the reversed P6'), 8 disbursements, 3 parking revenues (not the committee's
-//     advertising) = 18; recorded on 2026-10-05, within 7 days of their date: P8 (09-28), R2 and
-//     parking (09-30) → 15 × 3 / 18 = 2.5 → 12,500 milli
+//     advertising) = 18, none dated before the registration (07-01), so none imported history;
+//     recorded within 7 days of their date: R2 and parking (09-30, recorded 10-06; P8 of 09-28
+//     is 8 days) → 15 × 2 / 18 = 1.666 → 11,666 milli
 //   reversals: 1 → 15 × (18 − 10) / 18 = 6.666 → 6,666 milli
-//   total 30,666 + 14,334 + 12,500 + 6,666 = 64,166 → 64: grade B, black list (below 70), not
+//   total 30,666 + 14,334 + 11,666 + 6,666 = 63,332 → 63: grade B, black list (below 70), not
 //   red list.
 // Were E2 on the reversed payment counted: n = 4, sum 66 → 40 × 46 / 80 = 23 points, and the
-// total 56,500 would give 56 (C) — so 64 also shows that the reversal reached the ratings.
+// total 55,666 would give 56 (C) — so 63 also shows that the reversal reached the ratings.
 TEST_CASE("scenario: the firm's rating counts no evaluation of a reversed payment", "[scenario]") {
   auto g = BuildGarden();
   const Json r = MustView(g->ledger->Ratings("2026-Q3"));
@@ -690,13 +709,14 @@ TEST_CASE("scenario: the firm's rating counts no evaluation of a reversed paymen
   CHECK(CountOf(in.at("disbursements")) == 8);
   CHECK(CountOf(in.at("disbursements_with_voucher")) == 8);
   CHECK(CountOf(in.at("business_entries")) == 18);
-  CHECK(CountOf(in.at("prompt_entries")) == 3);
+  CHECK(CountOf(in.at("imported_history_entries")) == 0);
+  CHECK(CountOf(in.at("prompt_entries")) == 2);
   CHECK(CountOf(in.at("reversals")) == 1);
   CHECK(CountOf(f.at("points_milli").at("evaluation")) == 30666);
   CHECK(CountOf(f.at("points_milli").at("collection")) == 14334);
-  CHECK(CountOf(f.at("points_milli").at("disclosure")) == 12500);
+  CHECK(CountOf(f.at("points_milli").at("disclosure")) == 11666);
   CHECK(CountOf(f.at("points_milli").at("reversals")) == 6666);
-  CHECK(CountOf(f.at("score")) == 64);
+  CHECK(CountOf(f.at("score")) == 63);
   CHECK(f.at("grade") == "B");
   CHECK(f.at("black_list") == true);
   CHECK(f.at("red_list") == false);

@@ -75,7 +75,7 @@ void BuildTemplate(LogTemplate& t) {
   REQUIRE(TreeSize(c) == kRememberedSize - 1);
   Write(c, committee, "/v1/communities/C1/proposals",
         {{"proposal_id", "P1"}, {"title", "Benches"}, {"matter", "ORDINARY"}, {"amount", 10000},
-         {"fund", "PUBLIC_REVENUE"}, {"closes_on", "2026-06-01"}});
+         {"fund", "PUBLIC_REVENUE"}, {"closes_on", "2099-12-31"}});
   {
     std::ofstream(t.token_file) << admin << "\n";
     auto [code, output] = VerifyOnline(t, server.port(), t.state_file);

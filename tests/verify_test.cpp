@@ -201,7 +201,8 @@ uint64_t BuildDomainLog(const TempDir& dir) {
       Payment("C1", firm, "U2", 60000, "2026-01", 3, "2026-01-06"),
       Revenue("C1", CommitteeActor(), v1::PublicRevenue::parking, 50000, "2026-01-10"),
       Disbursement("C1", firm, v1::FEES, v1::CLEANING, 20000, "2026-01-20", Voucher("cleaning")),
-      Proposal("C1", CommitteeActor(), "P1", v1::SPECIAL, v1::PUBLIC_REVENUE, 30000, "2026-03-01"),
+      // Voting runs through 2099-12-31; both units vote, so it closes at once.
+      Proposal("C1", CommitteeActor(), "P1", v1::SPECIAL, v1::PUBLIC_REVENUE, 30000, "2099-12-31"),
       Ballot("C1", owner, "P1", "U1", v1::YES),
       Ballot("C1", owner, "P1", "U2", v1::YES),
       Close("C1", CommitteeActor(), "P1"),

@@ -187,9 +187,11 @@ int Audit(const Args& args) {
   json doc = ParseStrictJson(*text);
   if (!doc.is_object()) return Fail(InvalidArgument("bad-statement", *statement_path + " is not a JSON object in I-JSON (no syntax error, no name twice in an object)"));
   const json& statement = doc.contains("statement") ? doc["statement"] : doc;
-  std::string community, period_text, origin, size_text, root_text;
+  std::string community, period_text, origin, size_text, root_text, as_of_text;
   try {
     community = statement.at("community_id").get<std::string>();
+    // The day its billing was read as of (mingzhang-statement/2); the period's end before that.
+    if (statement.contains("as_of")) as_of_text = statement.at("as_of").get<std::string>();
     period_text = statement.at("period").get<std::string>();
     origin = statement.at("checkpoint").at("origin").get<std::string>();
     size_text = statement.at("checkpoint").at("tree_size").get<std::string>();
@@ -199,6 +201,10 @@ int Audit(const Args& args) {
                                                      " lacks community_id, period or checkpoint {origin, tree_size, root_hash}"));
   }
   Result<Period> period = ParsePeriod(period_text);
+  Result<Date> as_of = as_of_text.empty() && period.ok() ? Result<Date>(LastDayOf(period->last)) : ParseDate(as_of_text);
+  // StatementBody reads as of the end of the day before `today`.
+  const Date today_then = as_of.ok() ? DateOfUnixMs((as_of->days_since_epoch() + 1) * 86'400'000) : Date{};
+  if (period.ok() && !as_of.ok()) return Fail(InvalidArgument("bad-statement", *statement_path + ": as_of is no date"));
   std::optional<uint64_t> tree_size = ParseU64(size_text);
   Result<std::string> root = Base64Decode(root_text);
   if (!period.ok() || !tree_size || !root.ok() || root->size() != kHashBytes) {
@@ -224,7 +230,7 @@ int Audit(const Args& args) {
   }
 
   Checkpoint checkpoint{origin, *tree_size, HashFromBytes(*root), {}};
-  Result<json> recomputed = StatementBody(replay.domain, community, *period, checkpoint);
+  Result<json> recomputed = StatementBody(replay.domain, community, *period, checkpoint, today_then);
   if (!recomputed.ok()) return Problem("cannot recompute the statement from the export: " + recomputed.status().message());
   Result<std::string> ours = Canonicalize(*recomputed);
   if (!ours.ok()) return Fail(ours.status());

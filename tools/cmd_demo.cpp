@@ -19,6 +19,7 @@
 #include <sstream>
 
 #include "ledger/calendar.h"
+#include "ledger/domain.h"
 #include "tools/cli.h"
 #include "tools/demo_plan.h"
 #include "tools/http_client.h"
@@ -275,6 +276,11 @@ Status Money(Runner& run, const Plan& plan, const Tokens& tokens) {
 }
 
 Status Governance(Runner& run, const Plan& plan, const Tokens& tokens, std::ostream& summary) {
+  // Voting must run at least through the day a proposal is made: through the end of next month
+  // (China Standard Time). A re-run in the same month repeats the same requests.
+  const int64_t now_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  const std::string closes_on = FormatDate(LastDayOf(DateOfUnixMs(now_ms).month_index() + 1));
   for (const Community& c : plan.communities) {
     if (c.proposals.empty()) continue;
     const std::string& committee = tokens.committee.at(c.id);
@@ -287,7 +293,7 @@ Status Governance(Runner& run, const Plan& plan, const Tokens& tokens, std::ostr
                            {"matter", v1::Matter_Name(p.matter)},
                            {"amount", p.amount},
                            {"fund", v1::Fund_Name(p.fund)},
-                           {"closes_on", p.closes_on}},
+                           {"closes_on", closes_on}},
                       nullptr});
     }
     MZ_RETURN_IF_ERROR(run.WriteAll("proposals of " + c.id, jobs));
@@ -306,6 +312,14 @@ Status Governance(Runner& run, const Plan& plan, const Tokens& tokens, std::ostr
     }
     MZ_RETURN_IF_ERROR(run.WriteAll("ballots (owners)", jobs));
     for (const demo::Proposal& p : c.proposals) {
+      if (!p.close) {
+        std::string line = "  " + c.id + " " + p.id + " (" + v1::Matter_Name(p.matter) + ", " + p.title + "): open until " +
+                           closes_on + ", " + std::to_string(p.ballots.size()) + " of " +
+                           std::to_string(c.units.size()) + " units voted so far\n";
+        summary << line;
+        std::cout << line;
+        continue;
+      }
       Job close{"close of " + p.id, Base(c.id) + "/proposals/" + p.id + "/close", &committee,
                 json{{"idempotency_key", "demo-close-" + c.id + "-" + p.id}}, nullptr};
       MZ_ASSIGN_OR_RETURN(json answer, run.Write(run.client(), close));

@@ -239,8 +239,8 @@ v1::Choice Choice(Rng& rng, int yes, int no) {
   return r < yes ? v1::YES : r < yes + no ? v1::NO : v1::ABSTAIN;
 }
 
-// Two proposals on PUBLIC_REVENUE: one passes with more than 2/3 of the units voting, one fails
-// quorum. Voters get owner tokens.
+// Two proposals on PUBLIC_REVENUE: every unit votes on one, which passes and closes at once; 40%
+// have voted on the other, which stays open until its closes_on. Voters get owner tokens.
 void PlanGovernance(Community& c, size_t index, MonthIndex last) {
   Rng rng = StreamOf(index, kVotes);
   int64_t revenue = 0;
@@ -250,15 +250,9 @@ void PlanGovernance(Community& c, size_t index, MonthIndex last) {
   rng.Shuffle(order);
 
   Proposal play{"P-2026-01", "使用公共收益更新儿童游乐设施", v1::ORDINARY, v1::PUBLIC_REVENUE,
-                std::max<int64_t>(100, revenue * 35 / 100 / 100 * 100), Day(last, 20), {}, true, true, {}};
-  int64_t area_total = 0, area_voted = 0;
-  for (const Unit& u : c.units) area_total += u.area_centi_m2;
-  size_t want = (c.units.size() * 76 + 99) / 100;
-  for (size_t i = 0; i < order.size() && (play.ballots.size() < want || area_voted * 100 < area_total * 72); ++i) {
-    const Unit& u = c.units[order[i]];
-    play.ballots.push_back({u.id, Choice(rng, 80, 13)});
-    area_voted += u.area_centi_m2;
-  }
+                std::max<int64_t>(100, revenue * 35 / 100 / 100 * 100), "", {}, true, true, true, {}};
+  // A proposal closes before its closes_on only once every unit has voted.
+  for (size_t i = 0; i < order.size(); ++i) play.ballots.push_back({c.units[order[i]].id, Choice(rng, 80, 13)});
   // Make sure it passes as planned: turn NO ballots into YES, in order, until it does.
   for (Ballot& b : play.ballots) {
     if (Count(c, play.ballots, play.matter).passed()) break;
@@ -277,7 +271,7 @@ void PlanGovernance(Community& c, size_t index, MonthIndex last) {
   play.spending.push_back(spend);
 
   Proposal facade{"P-2026-02", "使用公共收益翻新外立面（专项）", v1::SPECIAL, v1::PUBLIC_REVENUE,
-                  std::max<int64_t>(100, revenue * 50 / 100 / 100 * 100), Day(last, 20), {}, false, false, {}};
+                  std::max<int64_t>(100, revenue * 50 / 100 / 100 * 100), "", {}, false, false, false, {}};
   // 40% of the units vote: a subset of the first proposal's voters, so no more tokens are needed.
   for (size_t i = 0; i < c.units.size() * 40 / 100; ++i) facade.ballots.push_back({c.units[order[i]].id, Choice(rng, 70, 20)});
 

@@ -76,8 +76,12 @@ struct Proposal {
   v1::Matter matter = v1::ORDINARY;
   v1::Fund fund = v1::PUBLIC_REVENUE;
   int64_t amount = 0;
+  // Voting runs through closes_on, which cannot be past when the proposal is recorded: the demo
+  // sets it when it runs (the last day of the next month), not in the plan.
   std::string closes_on;
   std::vector<Ballot> ballots;
+  // Closed at once (every unit voted, so it may close before closes_on), or left open.
+  bool close = true;
   bool expect_quorum = false;
   bool expect_pass = false;
   std::vector<Disbursement> spending;  // under its resolution once passed

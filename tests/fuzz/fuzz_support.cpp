@@ -30,7 +30,7 @@ constexpr const char* kWorld[] = {
        public_revenue { source: parking amount: 50000 payer: "Park Co" received_on: "2026-01-10" contract_ref: "K-1" })",
     R"(community_id: "C1" actor { role: committee principal_id: "committee-C1" } idempotency_key: "P1"
        proposal { proposal_id: "P1" title: "Repair the gate" matter: SPECIAL amount: 30000 fund: PUBLIC_REVENUE
-                  closes_on: "2026-03-01" })",
+                  closes_on: "2026-06-30" })",
     R"(community_id: "C1" actor { role: owner principal_id: "owner-U1" unit_ids: "U1" } idempotency_key: "vote-U1"
        ballot { proposal_id: "P1" unit_id: "U1" choice: YES })",
     R"(community_id: "C1" actor { role: owner principal_id: "owner-U2" unit_ids: "U2" } idempotency_key: "vote-U2"
