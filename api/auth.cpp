@@ -13,7 +13,7 @@ bool Contains(const google::protobuf::RepeatedPtrField<std::string>& list, const
 
 }  // namespace
 
-Result<v1::Credential> Authenticate(const http::fields& header, const TokenStore& tokens) {
+Result<std::string> BearerToken(const http::fields& header) {
   auto it = header.find(http::field::authorization);
   constexpr std::string_view kBearer = "Bearer ";
   if (it == header.end()) {
@@ -30,7 +30,12 @@ Result<v1::Credential> Authenticate(const http::fields& header, const TokenStore
   if (scheme != "bearer ") {
     return Status(Code::kUnauthenticated, kBadTokenSlug, "the Authorization header is not a Bearer token");
   }
-  return tokens.Authenticate(value.substr(kBearer.size()));
+  return std::string(value.substr(kBearer.size()));
+}
+
+Result<v1::Credential> Authenticate(const http::fields& header, const TokenStore& tokens) {
+  MZ_ASSIGN_OR_RETURN(std::string token, BearerToken(header));
+  return tokens.Authenticate(token);
 }
 
 Result<v1::Credential> Authenticate(const Request& request, const TokenStore& tokens) {

@@ -16,6 +16,9 @@ Result<v1::Credential> Authenticate(const Request& request, const TokenStore& to
 // The same from a request's header alone (RouteOptions::header_check).
 Result<v1::Credential> Authenticate(const http::fields& header, const TokenStore& tokens);
 
+// The bearer token a request's header carries, its shape unchecked; the errors of Authenticate.
+Result<std::string> BearerToken(const http::fields& header);
+
 // OK when the credential has one of `roles`.
 Status RequireRole(const v1::Credential& who, std::initializer_list<v1::Role> roles);
 // Firms, committees and owners reach only their communities; admins and regulators reach all.

@@ -20,5 +20,7 @@ struct ApiContext {
 
 void AddWriteEndpoints(Router& router, ApiContext& ctx);
 void AddReadEndpoints(Router& router, ApiContext& ctx);
+// GET /v1/me, sign-out and owners' invitations (endpoints_access.cpp); AddReadEndpoints adds them.
+void AddAccessEndpoints(Router& router, ApiContext& ctx);
 
 }  // namespace mingzhang::api

@@ -261,6 +261,11 @@ void AddCommunityReads(Router& router, ApiContext& ctx) {
                if (period == nullptr) return InvalidArgument("bad-period", "period is required");
                return ctx.ledger.Billing(*req.Param("c"), *period);
              }));
+  // Every proposal, open and closed, from the kept state (not a scan of the entries).
+  router.Add(http::verb::get, "/v1/communities/{c}/proposals",
+             Guard(ctx, members, [&ctx](Request& req, const v1::Credential&) -> Result<json> {
+               return ctx.ledger.Proposals(*req.Param("c"));
+             }));
   router.Add(http::verb::get, "/v1/communities/{c}/proposals/{p}",
              Guard(ctx, members, [&ctx](Request& req, const v1::Credential&) -> Result<json> {
                return ctx.ledger.Proposal(*req.Param("c"), *req.Param("p"));
@@ -278,6 +283,7 @@ void AddReadEndpoints(Router& router, ApiContext& ctx) {
   AddPublicReads(router, ctx);
   AddEntryReads(router, ctx);
   AddCommunityReads(router, ctx);
+  AddAccessEndpoints(router, ctx);
 }
 
 }  // namespace mingzhang::api

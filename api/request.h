@@ -55,8 +55,13 @@ class Responder {
 
   explicit Responder(Deliver deliver);
 
-  // The session sets the version, keep-alive, Server and Content-Length.
+  // The session sets the version, keep-alive, Server and Content-Length. Every application/json
+  // answer of at least kGzipBodyBytesMin bytes not already coded carries Vary: Accept-Encoding
+  // and is gzip-coded here when the request accepted gzip (SetAcceptsGzip); the one place that
+  // codes answers (a view's kept gzip is sent as it is).
   void Send(HttpResponse response) const;
+  // Whether the request admits gzip (gzip.h AcceptsGzip); the router sets it before the handler runs.
+  void SetAcceptsGzip(bool accepts) const;
   void Json(http::status status, const nlohmann::json& body) const;
   void Text(http::status status, std::string body,
             std::string_view content_type = "text/plain; charset=utf-8") const;

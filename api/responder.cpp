@@ -2,6 +2,8 @@
 
 #include <atomic>
 
+#include "api/gzip.h"
+
 namespace mingzhang::api {
 namespace {
 
@@ -27,12 +29,26 @@ struct Responder::State {
   }
   Deliver deliver;
   std::atomic<bool> answered{false};
+  std::atomic<bool> accepts_gzip{false};
 };
 
 Responder::Responder(Deliver deliver) : state_(std::make_shared<State>(std::move(deliver))) {}
 
+void Responder::SetAcceptsGzip(bool accepts) const { state_->accepts_gzip = accepts; }
+
 void Responder::Send(HttpResponse response) const {
   if (state_->answered.exchange(true)) return;
+  const auto type = response.find(http::field::content_type);
+  if (type != response.end() && type->value() == kJsonContentType &&
+      response.find(http::field::content_encoding) == response.end() && response.body().size() >= kGzipBodyBytesMin) {
+    if (response.find(http::field::vary) == response.end()) response.set(http::field::vary, "Accept-Encoding");
+    if (state_->accepts_gzip) {
+      if (std::optional<std::string> gzipped = Gzip(response.body())) {
+        response.set(http::field::content_encoding, "gzip");
+        response.body() = std::move(*gzipped);
+      }
+    }
+  }
   state_->deliver(std::move(response));
 }
 

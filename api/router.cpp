@@ -4,6 +4,8 @@
 #include <cassert>
 #include <set>
 
+#include "api/gzip.h"
+
 namespace mingzhang::api {
 namespace {
 
@@ -63,7 +65,12 @@ Status DecodeParams(const Route& route, const std::vector<std::string_view>& seg
 
 void Router::Add(http::verb method, std::string_view pattern, Handler handler, RouteOptions options) {
   assert(!pattern.empty() && pattern.front() == '/');
-  Route route{method, std::string(pattern), {}, std::move(handler), options, routes_.size()};
+  // Every answer learns whether its request admits gzip, for Responder::Send to code JSON by.
+  Handler coded = [handler = std::move(handler)](Request& req, Responder res) {
+    res.SetAcceptsGzip(AcceptsGzip(req.message));
+    handler(req, std::move(res));
+  };
+  Route route{method, std::string(pattern), {}, std::move(coded), options, routes_.size()};
   std::set<std::string_view> names;
   for (std::string_view segment : SplitPath(pattern)) {
     assert(!segment.empty() || pattern == "/");  // "/" is the one route of a single empty segment

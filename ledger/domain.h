@@ -35,6 +35,8 @@ inline constexpr size_t kIdBytesMax = 64;
 inline constexpr size_t kNameBytesMax = 200;
 inline constexpr size_t kRefBytesMax = 128;
 inline constexpr size_t kCommentBytesMax = 1'000;
+// A unit's display label ("1栋1单元101"): optional free text; its id stays ASCII.
+inline constexpr size_t kUnitLabelBytesMax = 64;
 inline constexpr uint32_t kScoreMin = 1;
 // A month's fee is due by its community's due day: 1-kDueDayMax (every month has it), or 0 for
 // the month's last day.
@@ -55,6 +57,7 @@ struct Posting {
 
 struct UnitState {
   int64_t area_centi_m2 = 0;
+  std::string label;  // display label, may be empty
   std::vector<uint64_t> payment_seqs;
   // Fee paid for each month (PaymentPartForMonth of every payment not reversed), kept with the
   // payments so that a statement sums months, not payments.
@@ -180,6 +183,9 @@ class Domain {
   std::set<std::tuple<std::string, int, std::string, MonthIndex>> dirty_balances_;
 };
 
+// A unit's label: at most kUnitLabelBytesMax bytes ("bad-request") of UTF-8 text without control
+// characters ("bad-text"), the rule of every free-text field. Empty is allowed.
+Status CheckUnitLabel(const std::string& label);
 // The last day of a month.
 Date LastDayOf(MonthIndex month);
 // The day a month's fee is due by: the community's due_day of that month, or its last day.

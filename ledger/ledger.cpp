@@ -69,6 +69,8 @@ Result<std::unique_ptr<Ledger>> Ledger::Open(const LedgerOptions& options) {
   MZ_ASSIGN_OR_RETURN(std::unique_ptr<Store> store, Store::Open(store_dir, store_options));
   std::unique_ptr<Ledger> ledger(new Ledger(options, std::move(store), std::move(key)));
   ledger->tokens_ = std::make_unique<TokenStore>(*ledger->store_, ledger->options_.clock_ms);
+  ledger->invitations_ =
+      std::make_unique<InvitationStore>(*ledger->store_, *ledger->tokens_, ledger->options_.clock_ms);
   MZ_RETURN_IF_ERROR(ledger->Load());
   ledger->writer_ = std::thread([l = ledger.get()] { l->RunWriter(); });
   ledger->sequencer_ = std::thread([l = ledger.get()] { l->RunSequencer(); });

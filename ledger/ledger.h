@@ -28,6 +28,7 @@
 
 #include "ledger/crypto.h"
 #include "ledger/domain.h"
+#include "ledger/invitations.h"
 #include "ledger/keys.h"
 #include "ledger/merkle.h"
 #include "ledger/note.h"
@@ -122,6 +123,8 @@ class Ledger {
   Status WriteState() const { return store_->WriteState(); }
   Status RecoverStorage() { return store_->Recover(); }
   TokenStore& tokens() { return *tokens_; }
+  // Invitation codes for owners (invitations.h), in the same auth column as the tokens.
+  InvitationStore& invitations() { return *invitations_; }
   // A token for `credential`, once its scope is checked against the registrations
   // (Domain::CheckCredentialScope). With an idempotency key, at most once per (issuer, key)
   // (TokenStore::IssueOnce); without one, a fresh token on every call.
@@ -147,6 +150,12 @@ class Ledger {
   // Today in China Standard Time by the ledger's clock: what billing views read as of (views.h
   // ViewAsOf), so a cached view is kept per day as well as per tree size.
   Date Today() const { return DateOfUnixMs(options_.clock_ms()); }
+  // Every proposal of a community with its status and tally (ProposalsView).
+  Result<nlohmann::json> Proposals(const std::string& community_id) const;
+  // A community's name, firm and labelled units (CommunityUnitsView).
+  Result<nlohmann::json> CommunityUnits(const std::string& community_id) const;
+  // What a credential covers, with names and labels (DirectoryView, GET /v1/me).
+  nlohmann::json Directory(const v1::Credential& who) const;
   Result<nlohmann::json> Reconcile(const std::string& community_id, std::string_view bank_csv) const;
   // Seqs of a community's entries after `after_seq` (all when nullopt), at most `limit`.
   Result<std::vector<uint64_t>> CommunitySeqs(const std::string& community_id, std::optional<uint64_t> after_seq,
@@ -201,6 +210,7 @@ class Ledger {
   LedgerOptions options_;
   std::unique_ptr<Store> store_;
   std::unique_ptr<TokenStore> tokens_;  // on store_, declared after it: destroyed first
+  std::unique_ptr<InvitationStore> invitations_;  // on store_ and tokens_: destroyed before them
   SigningKey key_;
   std::string origin_;
   std::string key_name_;

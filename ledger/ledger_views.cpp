@@ -109,6 +109,21 @@ Result<json> Ledger::Ratings(const std::string& period_text) const {
   return RatingsView(domain_, period, Today());
 }
 
+Result<json> Ledger::Proposals(const std::string& community_id) const {
+  std::shared_lock lock(domain_mu_);
+  return ProposalsView(domain_, community_id);
+}
+
+Result<json> Ledger::CommunityUnits(const std::string& community_id) const {
+  std::shared_lock lock(domain_mu_);
+  return CommunityUnitsView(domain_, community_id);
+}
+
+json Ledger::Directory(const v1::Credential& who) const {
+  std::shared_lock lock(domain_mu_);
+  return DirectoryView(domain_, who);
+}
+
 Result<json> Ledger::Reconcile(const std::string& community_id, std::string_view bank_csv) const {
   // Parsed before the lock: a large statement must not hold up the writer's publishing.
   MZ_ASSIGN_OR_RETURN(BankStatement bank, ParseBankStatement(bank_csv));

@@ -137,6 +137,13 @@ Result<std::string> TokenStore::Issue(const v1::Credential& credential) {
   return std::move(issued.token);
 }
 
+Result<IssuedToken> TokenStore::IssueWith(const v1::Credential& credential, WriteSet with) {
+  v1::Credential stamped = credential;
+  stamped.set_issued_at_ms(clock_ms_());
+  std::lock_guard<std::mutex> lock(write_mu_);
+  return IssueLocked(stamped, std::move(with));
+}
+
 Result<IssuedToken> TokenStore::IssueOnce(const v1::Credential& credential, std::string_view issuer_id,
                                           std::string_view idempotency_key) {
   MZ_RETURN_IF_ERROR(CheckIdempotencyKey(idempotency_key));

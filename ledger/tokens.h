@@ -75,6 +75,10 @@ class TokenStore {
   Result<IssuedToken> IssueOnce(const v1::Credential& credential, std::string_view issuer_id,
                                 std::string_view idempotency_key);
 
+  // Issue, writing `with` in the same synced write as the token (an invitation marked used with
+  // the token it gave: both or neither). Returns the token and the credential as stored.
+  Result<IssuedToken> IssueWith(const v1::Credential& credential, WriteSet with);
+
   // The credential a token stands for. Malformed tokens (length, prefix, alphabet, non-canonical
   // last character) are refused before any lookup; malformed and unknown tokens both give
   // Unauthenticated "bad-token", with the same message.

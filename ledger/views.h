@@ -65,6 +65,20 @@ Result<nlohmann::json> EvaluationSummary(const Domain& domain, const std::string
 Result<nlohmann::json> ProposalView(const Domain& domain, const std::string& community_id,
                                     const std::string& proposal_id);
 
+// Every proposal of c, open and closed, in proposal id order: {community_id, proposals: [ProposalView
+// of each, plus status: "open" (not closed), "passed" or "rejected" (closed, by its recorded tally)]}.
+Result<nlohmann::json> ProposalsView(const Domain& domain, const std::string& community_id);
+
+// c's name, firm and units with their labels: {community_id, name, firm_id, units: [{unit_id,
+// label}]}, units in id order.
+Result<nlohmann::json> CommunityUnitsView(const Domain& domain, const std::string& community_id);
+
+// What a credential covers, named for people (GET /v1/me): {role, principal_id, communities:
+// [{community_id, name, units: [{unit_id, label}]}]}. An owner's units are those of the
+// credential; a firm's and a committee's communities come with all their units; a regulator or an
+// admin gets every community, names only (no units).
+nlohmann::json DirectoryView(const Domain& domain, const v1::Credential& who);
+
 // Every firm rated for P: {period, formula_version, firms: [{firm_id, name, score, grade,
 // red_list, black_list, inputs {...}, points_milli {...}}]}.
 nlohmann::json RatingsView(const Domain& domain, const Period& period, const Date& today);

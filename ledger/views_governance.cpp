@@ -105,6 +105,65 @@ Result<json> ProposalView(const Domain& domain, const std::string& community_id,
               {"disbursed_under_resolution", std::to_string(p.disbursed)}};
 }
 
+Result<json> ProposalsView(const Domain& domain, const std::string& community_id) {
+  const CommunityState* c = domain.community(community_id);
+  if (c == nullptr) return NotFound("unknown-community", "no community " + community_id);
+  json proposals = json::array();
+  for (const auto& [proposal_id, p] : c->proposals) {
+    MZ_ASSIGN_OR_RETURN(json view, ProposalView(domain, community_id, proposal_id));
+    view["status"] = !p.closed ? "open" : p.tally.passed() ? "passed" : "rejected";
+    proposals.push_back(std::move(view));
+  }
+  return json{{"community_id", community_id}, {"proposals", std::move(proposals)}};
+}
+
+namespace {
+
+json UnitJson(const std::string& unit_id, const CommunityState& c) {
+  auto it = c.units.find(unit_id);
+  return json{{"unit_id", unit_id}, {"label", it == c.units.end() ? std::string() : it->second.label}};
+}
+
+json AllUnitsJson(const CommunityState& c) {
+  json units = json::array();
+  for (const auto& [unit_id, u] : c.units) units.push_back(json{{"unit_id", unit_id}, {"label", u.label}});
+  return units;
+}
+
+}  // namespace
+
+Result<json> CommunityUnitsView(const Domain& domain, const std::string& community_id) {
+  const CommunityState* c = domain.community(community_id);
+  if (c == nullptr) return NotFound("unknown-community", "no community " + community_id);
+  return json{{"community_id", community_id},
+              {"name", c->registration.name()},
+              {"firm_id", c->registration.firm_id()},
+              {"units", AllUnitsJson(*c)}};
+}
+
+json DirectoryView(const Domain& domain, const v1::Credential& who) {
+  json communities = json::array();
+  if (who.role() == v1::regulator || who.role() == v1::admin) {
+    for (const auto& [id, c] : domain.communities()) {
+      communities.push_back(json{{"community_id", id}, {"name", c.registration.name()}});
+    }
+  } else {
+    for (const std::string& id : who.community_ids()) {
+      const CommunityState* c = domain.community(id);
+      if (c == nullptr) continue;  // scopes name registered communities; never undone
+      json units = json::array();
+      if (who.role() == v1::owner) {
+        for (const std::string& unit_id : who.unit_ids()) units.push_back(UnitJson(unit_id, *c));
+      } else {
+        units = AllUnitsJson(*c);
+      }
+      communities.push_back(json{{"community_id", id}, {"name", c->registration.name()}, {"units", std::move(units)}});
+    }
+  }
+  return json{{"role", v1::Role_Name(who.role())}, {"principal_id", who.principal_id()},
+              {"communities", std::move(communities)}};
+}
+
 json RatingsView(const Domain& domain, const Period& period, const Date& today) {
   json firms = json::array();
   for (const auto& [firm_id, firm] : domain.firms()) {

@@ -4,6 +4,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <atomic>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -451,6 +452,95 @@ TEST_CASE("tokens survive reopening the ledger", "[tokens]") {
   REQUIRE(who->role() == v1::admin);
   // Tokens live beside the log, not in it: no entries were written.
   REQUIRE(ledger->head().tree_size == 0);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Invitations (ledger/invitations.h).
+
+TEST_CASE("invitation codes: Crockford base32 in groups of 4, read back leniently", "[tokens][invitations]") {
+  CHECK(*NormalizeInvitationCode("K7QM-3XJD-9PRT-WB2H") == "K7QM3XJD9PRTWB2H");
+  CHECK(*NormalizeInvitationCode("k7qm 3xjd 9prt wb2h") == "K7QM3XJD9PRTWB2H");
+  CHECK(*NormalizeInvitationCode("IiLl-OoAB-CDEF-GHJK") == "111100ABCDEFGHJK");
+  CHECK(GroupInvitationCode("K7QM3XJD9PRTWB2H") == "K7QM-3XJD-9PRT-WB2H");
+  for (const std::string& bad : std::vector<std::string>{"", "K7QM-3XJD-9PRT-WB2", "K7QM-3XJD-9PRT-WB2HX", "U7QM-3XJD-9PRT-WB2H", "K7QM_3XJD_9PRT_WB2H",
+                          "K7QM-3XJD-9PRT-WB2\xc3\xa9", std::string(65, '-') + "K7QM3XJD9PRTWB2H"}) {
+    Result<std::string> r = NormalizeInvitationCode(bad);
+    INFO(bad);
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.status().slug() == kBadInvitationCodeSlug);
+  }
+}
+
+TEST_CASE("invitations: 80-bit codes stored only hashed, single use, expiring, revocable", "[tokens][invitations]") {
+  TempDir dir;
+  auto now = std::make_shared<std::atomic<int64_t>>(kNowMs);
+  LedgerOptions options;
+  options.data_dir = dir.path();
+  options.origin = "mingzhang.test/tokens-test";
+  options.clock_ms = [now] { return now->load(); };
+  auto opened = Ledger::Open(options);
+  REQUIRE(opened.ok());
+  std::unique_ptr<Ledger> ledger = std::move(opened).value();
+  InvitationStore& inv = ledger->invitations();
+
+  std::vector<std::string> units;
+  for (int i = 0; i < 100; ++i) units.push_back("u" + std::to_string(i));
+  Result<InvitationBatch> batch = inv.Issue("c1", units, 1, "firm-1", "k1", "request");
+  REQUIRE(batch.ok());
+  REQUIRE(batch->invitations.size() == 100);
+  std::set<std::string> codes;
+  for (const IssuedInvitation& i : batch->invitations) {
+    CHECK(i.code.size() == kInvitationCodeChars + 3);
+    CHECK(i.expires_on == FormatDate(DateOfUnixMs(kNowMs + 24LL * 3600 * 1000)));
+    codes.insert(i.code);
+  }
+  CHECK(codes.size() == 100);
+  // Neither a code nor its normalized form is stored; its SHA-256 is.
+  const std::string code0 = batch->invitations[0].code;
+  const std::string plain0 = *NormalizeInvitationCode(code0);
+  bool hash_stored = false;
+  for (const Row& row : Rows(ledger->store(), Column::kAuth)) {
+    CHECK(row.key.find(plain0) == std::string::npos);
+    CHECK(row.value.find(plain0) == std::string::npos);
+    CHECK(row.value.find(code0) == std::string::npos);
+    hash_stored = hash_stored || row.key.find(std::string(AsBytes(Sha256(plain0)))) != std::string::npos;
+  }
+  CHECK(hash_stored);
+
+  // A repeat gives no codes; another request under the key conflicts.
+  Result<InvitationBatch> again = inv.Issue("c1", units, 1, "firm-1", "k1", "request");
+  REQUIRE(again.ok());
+  CHECK(again->replayed);
+  CHECK(again->invitations.size() == 100);
+  CHECK(again->invitations[0].code.empty());
+  CHECK(inv.Issue("c1", units, 1, "firm-1", "k1", "other").status().slug() == "idempotency-conflict");
+  CHECK(inv.Issue("c1", units, 91, "firm-1", "k2", "x").status().slug() == kBadValidDaysSlug);
+
+  // The last valid day, China Standard Time: still redeemable.
+  now->store(kNowMs + 24LL * 3600 * 1000);
+  Result<RedeemedInvitation> r = inv.Redeem(code0);
+  REQUIRE(r.ok());
+  CHECK(r->invitation.unit_id() == "u0");
+  Result<v1::Credential> who = ledger->tokens().Authenticate(r->token.token);
+  REQUIRE(who.ok());
+  CHECK(who->role() == v1::owner);
+  CHECK(who->principal_id() == OwnerPrincipal("c1", "u0"));
+  CHECK(who->unit_ids(0) == "u0");
+  CHECK(inv.Redeem(code0).status().slug() == kInvitationUsedSlug);
+
+  // Revoked: by unit (only the unused one counts), and by code.
+  Result<size_t> revoked = inv.RevokeUnits("c1", {"u0", "u1"});
+  REQUIRE(revoked.ok());
+  CHECK(*revoked == 1);
+  CHECK(inv.Redeem(batch->invitations[1].code).status().slug() == kInvitationRevokedSlug);
+  CHECK(inv.RevokeCodes("c2", {batch->invitations[2].code}).status().slug() == kUnknownInvitationSlug);
+  CHECK(*inv.RevokeCodes("c1", {batch->invitations[2].code, batch->invitations[2].code}) == 1);
+  CHECK(inv.Redeem(batch->invitations[2].code).status().slug() == kInvitationRevokedSlug);
+
+  // A day past the last: expired.
+  now->store(kNowMs + 2 * 24LL * 3600 * 1000);
+  CHECK(inv.Redeem(batch->invitations[3].code).status().slug() == kInvitationExpiredSlug);
+  CHECK(inv.Redeem("0000-0000-0000-0000").status().slug() == kUnknownInvitationSlug);
 }
 
 }  // namespace
