@@ -7,7 +7,9 @@
 //   - mingzhangd, which must refuse to serve the store (exit 1, naming it).
 // What the store keeps beside the log and never serves (balances, idempotency records) only the
 // offline verification can see: online verification then finds nothing wrong in what is served.
+#include <atomic>
 #include <functional>
+#include <memory>
 #include <optional>
 
 #include "api/json_io.h"
@@ -57,6 +59,11 @@ void BuildTemplate(LogTemplate& t) {
   LedgerOptions options;
   options.data_dir = t.data_dir;
   options.origin = "mingzhang.test/tamper";
+  // 2026-11-30 12:00 China Standard Time, the day P1's voting ends; the close is the day after
+  // (6 of the 8 units vote, so it cannot close before then).
+  constexpr int64_t kVotingDayMs = 1'796'011'200'000;
+  auto now_ms = std::make_shared<std::atomic<int64_t>>(kVotingDayMs);
+  options.clock_ms = [now_ms] { return now_ms->load(); };
   LedgerServer server(options);
   HttpClient c(server.port());
   const std::string admin = server.admin_token();
@@ -75,7 +82,7 @@ void BuildTemplate(LogTemplate& t) {
   REQUIRE(TreeSize(c) == kRememberedSize - 1);
   Write(c, committee, "/v1/communities/C1/proposals",
         {{"proposal_id", "P1"}, {"title", "Benches"}, {"matter", "ORDINARY"}, {"amount", 10000},
-         {"fund", "PUBLIC_REVENUE"}, {"closes_on", "2099-12-31"}});
+         {"fund", "PUBLIC_REVENUE"}, {"closes_on", "2026-11-30"}});
   {
     std::ofstream(t.token_file) << admin << "\n";
     auto [code, output] = VerifyOnline(t, server.port(), t.state_file);
@@ -85,6 +92,7 @@ void BuildTemplate(LogTemplate& t) {
   for (int u = 0; u < 6; ++u) {
     Write(c, owner, "/v1/communities/C1/proposals/P1/votes", {{"unit_id", "U" + std::to_string(u)}, {"choice", "YES"}});
   }
+  now_ms->store(kVotingDayMs + 86'400'000);
   Write(c, committee, "/v1/communities/C1/proposals/P1/close", json::object());
   Write(c, firm, "/v1/entries/4/reversal", {{"reason", "recorded twice"}});
   REQUIRE(TreeSize(c) == kLogSize);
