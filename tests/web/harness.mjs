@@ -200,13 +200,15 @@ export async function newPage(world) {
   return page;
 }
 
-// Signs in at `base` (the server or the proxy: each origin keeps its own session).
-export async function signIn(page, base, hash, { token, community = '', unit = '' }) {
-  await page.goto(`${base}/${hash}`);
-  await page.fill('#sign-in input[name=token]', token);
-  await page.fill('#sign-in input[name=community]', community);
-  await page.fill('#sign-in input[name=unit]', unit);
+// Signs in with a token at `base` (the server or the proxy: each origin keeps its own accounts),
+// as staff do, then opens `hash`. No id is typed: the page learns them from GET /v1/me.
+export async function signIn(page, base, hash, { token }) {
+  await page.goto(`${base}/#/join`);
+  await page.click('#staff-sign-in summary');
+  await page.fill('#sign-in input[name=value]', token);
   await page.click('#sign-in button[type=submit]');
+  await page.waitForFunction(() => !window.location.hash.startsWith('#/join'));
+  await page.goto(`${base}/${hash}`);
 }
 
 export async function screenshot(world, page, name) {

@@ -21,6 +21,7 @@ let period; // the demo's last year: the owner's payments and spending are in it
 let ownerPage;
 
 const communityPath = (rest) => `/v1/communities/${demo.community}${rest}`;
+const currentYearText = () => String(new Date().getFullYear());
 const ownerLogin = () => ({ token: demo.tokens.owner, community: demo.community, unit: demo.unit });
 
 // Raw GET of a path exactly as written (no URL normalisation), for paths a browser would clean up.
@@ -120,7 +121,7 @@ describe('portal in Chromium', { timeout: 10 * TEST_MS }, () => {
     assert.equal(a.shares.reduce((sum, s) => sum + BigInt(s.share), BigInt(a.unspent)), BigInt(a.paid));
     assert.equal(await page.$$eval('#shares tr[data-category]', (rows) => rows.length), a.shares.length + 1);
 
-    const items = await page.$$eval('#items tr[data-seq]', (rows) => rows.map((r) => [r.dataset.seq, r.querySelector('.money').dataset.fen, r.querySelector('code').textContent]));
+    const items = await page.$$eval('#items tr[data-seq]', (rows) => rows.map((r) => [r.dataset.seq, r.querySelector('.money').dataset.fen, r.querySelector('code').dataset.hash]));
     assert.deepEqual(items, a.spending_items.map((i) => [i.seq, i.amount, i.voucher_sha256]));
     const payments = await page.$$eval('#payments tr[data-payment-seq]', (rows) => rows.map((r) => [r.dataset.paymentSeq, r.querySelector('.money').dataset.fen]));
     assert.deepEqual(payments, a.payments.map((p) => [p.seq, p.amount]));
@@ -186,7 +187,7 @@ describe('portal in Chromium', { timeout: 10 * TEST_MS }, () => {
     assert.equal(entry.entry.actor.role, 'owner');
     const a = await world.api.get(communityPath(`/units/${demo.unit}/account?period=${period}`), demo.tokens.owner);
     assert.equal(a.payments.find((p) => p.seq === seq).evaluated, true);
-    await page.waitForSelector(`#payments tr[data-payment-seq="${seq}"]`);
+    await page.waitForSelector(`#payments tr[data-payment-seq="${seq}"]`, { state: 'attached' });
     // Waited for: the page reloads the account after the flash. Only the payment select's options:
     // a seq of 1 to 5 is also the value of a score.
     await page.waitForSelector(`#evaluation-form select[name=payment_seq] option[value="${seq}"]`, { state: 'detached' });
@@ -201,7 +202,11 @@ describe('portal in Chromium', { timeout: 10 * TEST_MS }, () => {
     const page = ownerPage;
     await page.reload();
     const card = await page.waitForSelector('[data-proposal="P-WEB"]');
-    assert.equal(await page.$$eval('article.proposal', (a) => a.length), 1, 'only the open proposal is offered');
+    const listed = await world.api.get(communityPath('/proposals'), demo.tokens.owner);
+    const open = listed.proposals.filter((p) => p.status === 'open').map((p) => p.proposal_id);
+    assert.ok(open.includes('P-WEB'));
+    assert.deepEqual(await page.$$eval('article.proposal[data-status="open"]', (a) => a.map((x) => x.dataset.proposal)), open, 'the open proposals are offered a ballot');
+    assert.equal(await page.$$eval('article.proposal:not([data-status="open"]) .ballot', (a) => a.length), 0, 'closed ones are not');
     assert.match(await card.textContent(), /增设电动自行车充电桩/);
     await page.click('[data-proposal="P-WEB"] button[data-choice="YES"]');
     await page.waitForFunction(() => /\d/.test(document.querySelector('[data-proposal="P-WEB"] .flash')?.textContent ?? ''));
@@ -263,6 +268,114 @@ describe('portal in Chromium', { timeout: 10 * TEST_MS }, () => {
     const refused = await runCommand([env('MINGZHANG_CLI'), 'verify-statement', forged, '--key', key], STEP_MS);
     assert.equal(refused.code, 1, refused.output);
     await screenshot(world, page, 'regulator');
+    await page.close();
+  });
+
+  // Phones: what owners mostly use. Every page of every role at 360, 390 and 414 px wide.
+  const PHONES = [360, 390, 414];
+  const PHONE_HEIGHT = 844;
+  const OWNER_YEAR_SCREENS_MAX = 6;
+  const FIRST_VISIT_BYTES_MAX = 1 << 20;
+  const pagesByRole = () => [
+    ['owner', demo.tokens.owner, `#/owner?period=${period}`, '#billed'],
+    ['owner-community', demo.tokens.owner, `#/community?period=${demo.lastMonth}`, '#funds'],
+    ['regulator', demo.tokens.regulator, `#/regulator?period=${period}`, '#ratings tbody tr'],
+    ['regulator-community', demo.tokens.regulator, `#/community?period=${demo.lastMonth}`, '#funds'],
+    ['firm-community', demo.tokens.firm, `#/community?period=${demo.lastMonth}`, '#funds'],
+    ['committee-community', demo.tokens.committee, `#/community?period=${demo.lastMonth}`, '#funds'],
+  ];
+
+  async function layout(page) {
+    return page.evaluate(() => ({
+      scrollWidth: document.documentElement.scrollWidth,
+      innerWidth: window.innerWidth,
+      height: document.documentElement.scrollHeight,
+      // A nav label on one line is one line box tall.
+      navLines: [...document.querySelectorAll('nav a')].map((a) => [a.textContent, a.getClientRects().length, Math.round(a.getBoundingClientRect().height)]),
+    }));
+  }
+
+  it('phones: no page scrolls sideways at 360, 390 and 414 px, and nav labels stay on one line', { timeout: 3 * TEST_MS }, async () => {
+    for (const [name, token, hash, ready] of pagesByRole()) {
+      const page = await newPage(world);
+      page.setDefaultTimeout(STEP_MS);
+      await page.setViewportSize({ width: PHONES[0], height: PHONE_HEIGHT });
+      await signIn(page, world.url, hash, { token });
+      await page.waitForSelector(ready);
+      for (const width of PHONES) {
+        await page.setViewportSize({ width, height: PHONE_HEIGHT });
+        await page.evaluate(() => document.querySelectorAll('details').forEach((d) => (d.open = true)));
+        const l = await layout(page);
+        assert.ok(l.scrollWidth <= l.innerWidth, `${name} at ${width} px is ${l.scrollWidth} px wide`);
+        for (const [label, boxes, height] of l.navLines) assert.ok(boxes === 1 && height < 48, `${name} at ${width} px: nav "${label}" wraps (${boxes} boxes, ${height} px)`);
+        await screenshot(world, page, `phone-${width}-${name}`);
+      }
+      await page.setViewportSize({ width: 1280, height: 900 });
+      await screenshot(world, page, `desktop-${name}`);
+      await page.close();
+    }
+  });
+
+  it('phones: the owner\'s year is at most six screens tall at 390x844, folded lists closed', { timeout: TEST_MS }, async () => {
+    const page = await newPage(world);
+    page.setDefaultTimeout(STEP_MS);
+    await page.setViewportSize({ width: 390, height: PHONE_HEIGHT });
+    await signIn(page, world.url, `#/owner?period=${period}`, ownerLogin());
+    await page.waitForSelector('#shares-chart[data-rendered="true"]');
+    await page.waitForSelector('#proposals > *');
+    const { height } = await layout(page);
+    assert.ok(height <= OWNER_YEAR_SCREENS_MAX * PHONE_HEIGHT, `the owner's year is ${(height / PHONE_HEIGHT).toFixed(1)} screens tall`);
+    // The first screen answers what I owe, what I paid and where it went.
+    for (const id of ['#owed', '#paid', '#shares-chart']) {
+      const top = await page.$eval(id, (el) => el.getBoundingClientRect().top);
+      assert.ok(top < 2 * PHONE_HEIGHT, `${id} starts at ${top} px`);
+    }
+    await screenshot(world, page, 'phone-390-owner-year');
+    await page.close();
+  });
+
+  it('phones: the owner page\'s first visit transfers at most 1 MB', { timeout: TEST_MS }, async () => {
+    const page = await newPage(world);
+    page.setDefaultTimeout(STEP_MS);
+    await page.setViewportSize({ width: 390, height: PHONE_HEIGHT });
+    await signIn(page, world.url, '#/join', ownerLogin());
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send('Network.enable');
+    await cdp.send('Network.setCacheDisabled', { cacheDisabled: true });
+    let bytes = 0;
+    const requests = [];
+    cdp.on('Network.loadingFinished', (e) => (bytes += e.encodedDataLength));
+    cdp.on('Network.requestWillBeSent', (e) => requests.push(e.request.url.replace(world.url, '')));
+    await page.goto(`${world.url}/#/owner?period=${period}`);
+    await page.waitForSelector('#payments .proof:not([data-proof="pending"])', { state: 'attached' });
+    await page.waitForSelector('#proposals > *');
+    await page.waitForLoadState('networkidle');
+    assert.ok(bytes <= FIRST_VISIT_BYTES_MAX, `first visit: ${bytes} bytes in ${requests.length} requests`);
+    assert.ok(!requests.some((u) => u.startsWith('/v1/entries?')), 'the page scans the log');
+    await page.close();
+  });
+
+  it('a new owner opens an invitation link on a phone and sees their account without typing an id', { timeout: TEST_MS }, async () => {
+    const issued = await world.api.post(communityPath('/invitations'), demo.tokens.firm, { idempotency_key: 'web-invite-1', unit_ids: [demo.unit] });
+    const { code } = issued.invitations[0];
+    const page = await newPage(world);
+    page.setDefaultTimeout(STEP_MS);
+    await page.setViewportSize({ width: 390, height: PHONE_HEIGHT });
+    await page.goto(`${world.url}/#/join?code=${encodeURIComponent(code)}`);
+    assert.equal(await page.inputValue('#join input[name=value]'), code);
+    await screenshot(world, page, 'phone-390-join');
+    await page.click('#join button[type=submit]');
+    await page.waitForSelector('#billed');
+    const account = await world.api.get(communityPath(`/units/${demo.unit}/account?period=${currentYearText()}`), demo.tokens.owner);
+    assert.equal(await page.$eval('#owed .money', (el) => el.dataset.fen), account.owed);
+    await screenshot(world, page, 'phone-390-owner-after-join');
+    // The same code again: refused on the page, in Chinese, saying it was used.
+    await page.goto(`${world.url}/#/join?code=${encodeURIComponent(code)}`);
+    await page.click('#join button[type=submit]');
+    await page.waitForSelector('#sign-in-error[data-problem]');
+    assert.equal(await page.$eval('#sign-in-error', (el) => el.dataset.problem), 'invitation-used');
+    assert.match(await page.textContent('#sign-in-error'), /[\u4e00-\u9fff]/);
+    await screenshot(world, page, 'phone-390-join-used');
     await page.close();
   });
 

@@ -1,11 +1,16 @@
 // The mingzhang HTTP API as the portal uses it (API.md): JSON in and out, a bearer token, and
 // errors as RFC 9457 problems turned into ApiError.
+import { lang } from './i18n.js';
+import { problemText } from './problems.js';
 
+// Its message is for the person at the page (problems.js, in their language); the server's
+// detail, for whoever helps them, is kept in `detail` and shown on hover.
 export class ApiError extends Error {
   constructor(status, type, detail) {
-    super(detail ? `${detail} (${type}, HTTP ${status})` : `HTTP ${status}`);
+    super(problemText(lang(), type));
     this.status = status;
     this.type = type;
+    this.detail = detail;
   }
 }
 

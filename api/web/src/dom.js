@@ -16,13 +16,22 @@ export function h(tag, attrs = {}, ...children) {
 }
 
 // A table with a header row; each row is an array of cells (strings or elements) or a <tr>.
+// Every cell carries its column's name (data-label): on a phone the stylesheet shows each row as
+// a card of "name: value" lines instead of a table wider than the screen.
 export function table(headers, rows, attrs = {}) {
-  return h(
-    'table',
-    attrs,
-    h('thead', {}, h('tr', {}, headers.map((x) => h('th', {}, x)))),
-    h('tbody', {}, rows.map((r) => (r instanceof HTMLElement ? r : h('tr', {}, r.map((c) => (c instanceof HTMLElement ? c : h('td', {}, c))))))),
-  );
+  const body = rows.map((r) => (r instanceof HTMLElement ? r : h('tr', {}, r.map((c) => (c instanceof HTMLElement ? c : h('td', {}, c))))));
+  for (const tr of body) {
+    [...tr.children].forEach((cell, i) => {
+      const label = headers[i];
+      if (typeof label === 'string' && label.trim() !== '' && cell.dataset.label === undefined) cell.dataset.label = label;
+    });
+  }
+  return h('table', { ...attrs, class: ['cards-on-phone', attrs.class].filter(Boolean).join(' ') }, h('thead', {}, h('tr', {}, headers.map((x) => h('th', {}, x)))), h('tbody', {}, body));
+}
+
+// A section whose body opens on a tap: long lists stay one line tall until asked for.
+export function foldable(title, summaryText, ...children) {
+  return h('section', {}, h('details', {}, h('summary', {}, h('h2', {}, title), summaryText ? h('span', { class: 'note' }, summaryText) : null), ...children));
 }
 
 export function section(title, ...children) {

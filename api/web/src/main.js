@@ -1,5 +1,7 @@
-// The portal's shell: sign-in, the header with its views and language switch, and routing.
-// The address says what is shown (#/owner?period=2026-01), so a view can be linked and reloaded.
+// The portal's shell: signing in (an invitation code from paper, or a staff token), the accounts
+// this device remembers, the header with its views and language switch, and routing. The address
+// says what is shown (#/owner?period=2026-01), so a view can be linked and reloaded; an
+// invitation's link is #/join?code=K7QM-3XJD-9PRT-WB2H.
 import { Api } from './api.js';
 import { disposeCharts } from './charts.js';
 import { h, replace } from './dom.js';
@@ -9,83 +11,203 @@ import { renderCommunity } from './views/community.js';
 import { renderOwner } from './views/owner.js';
 import { renderRegulator } from './views/regulator.js';
 
-const SESSION_KEY = 'mingzhang.session';
+// Accounts stay on this device until signed out: an owner signs in once, from paper.
+const ACCOUNTS_KEY = 'mingzhang.accounts';
+const CURRENT_KEY = 'mingzhang.account';
 const VIEWS = { owner: renderOwner, community: renderCommunity, regulator: renderRegulator };
+// The view each role opens first, and the views it is shown.
+const ROLE_VIEWS = {
+  owner: ['owner', 'community'],
+  firm: ['community'],
+  committee: ['community'],
+  regulator: ['regulator', 'community'],
+  admin: ['regulator', 'community'],
+};
 const app = document.getElementById('app');
 
-function session() {
+function accounts() {
   try {
-    return JSON.parse(sessionStorage.getItem(SESSION_KEY));
+    const list = JSON.parse(localStorage.getItem(ACCOUNTS_KEY));
+    return Array.isArray(list) ? list : [];
   } catch {
-    return null;
+    return [];
   }
+}
+
+function saveAccounts(list) {
+  localStorage.setItem(ACCOUNTS_KEY, JSON.stringify(list));
+}
+
+// The account this tab shows: its own choice (sessionStorage), else the device's last, else the
+// first. Two tabs may show two homes.
+function currentAccount() {
+  const list = accounts();
+  const chosen = sessionStorage.getItem(CURRENT_KEY) ?? localStorage.getItem(CURRENT_KEY);
+  return list.find((a) => a.id === chosen) ?? list[0] ?? null;
+}
+
+function choose(id) {
+  sessionStorage.setItem(CURRENT_KEY, id);
+  localStorage.setItem(CURRENT_KEY, id);
+}
+
+// One account per token: an owner of several units holds one per unit and switches between them.
+function addAccount(account) {
+  const list = accounts().filter((a) => a.id !== account.id);
+  list.push(account);
+  saveAccounts(list);
+  choose(account.id);
+}
+
+// What a view needs of an account: the token, and the community and unit it is about.
+function accountFromMe(token, me) {
+  const community = me.communities?.[0];
+  const unit = community?.units?.[0];
+  return {
+    id: `${me.role}:${me.principal_id}:${community?.community_id ?? ''}:${unit?.unit_id ?? ''}`,
+    token,
+    role: me.role,
+    community: community?.community_id ?? '',
+    communityName: community?.name ?? '',
+    unit: unit?.unit_id ?? '',
+    unitLabel: unit?.label || unit?.unit_id || '',
+    communities: (me.communities ?? []).map((c) => ({ id: c.community_id, name: c.name })),
+  };
+}
+
+function accountName(a) {
+  if (a.role === 'owner') return `${a.communityName || a.community} ${a.unitLabel}`;
+  return `${t(`role.${a.role}`)} · ${a.communityName || a.community || ''}`;
 }
 
 function route() {
   const [path, query] = window.location.hash.replace(/^#\/?/, '').split('?');
-  const view = path in VIEWS ? path : 'owner';
-  const period = new URLSearchParams(query).get('period') || currentYear();
-  return { view, period };
+  const params = new URLSearchParams(query);
+  const period = params.get('period') || currentYear();
+  return { view: path, period, code: params.get('code') ?? '' };
 }
 
 function go(view, period) {
   window.location.hash = `#/${view}?period=${encodeURIComponent(period)}`;
 }
 
-function header(current) {
-  const signedIn = session() !== null;
+function header(current, account) {
   const other = LANGS.find((l) => l !== lang());
+  const views = account ? ROLE_VIEWS[account.role] ?? Object.keys(VIEWS) : [];
+  const list = accounts();
   return h(
     'header',
     {},
     h('div', { class: 'brand' }, h('h1', {}, t('app.title')), h('span', { class: 'tagline' }, t('app.tagline'))),
-    h(
-      'nav',
-      {},
-      Object.keys(VIEWS).map((v) => h('a', { href: `#/${v}?period=${encodeURIComponent(route().period)}`, class: v === current ? 'active' : '', id: `nav-${v}` }, t(`nav.${v}`))),
-    ),
-    h('div', { class: 'tools' }, h('button', { type: 'button', id: 'lang-switch', onclick: () => (setLang(other), render()) }, t('lang.switch')), signedIn ? h('button', { type: 'button', id: 'sign-out', onclick: signOut }, t('signout')) : null),
+    h('div', { class: 'tools' }, h('button', { type: 'button', id: 'lang-switch', onclick: () => (setLang(other), render()) }, t('lang.switch')), account ? h('button', { type: 'button', id: 'sign-out', onclick: () => signOut(account) }, t('signout')) : null),
+    account
+      ? h(
+          'nav',
+          {},
+          views.map((v) => h('a', { href: `#/${v}?period=${encodeURIComponent(route().period)}`, class: v === current ? 'active' : '', id: `nav-${v}` }, t(`nav.${v}`))),
+        )
+      : null,
+    account && list.length > 1
+      ? h(
+          'select',
+          { id: 'account-switch', 'aria-label': t('account.switch'), onchange: (e) => (choose(e.target.value), render()) },
+          list.map((a) => h('option', { value: a.id, selected: a.id === account.id }, accountName(a))),
+        )
+      : null,
   );
 }
 
-function signOut() {
-  sessionStorage.removeItem(SESSION_KEY);
+// Signing out revokes the token on the server too: a lost phone's token is then worth nothing.
+async function signOut(account) {
+  try {
+    await new Api(account.token).request('POST', '/v1/tokens:revoke-self');
+  } catch {
+    // already revoked or unreachable: forgetting it here is still right
+  }
+  saveAccounts(accounts().filter((a) => a.id !== account.id));
+  sessionStorage.removeItem(CURRENT_KEY);
+  localStorage.removeItem(CURRENT_KEY);
+  window.location.hash = '#/';
   render();
 }
 
-function signInForm() {
-  const input = (name, label, attrs = {}) => h('label', {}, label, h('input', { name, autocomplete: 'off', ...attrs }));
-  const form = h(
+// Crockford base32 as people type it: any case, spaces or dashes, I/L for 1 and O for 0.
+function normaliseCode(text) {
+  return text.toUpperCase().replace(/[\s-]/g, '').replace(/[IL]/g, '1').replace(/O/g, '0');
+}
+
+async function redeem(code) {
+  const answer = await new Api(null).post('/v1/invitations:redeem', { code: normaliseCode(code) });
+  const me = await new Api(answer.token).get('/v1/me');
+  addAccount(accountFromMe(answer.token, me));
+}
+
+async function signInWithToken(token) {
+  const me = await new Api(token).get('/v1/me');
+  addAccount(accountFromMe(token, me));
+}
+
+function signInPage(code) {
+  const error = h('p', { class: 'form-error', role: 'alert', id: 'sign-in-error' });
+  const submitting = (form, action) =>
+    form.addEventListener('submit', async (e) => {
+      e.preventDefault();
+      error.textContent = '';
+      error.removeAttribute('data-problem');
+      const value = new FormData(form).get('value').trim();
+      if (!value) return;
+      try {
+        await action(value);
+        const account = currentAccount();
+        go(ROLE_VIEWS[account.role]?.[0] ?? 'owner', currentYear());
+      } catch (err) {
+        error.textContent = err.message;
+        if (err.type) error.dataset.problem = err.type;
+      }
+    });
+  const codeForm = h(
     'form',
-    { id: 'sign-in', class: 'stack narrow' },
-    h('h2', {}, t('signin.title')),
-    input('token', t('signin.token'), { type: 'password', required: true }),
-    input('community', t('signin.community')),
-    input('unit', t('signin.unit')),
-    h('button', { type: 'submit' }, t('signin.submit')),
-    h('p', { class: 'note' }, t('signin.hint')),
+    { id: 'join', class: 'stack' },
+    h('label', {}, t('join.code'), h('input', { name: 'value', value: code, autocomplete: 'one-time-code', autocapitalize: 'characters', spellcheck: false, placeholder: 'XXXX-XXXX-XXXX-XXXX', inputmode: 'text', required: true })),
+    h('button', { type: 'submit' }, t('join.submit')),
+    h('p', { class: 'note' }, t('join.hint')),
   );
-  form.addEventListener('submit', (e) => {
-    e.preventDefault();
-    const data = Object.fromEntries(new FormData(form));
-    sessionStorage.setItem(SESSION_KEY, JSON.stringify({ token: data.token.trim(), community: data.community.trim(), unit: data.unit.trim() }));
-    render();
-  });
-  return form;
+  submitting(codeForm, redeem);
+  const tokenForm = h(
+    'form',
+    { id: 'sign-in', class: 'stack' },
+    h('label', {}, t('signin.token'), h('input', { name: 'value', type: 'password', autocomplete: 'off', required: true })),
+    h('button', { type: 'submit' }, t('signin.submit')),
+  );
+  submitting(tokenForm, signInWithToken);
+  return h(
+    'div',
+    { class: 'narrow' },
+    h('section', {}, h('h2', {}, t('join.title')), codeForm, error),
+    h('section', {}, h('details', { id: 'staff-sign-in' }, h('summary', {}, h('h2', {}, t('signin.staff'))), tokenForm)),
+  );
+}
+
+function insecureNote() {
+  const local = ['localhost', '127.0.0.1', '[::1]'].includes(window.location.hostname);
+  if (window.isSecureContext || local) return null;
+  return h('p', { class: 'note', id: 'insecure-note' }, t('insecure.note'));
 }
 
 async function render(flash) {
   disposeCharts();
-  const { view, period } = route();
-  const who = session();
-  const content = h('div', { id: 'content' }, loading());
-  if (!who) {
-    replace(app, header(view), h('main', {}, signInForm()));
+  const { view, period, code } = route();
+  const account = currentAccount();
+  if (!account || view === 'join') {
+    replace(app, header(view, account), h('main', {}, insecureNote(), signInPage(code)));
     return;
   }
-  replace(app, header(view), h('main', {}, periodForm(period, (p) => go(view, p)), content));
+  const allowed = ROLE_VIEWS[account.role] ?? Object.keys(VIEWS);
+  const shown = allowed.includes(view) ? view : allowed[0];
+  const content = h('div', { id: 'content' }, loading());
+  replace(app, header(shown, account), h('main', {}, insecureNote(), periodForm(period, (p) => go(shown, p)), content));
   try {
-    await VIEWS[view](content, { api: new Api(who.token), session: who, period, flash, rerender: render });
+    await VIEWS[shown](content, { api: new Api(account.token), session: account, period, flash, rerender: render });
   } catch (err) {
     replace(content, errorBox(err));
   }

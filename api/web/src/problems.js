@@ -178,6 +178,7 @@ const zh = {
   // How the server was started (met by its operator, not in the portal)
   'bad-server-options': ZH_SETUP,
   'tls-config': ZH_SETUP,
+  'access-log': ZH_SETUP,
   'listen-failed': ZH_SETUP,
   'web-dir': ZH_SETUP,
   'no-ledger': ZH_SETUP,
@@ -352,6 +353,7 @@ const en = {
   // How the server was started (met by its operator, not in the portal)
   'bad-server-options': EN_SETUP,
   'tls-config': EN_SETUP,
+  'access-log': EN_SETUP,
   'listen-failed': EN_SETUP,
   'web-dir': EN_SETUP,
   'no-ledger': EN_SETUP,

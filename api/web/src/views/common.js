@@ -44,7 +44,38 @@ export function moneyCell(fen, tag = 'td') {
 }
 
 export function errorBox(err) {
-  return h('div', { class: 'error', role: 'alert' }, `${t('error')}: ${err.message}`);
+  return h('div', { class: 'error', role: 'alert', title: err.detail ?? '', dataset: { problem: err.type ?? '' } }, `${t('error')}: ${err.message}`);
+}
+
+// A hash shortened to its first 8 and last 4 characters (the whole in its title and data-hash),
+// with a button that copies the whole.
+export function hashChip(hash) {
+  if (!hash) return h('span', { class: 'note' }, t('none'));
+  const shown = hash.length > 16 ? `${hash.slice(0, 8)}…${hash.slice(-4)}` : hash;
+  const button = h('button', { type: 'button', class: 'copy' }, t('copy'));
+  button.addEventListener('click', async () => {
+    try {
+      await navigator.clipboard.writeText(hash);
+      button.textContent = t('copied');
+    } catch {
+      window.prompt(t('copy'), hash); // no clipboard over plain http: the person copies it by hand
+    }
+  });
+  return h('span', { class: 'hash-chip' }, h('code', { class: 'hash', title: hash, dataset: { hash } }, shown), button);
+}
+
+// How a check's outcome is shown: verified, failed with the reason, or — where the browser cannot
+// check at all (plain http: WebCrypto exists only on secure pages) — neither, said neutrally.
+export function showCheck(el, err) {
+  if (err?.reason === 'no-webcrypto') {
+    el.dataset.proof = 'unchecked';
+    el.textContent = t('proof.unchecked');
+    el.title = t('proof.unchecked.why');
+    return;
+  }
+  el.dataset.proof = err ? 'failed' : 'verified';
+  el.textContent = err ? `✗ ${t('proof.failed')}: ${t(`fail.${err.reason ?? 'fetch'}`)}` : `✓ ${t('proof.verified')}`;
+  el.title = err ? err.message : '';
 }
 
 export function loading() {

@@ -5,7 +5,7 @@ import { barChart, fenToYuan, lineChart, pieChart } from '../charts.js';
 import { h, replace, section, table } from '../dom.js';
 import { percentBp, t } from '../i18n.js';
 import { verifyStatement } from '../verify.js';
-import { moneyCell, monthsToChart, trustedLogKey } from './common.js';
+import { moneyCell, monthsToChart, showCheck, trustedLogKey } from './common.js';
 
 const money = (v) => `¥${v}`;
 const percent = (v) => `${v}%`;
@@ -47,8 +47,7 @@ export async function renderCommunity(root, { api, session, period }) {
     signature.dataset.proof = 'verified';
     signature.textContent = `✓ ${t('checkpoint.verified')}`;
   } catch (err) {
-    signature.dataset.proof = 'failed';
-    signature.textContent = `✗ ${t('proof.failed')}: ${err.message}`;
+    showCheck(signature, err);
   }
 }
 

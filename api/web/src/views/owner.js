@@ -3,16 +3,15 @@
 // rating form for payments not yet rated, and the open votes of my community.
 import { communityPath, enc } from '../api.js';
 import { fenToYuan, pieChart } from '../charts.js';
-import { h, replace, section, table } from '../dom.js';
+import { foldable, h, replace, section, table } from '../dom.js';
 import { percentOf, squareMetres, t, yuan } from '../i18n.js';
 import { base64ToBytes, openCheckpoint, verifyInclusion, verifyPaymentLeaf, VerifyError } from '../verify.js';
-import { errorBox, moneyCell, trustedLogKey } from './common.js';
+import { errorBox, hashChip, moneyCell, showCheck, trustedLogKey } from './common.js';
 
 const SCORE_DIMENSIONS = ['cleaning', 'security', 'greenery', 'repair', 'service'];
 const SCORE_MAX = 5;
 const COMMENT_BYTES_MAX = 1000;
 const CHOICES = ['YES', 'NO', 'ABSTAIN'];
-const ENTRIES_PAGE = 1000;
 
 export async function renderOwner(root, { api, session, period, rerender, flash }) {
   const { community, unit } = session;
@@ -20,15 +19,16 @@ export async function renderOwner(root, { api, session, period, rerender, flash 
   const payments = paymentsTable(account);
   const proposals = h('div', { id: 'proposals' });
   const [where, drawChart] = whereMyFeeWent(account);
+  // The first screen answers what I owe, what I paid and where it went; the long lists open on a tap.
   replace(
     root,
     flash ? h('p', { class: 'flash', id: 'flash', role: 'status' }, flash) : null,
     summary(account),
     where,
-    section(t('owner.payments'), payments.el),
-    evaluationForm(api, account, rerender),
     section(t('owner.proposals'), proposals),
-    section(t('owner.items'), itemsTable(account)),
+    foldable(t('owner.payments'), t('owner.count', { n: account.payments.length }), payments.el),
+    foldable(t('owner.items'), t('owner.count', { n: account.spending_items.length }), itemsTable(account)),
+    evaluationForm(api, account, rerender),
     checkpointSection(account, payments.checkpointStatus),
   );
   drawChart();
@@ -70,7 +70,7 @@ function whereMyFeeWent(a) {
 
 function itemsTable(a) {
   const rows = a.spending_items.map((i) =>
-    h('tr', { dataset: { seq: i.seq } }, h('td', {}, i.paid_on), h('td', {}, t(`cat.${i.category}`)), h('td', {}, i.payee), h('td', {}, i.description), moneyCell(i.amount), h('td', {}, h('code', { class: 'hash' }, i.voucher_sha256))),
+    h('tr', { dataset: { seq: i.seq } }, h('td', {}, i.paid_on), h('td', {}, t(`cat.${i.category}`)), h('td', {}, i.payee), h('td', {}, i.description), moneyCell(i.amount), h('td', {}, hashChip(i.voucher_sha256))),
   );
   return table([t('date'), t('owner.category'), t('payee'), t('description'), t('amount'), t('voucher')], rows, { id: 'items' });
 }
@@ -86,11 +86,7 @@ function paymentsTable(a) {
   return { el, proofCells, checkpointStatus: h('span', { class: 'proof', dataset: { proof: 'pending' } }, t('proof.pending')) };
 }
 
-function showResult(cell, err) {
-  cell.dataset.proof = err ? 'failed' : 'verified';
-  cell.textContent = err ? `✗ ${t('proof.failed')}: ${t(`fail.${err.reason ?? 'fetch'}`)}` : `✓ ${t('proof.verified')}`;
-  cell.title = err ? err.message : '';
-}
+const showResult = showCheck;
 
 // Each payment is verified only when every step holds: the checkpoint's signature under the log
 // key, its size equal to the proofs' tree size, the audit path from the leaf to its root, and the
@@ -132,15 +128,15 @@ async function checkPayment(api, account, p, checkpoint) {
 
 function checkpointSection(a, status) {
   const [origin, size, root] = a.checkpoint.split('\n');
-  return section(
+  return foldable(
     t('owner.checkpoint'),
+    h('span', { id: 'checkpoint-status' }, status),
     h(
       'dl',
       { class: 'checkpoint' },
       h('dt', {}, t('checkpoint.origin')), h('dd', {}, origin),
       h('dt', {}, t('checkpoint.size')), h('dd', {}, size),
-      h('dt', {}, t('checkpoint.root')), h('dd', {}, h('code', {}, root)),
-      h('dt', {}, t('checkpoint.signature')), h('dd', { id: 'checkpoint-status' }, status),
+      h('dt', {}, t('checkpoint.root')), h('dd', {}, hashChip(root)),
     ),
     h('pre', { class: 'note-text' }, a.checkpoint),
   );
@@ -183,33 +179,31 @@ function evaluationForm(api, account, rerender) {
   return section(t('owner.evaluate'), form);
 }
 
-// Proposals have no listing route: they are found among the community's entries, read once and
-// then only the new ones (the log only grows), and the open ones are shown with their live tally.
-async function proposalIds(api, community) {
-  const cacheKey = `mingzhang.proposals.${community}`;
-  const cache = JSON.parse(sessionStorage.getItem(cacheKey) ?? '{"after":null,"ids":[]}');
-  for (;;) {
-    const after = cache.after === null ? '' : `&after_seq=${enc(cache.after)}`;
-    const page = await api.get(`/v1/entries?community=${enc(community)}&limit=${ENTRIES_PAGE}${after}`);
-    for (const e of page.entries) {
-      if (e.entry.proposal) cache.ids.push(e.entry.proposal.proposal_id);
-      cache.after = e.seq;
-    }
-    if (page.entries.length < ENTRIES_PAGE) break;
-  }
-  sessionStorage.setItem(cacheKey, JSON.stringify(cache));
-  return cache.ids;
-}
-
+// Every proposal of the community in one read (open ones with a ballot and the live tally, closed
+// ones with their result): what is fetched does not grow with the log.
 async function showProposals(api, session, el) {
   try {
-    const ids = await proposalIds(api, session.community);
-    const all = await Promise.all(ids.map((id) => api.get(communityPath(session.community, `/proposals/${enc(id)}`))));
-    const open = all.filter((p) => !p.closed);
-    replace(el, open.length === 0 ? h('p', {}, t('owner.proposals.none')) : open.map((p) => proposalCard(api, session, p)));
+    const { proposals } = await api.get(communityPath(session.community, '/proposals'));
+    const open = proposals.filter((p) => p.status === 'open');
+    const closed = proposals.filter((p) => p.status !== 'open');
+    replace(
+      el,
+      open.length === 0 ? h('p', {}, t('owner.proposals.none')) : open.map((p) => proposalCard(api, session, p)),
+      closed.length === 0 ? null : h('details', { id: 'closed-proposals' }, h('summary', {}, t('owner.proposals.closed.count', { n: closed.length })), closed.map(closedCard)),
+    );
   } catch (err) {
     replace(el, errorBox(err));
   }
+}
+
+function closedCard(p) {
+  return h(
+    'article',
+    { class: 'proposal', dataset: { proposal: p.proposal_id, status: p.status } },
+    h('h3', {}, `${p.title} · ${t(`proposal.status.${p.status}`)}`),
+    h('p', {}, `${t(`matter.${p.matter}`)} · ${t(`fund.${p.fund}`)} · ${yuan(p.amount)} · ${t('closes_on')} ${p.closes_on}`),
+    tallyTable(p),
+  );
 }
 
 function tallyTable(p) {
@@ -240,7 +234,7 @@ function proposalCard(api, session, p) {
   };
   return h(
     'article',
-    { class: 'proposal', dataset: { proposal: p.proposal_id } },
+    { class: 'proposal', dataset: { proposal: p.proposal_id, status: 'open' } },
     h('h3', {}, `${p.title} (${p.proposal_id})`),
     h('p', {}, `${t(`matter.${p.matter}`)} · ${t(`fund.${p.fund}`)} · ${yuan(p.amount)} · ${t('closes_on')} ${p.closes_on}`),
     tally,
