@@ -3,6 +3,7 @@
 //   mingzhangd [--data-dir ./data] [--listen 127.0.0.1:8080] [--threads N]
 //              [--origin mingzhang.local/district] [--tls-cert chain.pem --tls-key key.pem]
 //              [--web-dir DIR] [--read-timeout-ms MS] [--store-stats-period-s S]
+//              [--access-log FILE]
 //
 // On first start with an empty data dir it creates the log (key, store) and an admin token,
 // written to DATA/admin.token (mode 0600) and never logged. An existing store is verified first
@@ -10,7 +11,9 @@
 // stop accepting, finish requests in flight, close the store; a second signal stops at once.
 // The portal (api/web) is served at "/" from --web-dir, by default the one this build made; an
 // empty --web-dir serves none.
+#include <cerrno>
 #include <chrono>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <iostream>
@@ -32,7 +35,8 @@ constexpr const char* kUsage =
     "usage: mingzhangd [--data-dir DIR] [--listen HOST:PORT] [--threads N] [--origin ORIGIN]\n"
     "                  [--tls-cert CHAIN.pem --tls-key KEY.pem] [--web-dir DIR]\n"
     "                  [--read-timeout-ms MS]   (a whole request: header and body; default 30000)\n"
-    "                  [--store-stats-period-s S]   (RocksDB's statistics in store/LOG; default 600, 0: never)\n";
+    "                  [--store-stats-period-s S]   (RocksDB's statistics in store/LOG; default 600, 0: never)\n"
+    "                  [--access-log FILE]   (one JSON line per request, appended; default: stderr)\n";
 constexpr uint64_t kStoreStatsPeriodSecondsMax = 86'400;
 
 struct Flags {
@@ -47,6 +51,7 @@ struct Flags {
   bool web_dir_given = false;
   uint32_t read_timeout_ms = kReadTimeoutMs;
   uint64_t store_stats_period_s = kStatsDumpPeriodSecondsDefault;
+  std::string access_log;  // empty: stderr
 };
 
 // Sets `out` to a whole decimal number in [min, max] (no sign, spaces or suffix) or says why not.
@@ -68,6 +73,7 @@ bool ParseFlags(int argc, char** argv, Flags& f) {
     else if (name == "--tls-cert") f.tls_cert = value;
     else if (name == "--tls-key") f.tls_key = value;
     else if (name == "--web-dir") f.web_dir = value, f.web_dir_given = true;
+    else if (name == "--access-log") f.access_log = value;
     else if (name == "--threads") {
       if (!ParseNumberFlag(name, value, 0, kThreadsMax, f.threads)) return false;
     } else if (name == "--read-timeout-ms") {
@@ -199,6 +205,14 @@ int Run(const Flags& flags) {
   server_options.read_timeout_ms = flags.read_timeout_ms;
   server_options.tls_certificate_chain_path = flags.tls_cert;
   server_options.tls_private_key_path = flags.tls_key;
+  if (!flags.access_log.empty()) {
+    // Open for the process's life: the sink's thread writes to it until the server is gone.
+    std::FILE* log = std::fopen(flags.access_log.c_str(), "a");
+    if (log == nullptr) {
+      return Fail(Unavailable("access-log", "cannot open " + flags.access_log + ": " + std::strerror(errno)));
+    }
+    server_options.access_log = BufferedAccessLog(log);
+  }
   auto server = HttpServer::Create(server_options, std::move(router), metrics);
   if (!server.ok()) return Fail(server.status());
   std::cerr << "mingzhangd: serving " << (*ledger)->origin() << " on " << (flags.tls_cert.empty() ? "http" : "https")
