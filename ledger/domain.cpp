@@ -1,9 +1,6 @@
 // Applying accepted entries to the domain state: registries, money postings, votes, reversals.
 #include "ledger/domain.h"
 
-#include <cstdio>
-
-#include "ledger/encoding.h"
 #include "ledger/keys.h"
 #include "ledger/tally.h"
 
@@ -31,28 +28,6 @@ v1::Tally TallyOf(const CommunityState& c, const ProposalState& p) {
 }
 
 }  // namespace
-
-// The free-text rule of domain_rules.cpp's CheckText (UTF-8, no Cc control characters), for
-// a unit's label; same slugs. It belongs beside CheckText: move it there when that file is free.
-Status CheckUnitLabel(const std::string& label) {
-  if (label.size() > kUnitLabelBytesMax) {
-    return InvalidArgument("bad-request", "label is longer than " + std::to_string(kUnitLabelBytesMax) + " bytes");
-  }
-  for (size_t i = 0; i < label.size();) {
-    const size_t at = i;
-    char32_t cp = 0;
-    if (!NextCodePoint(label, i, cp)) {
-      return InvalidArgument("bad-text", "label is not UTF-8 text (at byte " + std::to_string(at) + ")");
-    }
-    if (cp < 0x20 || (cp >= 0x7F && cp <= 0x9F)) {
-      char name[16];
-      std::snprintf(name, sizeof name, "U+%04X", static_cast<unsigned>(cp));
-      return InvalidArgument("bad-text", std::string("label must not hold control characters (found ") + name +
-                                             " at byte " + std::to_string(at) + ")");
-    }
-  }
-  return OkStatus();
-}
 
 Date LastDayOf(MonthIndex month) {
   const int year = month / 12, mon = month % 12 + 1;
@@ -146,9 +121,6 @@ const CommunityState* Domain::community(const std::string& id) const {
 Status Domain::Admit(v1::Entry& entry, bool* changed) const {
   *changed = false;
   MZ_RETURN_IF_ERROR(Check(entry));
-  if (entry.has_units()) {
-    for (const v1::Unit& u : entry.units().units()) MZ_RETURN_IF_ERROR(CheckUnitLabel(u.label()));
-  }
   if (entry.has_proposal_close()) {
     const CommunityState& c = communities_.at(entry.community_id());
     const ProposalState& p = c.proposals.at(entry.proposal_close().proposal_id());

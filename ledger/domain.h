@@ -183,9 +183,6 @@ class Domain {
   std::set<std::tuple<std::string, int, std::string, MonthIndex>> dirty_balances_;
 };
 
-// A unit's label: at most kUnitLabelBytesMax bytes ("bad-request") of UTF-8 text without control
-// characters ("bad-text"), the rule of every free-text field. Empty is allowed.
-Status CheckUnitLabel(const std::string& label);
 // The last day of a month.
 Date LastDayOf(MonthIndex month);
 // The day a month's fee is due by: the community's due_day of that month, or its last day.

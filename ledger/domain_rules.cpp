@@ -39,11 +39,11 @@ std::string CodePointName(char32_t cp) {
   return name;
 }
 
-// Free text (names, payee, description, references, comment, title, reason) stays in the signed
-// log for good and is printed back on screens and terminals, so it is UTF-8 text without control
-// characters (Unicode's Cc: C0 U+0000-U+001F, DEL U+007F, C1 U+0080-U+009F): no NUL to cut it
-// short, no line break to forge a line, no ESC or CSI to drive a terminal. Every free-text field
-// of every body is checked here and nowhere else.
+// Free text (names, payee, description, references, comment, title, reason, a unit's label)
+// stays in the signed log for good and is printed back on screens and terminals, so it is UTF-8
+// text without control characters (Unicode's Cc: C0 U+0000-U+001F, DEL U+007F, C1
+// U+0080-U+009F): no NUL to cut it short, no line break to forge a line, no ESC or CSI to drive a
+// terminal. Every free-text field of every body is checked here and nowhere else.
 Status CheckText(const std::string& text, size_t max_bytes, const char* what) {
   if (text.size() > max_bytes) {
     return BadRequest(std::string(what) + " is longer than " + std::to_string(max_bytes) + " bytes");
@@ -253,6 +253,7 @@ Status Domain::CheckRegistration(const v1::Entry& entry) const {
     if (u.area_centi_m2() <= 0 || u.area_centi_m2() > kUnitAreaCentiM2Max) {
       return InvalidArgument("bad-area", "area must be 1 to " + std::to_string(kUnitAreaCentiM2Max) + " centi-m²");
     }
+    MZ_RETURN_IF_ERROR(CheckText(u.label(), kUnitLabelBytesMax, "label"));  // optional
   }
   return OkStatus();
 }

@@ -848,13 +848,16 @@ TEST_CASE("rules: reversals: targets", "[rules]") {
 // ---- Free text ---------------------------------------------------------------------------------
 
 // Every free-text field of every body kind, each as an entry the fixture would accept with `text`
-// in that field (names, payee, description, references, comment, title, reason).
+// in that field (names, a unit's label, payee, description, references, comment, title, reason).
 std::vector<std::pair<std::string, v1::Entry>> FreeTextEntries(const Fixture& f, const std::string& text) {
   std::vector<std::pair<std::string, v1::Entry>> out;
   out.emplace_back("firm name", Firm("f3", text));
   v1::Entry community = Community("east", "f1", 250, BasisPoints(1000), "2026-07");
   community.mutable_community()->set_name(text);
   out.emplace_back("community name", community);
+  v1::Entry units = Units(kNorth, F1(), {{"E", 10000}});
+  units.mutable_units()->mutable_units(0)->set_label(text);
+  out.emplace_back("label", units);
   out.emplace_back("receipt_ref", Payment(kNorth, F1(), "A", 100, "2026-08", 1, "2026-08-05", v1::FeePayment::bank, text));
   v1::Entry spend = Disbursement(kNorth, F1(), v1::FEES, v1::CLEANING, 100, "2026-08-10", Voucher("t"), "", text);
   out.emplace_back("payee", spend);
