@@ -69,7 +69,8 @@ Status CheckName(const std::string& name) {
 
 Status CheckAmount(int64_t amount) {
   if (amount <= 0 || amount > kAmountFenMax) {
-    return InvalidArgument("bad-amount", "amount must be 1 to " + std::to_string(kAmountFenMax) + " fen");
+    return InvalidArgument("bad-amount", "amount must be a whole number of fen from 1 to " + std::to_string(kAmountFenMax) +
+                                         " (e.g. 25650 for ¥256.50)");
   }
   return OkStatus();
 }
