@@ -104,7 +104,9 @@ bool Running(Daemon& d) {
 
 // A reply that says the write was refused because of the storage, and nothing else.
 bool RefusedForStorage(const Reply& r) {
-  const std::string type = r.Json().value("type", "");
+  if (r.status != 503) return false;  // no answer at all has no JSON to read either
+  const json problem = r.Json();
+  const std::string type = problem.is_object() ? problem.value("type", "") : "";
   return r.status == 503 && (type == "storage-full" || type == "storage-unavailable");
 }
 
