@@ -379,6 +379,12 @@ export function setLang(next) {
   document.documentElement.lang = next;
 }
 
+// A view keeps its own words beside its code and adds them here when its module loads.
+export function addMessages(zhWords, enWords) {
+  Object.assign(zh, zhWords);
+  Object.assign(en, enWords);
+}
+
 // The message for `key` with {name} placeholders filled; the key itself when it has none.
 export function t(key, params = {}) {
   const text = MESSAGES[current][key] ?? MESSAGES['zh-CN'][key] ?? key;

@@ -15,6 +15,8 @@ import { renderRegulator } from './views/regulator.js';
 const ACCOUNTS_KEY = 'mingzhang.accounts';
 const CURRENT_KEY = 'mingzhang.account';
 const VIEWS = { owner: renderOwner, community: renderCommunity, regulator: renderRegulator };
+// Pages made for paper (A4, no header or navigation): #/<name>?... with their own parameters.
+const PRINT_VIEWS = {};
 // The view each role opens first, and the views it is shown.
 const ROLE_VIEWS = {
   owner: ['owner', 'community'],
@@ -84,7 +86,7 @@ function route() {
   const [path, query] = window.location.hash.replace(/^#\/?/, '').split('?');
   const params = new URLSearchParams(query);
   const period = params.get('period') || currentYear();
-  return { view: path, period, code: params.get('code') ?? '' };
+  return { view: path, period, code: params.get('code') ?? '', params };
 }
 
 function go(view, period) {
@@ -202,12 +204,22 @@ async function render(flash) {
     replace(app, header(view, account), h('main', {}, insecureNote(), signInPage(code)));
     return;
   }
+  if (PRINT_VIEWS[view]) {
+    const page = h('main', { class: 'print-page' }, loading());
+    replace(app, page);
+    try {
+      await PRINT_VIEWS[view](page, { api: new Api(account.token), session: account, params: route().params });
+    } catch (err) {
+      replace(page, errorBox(err));
+    }
+    return;
+  }
   const allowed = ROLE_VIEWS[account.role] ?? Object.keys(VIEWS);
   const shown = allowed.includes(view) ? view : allowed[0];
   const content = h('div', { id: 'content' }, loading());
   replace(app, header(shown, account), h('main', {}, insecureNote(), periodForm(period, (p) => go(shown, p)), content));
   try {
-    await VIEWS[shown](content, { api: new Api(account.token), session: account, period, flash, rerender: render });
+    await VIEWS[shown](content, { api: new Api(account.token), session: account, period, params: route().params, flash, rerender: render });
   } catch (err) {
     replace(content, errorBox(err));
   }
