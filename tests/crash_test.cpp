@@ -212,22 +212,17 @@ class CrashRounds {
 
   // Every request in C1 once: the log holds the setup and exactly the acknowledged payments.
   void CheckExactlyOnce(HttpClient& c) {
-    std::map<std::string, int> count;
-    std::string after;
-    for (;;) {
-      Reply page = c.Get("/v1/entries?community=C1&limit=1000" + (after.empty() ? "" : "&after_seq=" + after), firm_);
-      REQUIRE(page.status == 200);
-      json entries = page.Json()["entries"];
-      if (entries.empty()) break;
-      for (const json& e : entries) ++count[e["entry"]["idempotency_key"].get<std::string>()];
-      after = entries.back()["seq"].get<std::string>();
-    }
-    for (const auto& [key, n] : count) {
+    std::map<std::string, std::vector<std::string>> leaves = LeavesByKeyInC1(c, firm_);
+    for (const auto& [key, written] : leaves) {
       INFO(key);
-      CHECK(n == 1);
+      CHECK(written.size() == 1);
     }
-    for (const auto& [key, w] : acked_) CHECK(count.count(key) == 1);
-    CHECK(count.size() == acked_.size() + kSetupEntriesInC1);
+    for (const auto& [key, w] : acked_) {
+      INFO(key);
+      REQUIRE(leaves.count(key) == 1);
+      CHECK(leaves[key].front() == w.leaf_hash);
+    }
+    CHECK(leaves.size() == acked_.size() + kSetupEntriesInC1);
   }
 
   const std::string data_dir_;

@@ -246,16 +246,7 @@ class Cycles {
 
   // Every acknowledged payment is in the log once, with the leaf hash it was acknowledged with.
   void CheckLog(HttpClient& c) {
-    std::map<std::string, std::vector<std::string>> leaves;
-    std::string after;
-    for (;;) {
-      Reply page = c.Get("/v1/entries?community=C1&limit=1000" + (after.empty() ? "" : "&after_seq=" + after), firm_);
-      REQUIRE(page.status == 200);
-      json entries = page.Json()["entries"];
-      if (entries.empty()) break;
-      for (const json& e : entries) leaves[e["entry"]["idempotency_key"]].push_back(e["leaf_hash"]);
-      after = entries.back()["seq"].get<std::string>();
-    }
+    std::map<std::string, std::vector<std::string>> leaves = LeavesByKeyInC1(c, firm_);
     for (const auto& [key, leaf] : acked_) {
       INFO(key);
       REQUIRE(leaves[key].size() == 1);

@@ -9,9 +9,11 @@
 #pragma once
 
 #include <future>
+#include <map>
 #include <memory>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "api/endpoints.h"
 #include "api/http_server.h"
@@ -111,5 +113,20 @@ class LedgerServer {
   std::thread thread_;
   std::string admin_token_;
 };
+
+// Every entry of C1 in the log, read page by page: idempotency key -> the leaf hash of each entry
+// written under it (more than one would be a payment written twice).
+inline std::map<std::string, std::vector<std::string>> LeavesByKeyInC1(HttpClient& c, const std::string& token) {
+  std::map<std::string, std::vector<std::string>> leaves;
+  std::string after;
+  for (;;) {
+    Reply page = c.Get("/v1/entries?community=C1&limit=1000" + (after.empty() ? "" : "&after_seq=" + after), token);
+    REQUIRE(page.status == 200);
+    json entries = page.Json()["entries"];
+    if (entries.empty()) return leaves;
+    for (const json& e : entries) leaves[e["entry"]["idempotency_key"]].push_back(e["leaf_hash"]);
+    after = entries.back()["seq"].get<std::string>();
+  }
+}
 
 }  // namespace mingzhang::apitest
