@@ -46,7 +46,8 @@ export function barChart(el, labels, series, format, stack = false) {
     tooltip: { trigger: 'axis', valueFormatter: format },
     legend: { bottom: 0 },
     grid: { left: 8, right: 16, top: 16, bottom: 40, containLabel: true },
-    xAxis: { type: 'category', data: labels, axisLabel: { interval: 0, rotate: labels.length > 6 ? 30 : 0 } },
+    // Category names are turned when many would collide; short month labels ("3月") stay level.
+    xAxis: { type: 'category', data: labels, axisLabel: { interval: 0, rotate: labels.length > 6 && Math.max(...labels.map((l) => l.length)) > 3 ? 30 : 0 } },
     yAxis: { type: 'value' },
     series: series.map((s) => ({ type: 'bar', name: s.name, data: s.values, stack: stack ? 'all' : undefined })),
   });

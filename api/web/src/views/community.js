@@ -3,9 +3,9 @@
 import { communityPath, enc } from '../api.js';
 import { barChart, fenToYuan, lineChart, pieChart } from '../charts.js';
 import { h, replace, section, table } from '../dom.js';
-import { percentBp, t } from '../i18n.js';
+import { lang, percentBp, t } from '../i18n.js';
 import { verifyStatement } from '../verify.js';
-import { moneyCell, monthsToChart, showCheck, trustedLogKey } from './common.js';
+import { hashChip, moneyCell, monthsToChart, showCheck, trustedLogKey } from './common.js';
 
 const money = (v) => `¥${v}`;
 const percent = (v) => `${v}%`;
@@ -33,7 +33,7 @@ export async function renderCommunity(root, { api, session, period }) {
   replace(
     root,
     section(
-      `${t('community.statement')} · ${s.community_id} · ${s.period}`,
+      `${t('community.statement')} · ${session.communityName || s.community_id} · ${s.period}`,
       h('div', { class: 'grid2' }, chartBox(t('community.income'), charts.income), chartBox(t('community.spending'), charts.spending), chartBox(t('community.balances'), charts.balances), chartBox(t('community.collection'), charts.collection)),
     ),
     section(t('community.fund'), fundsTable(s)),
@@ -63,9 +63,17 @@ function drawCharts(charts, s, months, monthly) {
   const spent = (fund) => categories.map((c) => fenToYuan(fund.disbursed_by_category[c] ?? '0'));
   barChart(charts.spending, categories.map((c) => t(`cat.${c}`)), [{ name: t('fund.FEES'), values: spent(fees) }, { name: t('fund.PUBLIC_REVENUE'), values: spent(publicRevenue) }], money, true);
   const closing = (i) => monthly.map((m) => fenToYuan(m.funds[i].closing_balance));
-  lineChart(charts.balances, months, [{ name: t('fund.FEES'), values: closing(0) }, { name: t('fund.PUBLIC_REVENUE'), values: closing(1) }], money);
-  barChart(charts.collection, months, [{ name: t('community.rate'), values: monthly.map((m) => m.billing.collection_rate_bp / 100) }], percent);
+  const monthLabels = months.map(monthLabel);
+  lineChart(charts.balances, monthLabels, [{ name: t('fund.FEES'), values: closing(0) }, { name: t('fund.PUBLIC_REVENUE'), values: closing(1) }], money);
+  barChart(charts.collection, monthLabels, [{ name: t('community.rate'), values: monthly.map((m) => m.billing.collection_rate_bp / 100) }], percent);
 }
+
+// "2026-03" as "3月" (or "Mar"): twelve full months fit a phone's axis without turning.
+function monthLabel(month) {
+  const index = Number(month.slice(5)) - 1;
+  return lang() === 'zh-CN' ? `${index + 1}月` : MONTHS_EN[index];
+}
+const MONTHS_EN = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
 function fundsTable(s) {
   const rows = s.funds.map((f) => h('tr', { dataset: { fund: f.fund } }, h('td', {}, t(`fund.${f.fund}`)), moneyCell(f.opening_balance), moneyCell(f.income), moneyCell(f.disbursed), moneyCell(f.closing_balance)));
@@ -115,8 +123,8 @@ function checkpointList(s, signature) {
     [
       [t('checkpoint.origin'), s.checkpoint.origin],
       [t('checkpoint.size'), s.checkpoint.tree_size],
-      [t('checkpoint.root'), h('dd', {}, h('code', {}, s.checkpoint.root_hash))],
-      [t('community.entries'), `${s.entries_count} · ${s.entries_digest}`],
+      [t('checkpoint.root'), h('dd', {}, hashChip(s.checkpoint.root_hash))],
+      [t('community.entries'), h('dd', {}, `${s.entries_count} · `, hashChip(s.entries_digest))],
       [t('checkpoint.signature'), h('dd', { id: 'statement-signature' }, signature)],
     ],
     'statement-checkpoint',
