@@ -8,19 +8,20 @@ import { h, replace } from './dom.js';
 import { lang, LANGS, setLang, t } from './i18n.js';
 import { currentYear, errorBox, loading, periodForm } from './views/common.js';
 import { renderCommunity } from './views/community.js';
+import { renderFirm } from './views/firm.js';
 import { renderOwner } from './views/owner.js';
 import { renderRegulator } from './views/regulator.js';
 
 // Accounts stay on this device until signed out: an owner signs in once, from paper.
 const ACCOUNTS_KEY = 'mingzhang.accounts';
 const CURRENT_KEY = 'mingzhang.account';
-const VIEWS = { owner: renderOwner, community: renderCommunity, regulator: renderRegulator };
+const VIEWS = { owner: renderOwner, community: renderCommunity, regulator: renderRegulator, firm: renderFirm };
 // Pages made for paper (A4, no header or navigation): #/<name>?... with their own parameters.
 const PRINT_VIEWS = {};
 // The view each role opens first, and the views it is shown.
 const ROLE_VIEWS = {
   owner: ['owner', 'community'],
-  firm: ['community'],
+  firm: ['firm', 'community'],
   committee: ['community'],
   regulator: ['regulator', 'community'],
   admin: ['regulator', 'community'],
