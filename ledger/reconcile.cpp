@@ -12,6 +12,8 @@
 #include <utility>
 
 #include "ledger/calendar.h"
+#include "ledger/encoding.h"
+#include "ledger/gb18030.h"
 
 namespace mingzhang {
 namespace {
@@ -49,50 +51,6 @@ bool AllDigits(std::string_view s) {
 // A line ends at LF, CRLF or a lone CR; the CR of a CRLF is not counted on its own.
 bool IsLineBreakAt(std::string_view s, size_t i) {
   return s[i] == '\n' || (s[i] == '\r' && (i + 1 == s.size() || s[i + 1] != '\n'));
-}
-
-// ---- UTF-8 ---------------------------------------------------------------------------------
-
-// Length of the well-formed UTF-8 sequence starting at s[i], or 0 if there is none there.
-// Overlong forms, surrogates and code points above U+10FFFF are not well formed.
-size_t Utf8SequenceLength(std::string_view s, size_t i) {
-  const auto byte = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
-  const unsigned char lead = byte(i);
-  if (lead < 0x80) return 1;
-  size_t length = 0;
-  unsigned char low = 0x80, high = 0xBF;  // allowed range of the second byte
-  if (lead >= 0xC2 && lead <= 0xDF) {
-    length = 2;
-  } else if (lead >= 0xE0 && lead <= 0xEF) {
-    length = 3;
-    low = lead == 0xE0 ? 0xA0 : 0x80;
-    high = lead == 0xED ? 0x9F : 0xBF;
-  } else if (lead >= 0xF0 && lead <= 0xF4) {
-    length = 4;
-    low = lead == 0xF0 ? 0x90 : 0x80;
-    high = lead == 0xF4 ? 0x8F : 0xBF;
-  } else {
-    return 0;
-  }
-  if (i + length > s.size() || byte(i + 1) < low || byte(i + 1) > high) return 0;
-  for (size_t k = 2; k < length; ++k) {
-    if (byte(i + k) < 0x80 || byte(i + k) > 0xBF) return 0;
-  }
-  return length;
-}
-
-// Counterparty names and references end up in JSON and on screens, so bytes that are not text
-// are refused here, with the line, rather than failing somewhere far away. Banks in China often
-// export GBK, which lands here too.
-Status CheckUtf8(std::string_view s) {
-  int line = 1;
-  for (size_t i = 0; i < s.size();) {
-    const size_t length = Utf8SequenceLength(s, i);
-    if (length == 0) return Bad(line, "is not UTF-8 text (re-save GBK exports as UTF-8)");
-    if (IsLineBreakAt(s, i)) ++line;
-    i += length;
-  }
-  return OkStatus();
 }
 
 // ---- CSV -----------------------------------------------------------------------------------
@@ -223,6 +181,9 @@ struct Layout {
   size_t direction = kNoColumn;
   size_t income = kNoColumn;
   size_t expense = kNoColumn;
+  size_t currency = kNoColumn;  // CCB: must say yuan
+  bool date_may_have_time = false;     // CCB's 交易时间: "20261008 10:23:45"
+  bool zero_amount_is_empty = false;   // CCB writes 0.00 in the side that did not move
 };
 
 const std::vector<Layout>& Layouts() {
@@ -251,6 +212,18 @@ const std::vector<Layout>& Layouts() {
        .reference = 6,
        .income = 2,
        .expense = 3},
+      {.format = BankFormat::kCcb,
+       .name = "CCB",
+       .header = {"交易时间", "借方发生额(支取)", "贷方发生额(收入)", "余额", "币种", "对方户名", "对方账号",
+                  "对方开户机构", "记账日期", "摘要", "备注"},
+       .date = 0,
+       .counterparty = 5,
+       .reference = 10,
+       .income = 2,
+       .expense = 1,
+       .currency = 4,
+       .date_may_have_time = true,
+       .zero_amount_is_empty = true},
   };
   return kLayouts;
 }
@@ -354,6 +327,26 @@ Result<int64_t> ParseFen(std::string_view text, int line) {
   return fen;
 }
 
+// "HH:MM" or "HH:MM:SS" on a 24-hour clock.
+bool IsTimeOfDay(std::string_view t) {
+  if (t.size() != 5 && t.size() != 8) return false;
+  for (size_t at = 0; at < t.size(); at += 3) {
+    if (!AllDigits(t.substr(at, 2)) || (at + 2 < t.size() && t[at + 2] != ':')) return false;
+  }
+  return std::stoi(std::string(t.substr(0, 2))) < 24 && std::stoi(std::string(t.substr(3, 2))) < 60 &&
+         (t.size() == 5 || std::stoi(std::string(t.substr(6, 2))) < 60);
+}
+
+// A date, or (CCB) a date and a time of day after one space; the time is checked and dropped.
+Result<std::string> ParseDateCell(const Layout& layout, std::string_view text, int line) {
+  const size_t space = text.find(' ');
+  if (!layout.date_may_have_time || space == std::string_view::npos) return ParseDate(text, line);
+  if (!IsTimeOfDay(text.substr(space + 1))) {
+    return Bad(line, "time " + Quoted(text) + " is not a date followed by HH:MM or HH:MM:SS");
+  }
+  return ParseDate(text.substr(0, space), line);
+}
+
 Result<Direction> ParseDirection(std::string_view text, int line) {
   std::string lower(text);
   std::transform(lower.begin(), lower.end(), lower.begin(),
@@ -365,7 +358,11 @@ Result<Direction> ParseDirection(std::string_view text, int line) {
 
 // ---- Rows ----------------------------------------------------------------------------------
 
-bool IsNoAmount(std::string_view cell) { return cell.empty() || cell == "-"; }
+bool IsZero(std::string_view cell) { return cell == "0" || cell == "0.0" || cell == "0.00"; }
+
+bool IsNoAmount(const Layout& layout, std::string_view cell) {
+  return cell.empty() || cell == "-" || (layout.zero_amount_is_empty && IsZero(cell));
+}
 
 // Bank exports write "-" for an empty text cell too; in our plain format "-" is just text.
 std::string TextCell(const Layout& layout, const std::string& cell) {
@@ -375,13 +372,22 @@ std::string TextCell(const Layout& layout, const std::string& cell) {
 Status ParseIncomeExpense(const Layout& layout, const CsvRecord& record, BankLine* line) {
   const std::string& income = record.cells[layout.income];
   const std::string& expense = record.cells[layout.expense];
-  if (IsNoAmount(income) == IsNoAmount(expense)) {
-    return Bad(record.line_number, IsNoAmount(income) ? "has neither an income nor an expense amount"
-                                                      : "has both an income and an expense amount");
+  const bool no_income = IsNoAmount(layout, income);
+  if (no_income == IsNoAmount(layout, expense)) {
+    return Bad(record.line_number, no_income ? "has neither an income nor an expense amount"
+                                             : "has both an income and an expense amount");
   }
-  line->direction = IsNoAmount(income) ? Direction::kDebit : Direction::kCredit;
-  MZ_ASSIGN_OR_RETURN(line->amount_fen, ParseFen(IsNoAmount(income) ? expense : income, record.line_number));
+  line->direction = no_income ? Direction::kDebit : Direction::kCredit;
+  MZ_ASSIGN_OR_RETURN(line->amount_fen, ParseFen(no_income ? expense : income, record.line_number));
   return OkStatus();
+}
+
+// The ledger is in yuan: a row in another currency cannot match anything and must not be summed.
+Status CheckCurrency(const Layout& layout, const CsvRecord& record) {
+  if (layout.currency == kNoColumn) return OkStatus();
+  const std::string& currency = record.cells[layout.currency];
+  if (currency == "人民币" || currency == "RMB" || currency == "CNY") return OkStatus();
+  return Bad(record.line_number, "currency " + Quoted(currency) + " is not 人民币 (RMB, CNY)");
 }
 
 Status ParseAmountAndDirection(const Layout& layout, const CsvRecord& record, BankLine* line) {
@@ -397,7 +403,8 @@ Result<BankLine> ParseRow(const Layout& layout, const CsvRecord& record) {
   }
   BankLine line;
   line.line_number = record.line_number;
-  MZ_ASSIGN_OR_RETURN(line.date, ParseDate(record.cells[layout.date], record.line_number));
+  MZ_ASSIGN_OR_RETURN(line.date, ParseDateCell(layout, record.cells[layout.date], record.line_number));
+  MZ_RETURN_IF_ERROR(CheckCurrency(layout, record));
   MZ_RETURN_IF_ERROR(layout.format == BankFormat::kPlain ? ParseAmountAndDirection(layout, record, &line)
                                                          : ParseIncomeExpense(layout, record, &line));
   line.counterparty = TextCell(layout, record.cells[layout.counterparty]);
@@ -567,10 +574,17 @@ Reconciliation Matcher::Finish() const {
   std::sort(out.matched.begin(), out.matched.end(),
             [](const Match& a, const Match& b) { return std::tie(a.seq, a.bank_line) < std::tie(b.seq, b.bank_line); });
   for (size_t l : ledger_order_) {
-    if (!ledger_taken_[l]) out.only_in_ledger.push_back(ledger_[l]);
+    if (ledger_taken_[l]) {
+      out.matched_total.Add(ledger_[l].amount_fen, ledger_[l].direction);
+    } else {
+      out.only_in_ledger.push_back(ledger_[l]);
+      out.only_in_ledger_total.Add(ledger_[l].amount_fen, ledger_[l].direction);
+    }
   }
   for (size_t b : bank_order_) {
-    if (!bank_taken_[b]) out.only_at_bank.push_back(bank_[b]);
+    if (bank_taken_[b]) continue;
+    out.only_at_bank.push_back(bank_[b]);
+    out.only_at_bank_total.Add(bank_[b].amount_fen, bank_[b].direction);
   }
   return out;
 }
@@ -583,13 +597,20 @@ Result<BankStatement> ParseBankStatement(std::string_view csv) {
                                                      " bytes; the limit is " + std::to_string(kBankCsvBytesMax));
   }
   if (csv.starts_with(kBom)) csv.remove_prefix(kBom.size());
-  MZ_RETURN_IF_ERROR(CheckUtf8(csv));
-  CsvReader reader(csv);
+  DecodedText text = DecodeUtf8OrGb18030(csv);
+  if (text.bad_byte_offset) {
+    const size_t at = *text.bad_byte_offset;
+    const std::string byte = at < csv.size() ? "byte 0x" + HexEncode(csv.substr(at, 1)) : "the last bytes";
+    return Bad(static_cast<int>(LineOfOffset(csv, at)),
+               byte + " is neither UTF-8 nor GBK/GB18030 text (a damaged or cut export?)");
+  }
+  CsvReader reader(text.utf8);
   MZ_ASSIGN_OR_RETURN(std::optional<CsvRecord> header, NextNonBlank(&reader));
   if (!header) return Bad(1, "the statement is empty; expected a header row");
   MZ_ASSIGN_OR_RETURN(const Layout* layout, DetectLayout(*header));
   BankStatement statement;
   statement.format = layout->format;
+  statement.from_gb18030 = text.from_gb18030;
   MZ_RETURN_IF_ERROR(ParseRows(*layout, &reader, &statement.lines));
   return statement;
 }
@@ -627,6 +648,86 @@ Reconciliation Reconcile(const std::vector<LedgerItem>& ledger, const BankStatem
   Reconciliation out = matcher.Finish();
   out.outside_statement = ledger.size() - covered.size();
   return out;
+}
+
+void ReconcileTotal::Add(int64_t fen, Direction d) {
+  ++count;
+  amount_fen += fen;
+  (d == Direction::kCredit ? credit_fen : debit_fen) += fen;
+}
+
+const char* BankFormatName(BankFormat format) {
+  for (const Layout& layout : Layouts()) {
+    if (layout.format == format) return layout.name;
+  }
+  return "unknown";
+}
+
+namespace {
+
+const char* DirectionName(Direction d) { return d == Direction::kCredit ? "credit" : "debit"; }
+
+nlohmann::json TotalJson(const ReconcileTotal& t) {
+  return {{"count", t.count},
+          {"amount", std::to_string(t.amount_fen)},
+          {"credit", std::to_string(t.credit_fen)},
+          {"debit", std::to_string(t.debit_fen)}};
+}
+
+nlohmann::json BankLineJson(const BankLine& l) {
+  return {{"line", l.line_number},           {"date", l.date},
+          {"amount", std::to_string(l.amount_fen)}, {"direction", DirectionName(l.direction)},
+          {"counterparty", l.counterparty},  {"reference", l.reference}};
+}
+
+nlohmann::json LedgerItemJson(const LedgerItem& i) {
+  return {{"seq", std::to_string(i.seq)},
+          {"date", i.date},
+          {"amount", std::to_string(i.amount_fen)},
+          {"direction", DirectionName(i.direction)},
+          {"reference", i.reference}};
+}
+
+}  // namespace
+
+nlohmann::json ReconciliationReport(const Reconciliation& rec, const std::vector<LedgerItem>& ledger,
+                                    const BankStatement& bank) {
+  std::map<uint64_t, const LedgerItem*> item_of_seq;
+  for (const LedgerItem& item : ledger) item_of_seq.emplace(item.seq, &item);
+  std::map<int, const BankLine*> line_of_number;
+  for (const BankLine& line : bank.lines) line_of_number.emplace(line.line_number, &line);
+  nlohmann::json matched = nlohmann::json::array();
+  for (const Match& m : rec.matched) {
+    const LedgerItem& item = *item_of_seq.at(m.seq);
+    const BankLine& line = *line_of_number.at(m.bank_line);
+    nlohmann::json pair = LedgerItemJson(item);
+    pair["bank_line"] = m.bank_line;
+    pair["bank_date"] = line.date;
+    pair["counterparty"] = line.counterparty;
+    pair["bank_reference"] = line.reference;
+    pair["exact"] = m.exact;
+    matched.push_back(std::move(pair));
+  }
+  nlohmann::json only_ledger = nlohmann::json::array(), only_bank = nlohmann::json::array();
+  for (const LedgerItem& i : rec.only_in_ledger) only_ledger.push_back(LedgerItemJson(i));
+  for (const BankLine& l : rec.only_at_bank) only_bank.push_back(BankLineJson(l));
+  std::string first, last;
+  for (const BankLine& l : bank.lines) {
+    if (first.empty() || l.date < first) first = l.date;
+    if (last.empty() || l.date > last) last = l.date;
+  }
+  return {{"format", BankFormatName(bank.format)},
+          {"encoding", bank.from_gb18030 ? "GB18030" : "UTF-8"},
+          {"bank_lines", bank.lines.size()},
+          {"statement_dates", {{"first", first}, {"last", last}}},
+          {"totals",
+           {{"matched", TotalJson(rec.matched_total)},
+            {"only_in_ledger", TotalJson(rec.only_in_ledger_total)},
+            {"only_at_bank", TotalJson(rec.only_at_bank_total)}}},
+          {"matched", matched},
+          {"only_in_ledger", only_ledger},
+          {"only_at_bank", only_bank},
+          {"ledger_entries_outside_statement_dates", rec.outside_statement}};
 }
 
 }  // namespace mingzhang

@@ -7,7 +7,10 @@
 // know), and a message naming the line and the problem. A half-read statement would make
 // payments look missing, which is worse than no reconciliation at all.
 //
-// Input is UTF-8 (a leading BOM is dropped). GBK exports must be re-saved as UTF-8 first.
+// Input is UTF-8 (a leading BOM is dropped) or GBK/GB18030, as Chinese banks export: text that
+// is valid UTF-8 is read as UTF-8, anything else is decoded as GB18030 (gb18030.h), a superset of
+// GBK; bytes that are neither refuse the statement, naming their line. So a file is uploaded as
+// the bank gave it, never re-saved.
 // CSV follows RFC 4180: quoted fields may hold commas, line breaks and doubled quotes; lines
 // end in LF, CRLF or CR; blank lines (and rows whose cells are all empty) are skipped. Every
 // cell is trimmed of spaces and tabs, inside or outside the quotes, because ICBC pads cells with
@@ -32,6 +35,15 @@
 //     合计,,0.00,800.00,,,,
 //   reference = 交易备注; counterparty = 对方户名; 交易时间, 余额 and 交易类型 are not used.
 //
+// CCB-style (建设银行 export), full-width parentheses also accepted in the header:
+//     交易时间,借方发生额（支取）,贷方发生额（收入）,余额,币种,对方户名,对方账号,对方开户机构,记账日期,摘要,备注
+//     20261008 10:23:45,0.00,"2,400.00","52,400.00",人民币,王五,6217...,建设银行某支行,20261008,转账,R-0101
+//   date = 交易时间 (YYYYMMDD or YYYY-MM-DD, optionally followed by a space and HH:MM or HH:MM:SS);
+//   借方 is money out (debit), 贷方 money in (credit); 币种 must be 人民币, RMB or CNY (the ledger
+//   is in yuan; a foreign-currency row is refused); reference = 备注; counterparty = 对方户名;
+//   余额, 对方账号, 对方开户机构, 记账日期 and 摘要 are not used. CCB writes 0.00 in the side that
+//   did not move, so there a zero amount reads as empty (both zero is still refused).
+//
 // In the ICBC and CMB formats exactly one of the income/expense cells holds an amount; the other
 // is "-" or empty ("0.00" there is refused as a zero amount). A counterparty or reference cell
 // that is just "-" reads as empty. Rows whose first cell starts with 合计 or 总计 are totals and
@@ -51,13 +63,15 @@
 #include <string_view>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "ledger/status.h"
 
 namespace mingzhang {
 
 inline constexpr size_t kBankCsvBytesMax = 8 << 20;               // refuse larger input
 inline constexpr size_t kBankCsvRowsMax = 100000;                 // data rows, after the header
-inline constexpr size_t kBankCsvCellsPerRowMax = 64;              // the formats have 5 or 8
+inline constexpr size_t kBankCsvCellsPerRowMax = 64;              // the formats have 5, 8 or 11
 inline constexpr int64_t kBankAmountFenMax = 10'000'000'000'000;  // 10^13 fen = 1000亿元
 inline constexpr int kReconcileDateToleranceDays = 3;
 
@@ -73,11 +87,13 @@ struct BankLine {
   friend bool operator==(const BankLine&, const BankLine&) = default;
 };
 
-enum class BankFormat { kPlain, kIcbc, kCmb };
+enum class BankFormat { kPlain, kIcbc, kCmb, kCcb };
+const char* BankFormatName(BankFormat format);  // "plain", "ICBC", "CMB", "CCB"
 
 struct BankStatement {
   BankFormat format = BankFormat::kPlain;
   std::vector<BankLine> lines;  // in file order
+  bool from_gb18030 = false;    // the file was GBK/GB18030, not UTF-8
 };
 
 // Detects the format from the header and parses every row; see the top of this file.
@@ -100,11 +116,25 @@ struct Match {
   friend bool operator==(const Match&, const Match&) = default;
 };
 
+// How many and how much, in fen: all of it, and money in and money out apart.
+struct ReconcileTotal {
+  size_t count = 0;
+  int64_t amount_fen = 0;  // credit_fen + debit_fen
+  int64_t credit_fen = 0;
+  int64_t debit_fen = 0;
+  void Add(int64_t fen, Direction d);
+  friend bool operator==(const ReconcileTotal&, const ReconcileTotal&) = default;
+};
+
 struct Reconciliation {
   std::vector<Match> matched;              // by seq
   std::vector<LedgerItem> only_in_ledger;  // by seq
   std::vector<BankLine> only_at_bank;      // by line number
   size_t outside_statement = 0;            // ledger items dated outside the statement's dates
+  // A matched pair counts once, with its (common) amount. The sums cannot overflow: bank lines
+  // are at most kBankCsvRowsMax x kBankAmountFenMax = 10^18, and the ledger's own sums are
+  // overflow-checked when entries are admitted.
+  ReconcileTotal matched_total, only_in_ledger_total, only_at_bank_total;
 };
 
 // Only the ledger items dated within the statement's dates (its earliest to its latest line,
@@ -121,5 +151,12 @@ struct Reconciliation {
 // Dates are compared as calendar days; an item or line whose date is not a valid YYYY-MM-DD
 // matches nothing.
 Reconciliation Reconcile(const std::vector<LedgerItem>& ledger, const BankStatement& bank);
+
+// The answer of POST /v1/communities/{c}/reconciliation (README "Reconciliation"): the format and
+// encoding read, the statement's first and last dates, the totals, and the three lists, each
+// matched pair with its date, amount, direction, ledger reference and bank line. Money is a
+// string of fen.
+nlohmann::json ReconciliationReport(const Reconciliation& reconciliation, const std::vector<LedgerItem>& ledger,
+                                    const BankStatement& bank);
 
 }  // namespace mingzhang

@@ -223,32 +223,9 @@ Result<json> ReconcileView(const Domain& domain, const std::string& community_id
     }
   }
   std::sort(items.begin(), items.end(), [](const LedgerItem& a, const LedgerItem& b) { return a.seq < b.seq; });
-  Reconciliation rec = Reconcile(items, bank);
-  auto line_json = [](const BankLine& l) {
-    return json{{"line", l.line_number},
-                {"date", l.date},
-                {"amount", std::to_string(l.amount_fen)},
-                {"direction", l.direction == Direction::kCredit ? "credit" : "debit"},
-                {"counterparty", l.counterparty},
-                {"reference", l.reference}};
-  };
-  json matched = json::array(), only_ledger = json::array(), only_bank = json::array();
-  for (const Match& m : rec.matched) {
-    matched.push_back({{"seq", std::to_string(m.seq)}, {"bank_line", m.bank_line}, {"exact", m.exact}});
-  }
-  for (const LedgerItem& i : rec.only_in_ledger) {
-    only_ledger.push_back({{"seq", std::to_string(i.seq)},
-                           {"date", i.date},
-                           {"amount", std::to_string(i.amount_fen)},
-                           {"direction", i.direction == Direction::kCredit ? "credit" : "debit"},
-                           {"reference", i.reference}});
-  }
-  for (const BankLine& l : rec.only_at_bank) only_bank.push_back(line_json(l));
-  return json{{"community_id", community_id},
-              {"matched", matched},
-              {"only_in_ledger", only_ledger},
-              {"only_at_bank", only_bank},
-              {"ledger_entries_outside_statement_dates", rec.outside_statement}};
+  json report = ReconciliationReport(Reconcile(items, bank), items, bank);
+  report["community_id"] = community_id;
+  return report;
 }
 
 }  // namespace mingzhang

@@ -139,6 +139,50 @@ TEST_CASE("CMB statement: BOM, CRLF, compact dates, '-' cells, totals lines", "[
                    });
 }
 
+// A CCB export as the bank gives it: GBK bytes (written out here, independent of the decoder),
+// CRLF, full-width parentheses, a date with a time, 0.00 on the side that did not move.
+const std::string kCcbGbk =
+    "\xBD\xBB\xD2\xD7\xCA\xB1\xBC\xE4,\xBD\xE8\xB7\xBD\xB7\xA2\xC9\xFA\xB6\xEE\xA3\xA8\xD6\xA7\xC8\xA1\xA3\xA9,\xB4\xFB\xB7\xBD\xB7\xA2\xC9\xFA\xB6\xEE\xA3\xA8\xCA\xD5\xC8\xEB\xA3\xA9,\xD3\xE0\xB6\xEE,\xB1\xD2\xD6\xD6,\xB6\xD4\xB7\xBD\xBB\xA7\xC3\xFB,\xB6\xD4\xB7\xBD\xD5\xCB\xBA\xC5,\xB6\xD4\xB7\xBD\xBF\xAA\xBB\xA7\xBB\xFA\xB9\xB9,\xBC\xC7\xD5\xCB\xC8\xD5\xC6\xDA,\xD5\xAA\xD2\xAA,\xB1\xB8\xD7\xA2\r\n"
+    "20261008 10:23:45,0.00,\"2,400.00\",\"52,400.00\",\xC8\xCB\xC3\xF1\xB1\xD2,\xCD\xF5\xCE\xE5,6217000012345678,\xBD\xA8\xC9\xE8\xD2\xF8\xD0\xD0\xC0\xBC\xCD\xA4\xD6\xA7\xD0\xD0,20261008,\xD7\xAA\xD5\xCB,R-0101\r\n"
+    "2026-10-09 09:00,800.00,0.00,\"51,600.00\",\xC8\xCB\xC3\xF1\xB1\xD2,\xC4\xB3\xC4\xB3\xB1\xA3\xBD\xE0\xB9\xAB\xCB\xBE,6217000087654321,\xBD\xA8\xC9\xE8\xD2\xF8\xD0\xD0\xC4\xB3\xD6\xA7\xD0\xD0,20261009,\xCD\xF8\xD2\xF8\xD7\xAA\xD5\xCB,V-0042\r\n"
+    "20261010,0,1.00,\"51,601.00\",RMB,\xC4\xB0\xC9\xFA\xC8\xCB,-,-,20261010,\xC0\xFB\xCF\xA2,-\r\n"
+    "";
+
+TEST_CASE("CCB statement in GBK: times, 0.00 cells, currency, '-' cells", "[reconcile]") {
+  BankStatement s = RequireParsed(kCcbGbk);
+  CHECK(s.format == BankFormat::kCcb);
+  CHECK(s.from_gb18030);
+  CHECK(s.lines == std::vector<BankLine>{
+                       Line(2, "2026-10-08", 240000, kIn, "R-0101", "王五"),
+                       Line(3, "2026-10-09", 80000, kOut, "V-0042", "某某保洁公司"),
+                       Line(4, "2026-10-10", 100, kIn, "", "陌生人"),
+                   });
+  CHECK(std::string(BankFormatName(s.format)) == "CCB");
+  // The same statement in UTF-8 reads the same, and is not marked as decoded.
+  BankStatement utf8 = RequireParsed(kBom + std::string(
+      "交易时间,借方发生额（支取）,贷方发生额（收入）,余额,币种,对方户名,对方账号,对方开户机构,记账日期,摘要,备注\n"
+      "20261008 10:23:45,0.00,\"2,400.00\",\"52,400.00\",人民币,王五,6217000012345678,建设银行兰亭支行,20261008,转账,R-0101\n"));
+  CHECK_FALSE(utf8.from_gb18030);
+  CHECK(utf8.lines.front() == s.lines.front());
+}
+
+TEST_CASE("a GBK statement with a damaged byte is refused naming its line", "[reconcile]") {
+  std::string damaged = kCcbGbk;
+  const size_t line3 = damaged.find("2026-10-09");
+  REQUIRE(line3 != std::string::npos);
+  damaged.insert(line3 + 16, "\x81");  // a lead byte before the comma after "09:00"
+  RequireRefused(damaged, "bad-bank-statement", "line 3:", "byte 0x81 is neither UTF-8 nor GBK/GB18030");
+  // ICBC and CMB exports in GBK parse too: 交易日期 in GBK is BD BB D2 D7 C8 D5 C6 DA.
+  const std::string icbc_gbk =
+      "\xBD\xBB\xD2\xD7\xC8\xD5\xC6\xDA,\xD5\xAA\xD2\xAA,\xBD\xBB\xD2\xD7\xBD\xF0\xB6\xEE(\xCA\xD5\xC8\xEB),"
+      "\xBD\xBB\xD2\xD7\xBD\xF0\xB6\xEE(\xD6\xA7\xB3\xF6),\xD3\xE0\xB6\xEE,\xB6\xD4\xB7\xBD\xBB\xA7\xC3\xFB,"
+      "\xB6\xD4\xB7\xBD\xD5\xCB\xBA\xC5,\xB1\xB8\xD7\xA2\n"
+      "2026-10-08,x,1.00,-,1.00,\xCD\xF5\xCE\xE5,-,R-1\n";
+  BankStatement icbc = RequireParsed(icbc_gbk);
+  CHECK(icbc.format == BankFormat::kIcbc);
+  CHECK(icbc.lines == std::vector<BankLine>{Line(2, "2026-10-08", 100, kIn, "R-1", "王五")});
+}
+
 TEST_CASE("a quoted cell spanning lines keeps later line numbers right", "[reconcile]") {
   BankStatement s = RequireParsed(kPlainHeader +
                                   "2026-10-08,1.00,credit,\"two\nline name\",R1\n"
@@ -167,6 +211,7 @@ TEST_CASE("bad rows are refused with their line number", "[reconcile]") {
   const std::string ok_row = "2026-10-08,1.00,credit,a,b\n";
   const std::string icbc = "交易日期,摘要,交易金额(收入),交易金额(支出),余额,对方户名,对方账号,备注\n";
   const std::string cmb = "交易日期,交易时间,收入,支出,余额,交易类型,交易备注,对方户名\n";
+  const std::string ccb = "交易时间,借方发生额(支取),贷方发生额(收入),余额,币种,对方户名,对方账号,对方开户机构,记账日期,摘要,备注\n";
   struct Case {
     std::string csv, line, problem;
   };
@@ -199,7 +244,16 @@ TEST_CASE("bad rows are refused with their line number", "[reconcile]") {
       {kPlainHeader + "2026-10-08,\"1.00,credit,a,b\n" + ok_row, "line 2:", "never closed"},
       {kPlainHeader + "2026-10-08,1.00,credit,a\"b,c\n", "line 2:", "quote inside an unquoted cell"},
       {kPlainHeader + "2026-10-08,\"1.00\"x,credit,a,b\n", "line 2:", "after the closing quote"},
-      {kPlainHeader + ok_row + "2026-10-08,1.00,credit,\xC0\xAF,b\n", "line 3:", "not UTF-8"},
+      // 0xC0 0xAF is GBK (坷); a lead byte before a comma, 0x80 and 0xFF are neither.
+      {kPlainHeader + ok_row + "2026-10-08,1.00,credit,\x81,b\n", "line 3:", "byte 0x81 is neither UTF-8 nor GBK"},
+      {kPlainHeader + ok_row + ok_row + "2026-10-08,1.00,credit,\x80,b\n", "line 4:", "byte 0x80 is neither"},
+      {kPlainHeader + "2026-10-08,1.00,credit,\xFF,b\n", "line 2:", "byte 0xff is neither"},
+      {kPlainHeader + ok_row + "2026-10-08,1.00,credit,a,\xB9", "line 3:", "byte 0xb9 is neither"},
+      {ccb + "20261008 25:00,0.00,1.00,1.00,人民币,a,b,c,20261008,d,e\n", "line 2:", "is not a date followed by HH:MM"},
+      {ccb + "20261008 10:00,0.00,1.00,1.00,美元,a,b,c,20261008,d,e\n", "line 2:", "currency \"美元\" is not 人民币"},
+      {ccb + "20261008,0.00,0.00,1.00,人民币,a,b,c,20261008,d,e\n", "line 2:", "neither an income nor an expense"},
+      {ccb + "20261008,2.00,1.00,1.00,人民币,a,b,c,20261008,d,e\n", "line 2:", "both an income and an expense"},
+      {ccb + "20261008,0.00,0.001,1.00,人民币,a,b,c,20261008,d,e\n", "line 2:", "more than 2 decimals"},
       {"", "line 1:", "empty"},
       {kBom + "\r\n\r\n", "line 1:", "empty"},
   };
@@ -396,6 +450,49 @@ TEST_CASE("a month's reconciliation, written out by hand", "[reconcile]") {
                               Line(5, "2026-10-09", 100, kIn, "", "陌生人"),
                               Line(6, "2026-10-15", 1500000, kOut, "C-007", "某某电梯维保"),
                           });
+  // Totals, by hand: matched 2,400.00 + 2,400.00 + 320.50 in and 800.00 out.
+  CHECK(r.matched_total == ReconcileTotal{4, 592050, 512050, 80000});
+  CHECK(r.only_in_ledger_total == ReconcileTotal{2, 1532050, 0, 1532050});
+  CHECK(r.only_at_bank_total == ReconcileTotal{2, 1500100, 100, 1500000});
+
+  nlohmann::json report = ReconciliationReport(r, ledger, bank);
+  CHECK(report["format"] == "plain");
+  CHECK(report["encoding"] == "UTF-8");
+  CHECK(report["bank_lines"] == 6);
+  CHECK(report["statement_dates"] == nlohmann::json{{"first", "2026-10-01"}, {"last", "2026-10-20"}});
+  CHECK(report["totals"]["matched"] ==
+        nlohmann::json{{"count", 4}, {"amount", "592050"}, {"credit", "512050"}, {"debit", "80000"}});
+  CHECK(report["totals"]["only_in_ledger"]["amount"] == "1532050");
+  CHECK(report["totals"]["only_at_bank"] ==
+        nlohmann::json{{"count", 2}, {"amount", "1500100"}, {"credit", "100"}, {"debit", "1500000"}});
+  REQUIRE(report["matched"].size() == 4);
+  CHECK(report["matched"][3] == nlohmann::json{{"seq", "14"},
+                                               {"date", "2026-10-18"},
+                                               {"amount", "32050"},
+                                               {"direction", "credit"},
+                                               {"reference", "R-0120"},
+                                               {"bank_line", 7},
+                                               {"bank_date", "2026-10-20"},
+                                               {"counterparty", "孙七"},
+                                               {"bank_reference", ""},
+                                               {"exact", false}});
+  CHECK(report["only_at_bank"][0]["line"] == 5);
+  CHECK(report["only_in_ledger"][1]["seq"] == "15");
+}
+
+TEST_CASE("totals of a GBK CCB statement against the ledger", "[reconcile]") {
+  const BankStatement bank = RequireParsed(kCcbGbk);
+  const std::vector<LedgerItem> ledger = {
+      Item(1, "2026-10-08", 240000, kIn, "R-0101"),  // exact, line 2
+      Item(2, "2026-10-08", 80000, kOut, "V-0042"),  // a day before the bank: line 3
+      Item(3, "2026-10-11", 25650, kIn, "R-0102"),   // not at the bank
+  };
+  Reconciliation r = Reconcile(ledger, bank);
+  CHECK(r.matched == std::vector<Match>{{1, 2, true}, {2, 3, false}});
+  CHECK(r.matched_total == ReconcileTotal{2, 320000, 240000, 80000});
+  CHECK(r.only_in_ledger_total == ReconcileTotal{1, 25650, 25650, 0});
+  CHECK(r.only_at_bank_total == ReconcileTotal{1, 100, 100, 0});
+  CHECK(ReconciliationReport(r, ledger, bank)["encoding"] == "GB18030");
 }
 
 }  // namespace

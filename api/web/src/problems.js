@@ -119,9 +119,9 @@ const zh = {
 
   // Bank statements
   'bad-bank-statement':
-    '银行对账单文件读不了。请上传从网银导出、没有改动过的 CSV 文件（不超过 8 MB）；如果文件用 Excel 打开过，请另存为“CSV UTF-8（逗号分隔）”后再上传。',
+    '银行对账单文件读不了。请上传从网银导出、没有改动过的 CSV 文件（不超过 8 MB，UTF-8 或 GBK 编码均可）；出错的行号见下方说明。',
   'unknown-bank-format':
-    '认不出这份对账单的格式。目前可用工商银行、招商银行网银导出的 CSV 对账单，或表头为 date,amount,direction,counterparty,reference 的通用格式。请确认第一行是原样的表头。',
+    '认不出这份对账单的格式。目前可用工商银行、招商银行、建设银行网银导出的 CSV 对账单，或表头为 date,amount,direction,counterparty,reference 的通用格式。请确认第一行是原样的表头。',
 
   // Too much at once, or the server is busy
   'body-too-large': '提交的内容太大（例如上传的文件太大）。请缩小文件或分几次提交。',
@@ -290,9 +290,9 @@ const en = {
 
   // Bank statements
   'bad-bank-statement':
-    'The bank statement cannot be read. Please upload the CSV file exactly as online banking exported it (at most 8 MB); if it was opened in Excel, save it as “CSV UTF-8 (comma delimited)” and upload that.',
+    'The bank statement cannot be read. Please upload the CSV file exactly as online banking exported it (at most 8 MB, UTF-8 or GBK); the line at fault is named below.',
   'unknown-bank-format':
-    'The statement’s layout is not recognised. CSV statements exported from ICBC or China Merchants Bank online banking can be used, or a plain one whose first row is date,amount,direction,counterparty,reference. Please make sure the first row is the header as exported.',
+    'The statement’s layout is not recognised. CSV statements exported from ICBC, China Merchants Bank or China Construction Bank online banking can be used, or a plain one whose first row is date,amount,direction,counterparty,reference. Please make sure the first row is the header as exported.',
 
   // Too much at once, or the server is busy
   'body-too-large': 'What was sent is too large (for example an uploaded file). Please make the file smaller or send it in parts.',
