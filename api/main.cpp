@@ -195,6 +195,7 @@ int Run(const Flags& flags) {
   Router router;
   AddWriteEndpoints(router, ctx);
   AddReadEndpoints(router, ctx);
+  AddVoucherEndpoints(router, ctx, std::make_shared<VoucherStore>(flags.data_dir + "/" + kVouchersDirName));
   AddMetrics(router, ctx);
   if (Status s = AddPortal(router, flags); !s.ok()) return Fail(s);
 

@@ -118,6 +118,11 @@ const CommunityState* Domain::community(const std::string& id) const {
   return it == communities_.end() ? nullptr : &it->second;
 }
 
+const std::set<std::string>* Domain::VoucherCommunities(const std::string& sha256_hex) const {
+  auto it = voucher_communities_.find(sha256_hex);
+  return it == voucher_communities_.end() ? nullptr : &it->second;
+}
+
 Status Domain::Admit(v1::Entry& entry, bool* changed) const {
   *changed = false;
   MZ_RETURN_IF_ERROR(Check(entry));
@@ -208,6 +213,7 @@ void Domain::MutateMoney(const v1::Entry& entry, CommunityState& c) {
     c.disbursements.insert_or_assign(
         c.disbursements.end(), seq,
         DisbursementState{d, DateOf(d.paid_on()), entry.recorded_at_ms(), false, entry.actor().principal_id()});
+    voucher_communities_[d.voucher_sha256()].insert(c.community_id);
     if (d.category() == v1::REMUNERATION) c.remuneration_taken += d.amount();
     if (d.fund() == v1::PUBLIC_REVENUE) {
       auto res = c.resolutions.find(d.resolution_id());

@@ -162,6 +162,9 @@ class Domain {
   const std::map<std::string, FirmState>& firms() const { return firms_; }
   const std::map<std::string, CommunityState>& communities() const { return communities_; }
   const CommunityState* community(const std::string& id) const;
+  // The communities whose disbursements name the voucher `sha256_hex` (reversed ones too: their
+  // entries stay in the log); nullptr when none does. Who may read a voucher file follows it.
+  const std::set<std::string>* VoucherCommunities(const std::string& sha256_hex) const;
 
  private:
   Status Check(const v1::Entry& entry) const;
@@ -181,6 +184,7 @@ class Domain {
   std::map<std::string, FirmState> firms_;
   std::map<std::string, CommunityState> communities_;
   std::set<std::tuple<std::string, int, std::string, MonthIndex>> dirty_balances_;
+  std::map<std::string, std::set<std::string>> voucher_communities_;  // voucher_sha256 -> community ids
 };
 
 // The last day of a month.

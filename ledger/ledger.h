@@ -162,6 +162,9 @@ class Ledger {
                                               size_t limit) const;
   // The community an entry belongs to (empty for firm registrations); NotFound beyond the head.
   Result<std::string> CommunityOf(uint64_t seq) const;
+  // The communities whose disbursements name a voucher_sha256, in id order; empty when none
+  // (Domain::VoucherCommunities): who may store and read the voucher's file.
+  std::vector<std::string> VoucherCommunities(const std::string& sha256_hex) const;
 
  private:
   struct Group;

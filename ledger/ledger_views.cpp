@@ -148,6 +148,13 @@ Result<std::string> Ledger::CommunityOf(uint64_t seq) const {
   return e.entry.community_id();
 }
 
+std::vector<std::string> Ledger::VoucherCommunities(const std::string& sha256_hex) const {
+  std::shared_lock lock(domain_mu_);
+  const std::set<std::string>* communities = domain_.VoucherCommunities(sha256_hex);
+  if (communities == nullptr) return {};
+  return std::vector<std::string>(communities->begin(), communities->end());
+}
+
 Result<IssuedToken> Ledger::IssueToken(const v1::Credential& credential, std::string_view issuer_id,
                                        std::string_view idempotency_key) {
   MZ_RETURN_IF_ERROR(CheckCredential(credential));

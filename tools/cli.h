@@ -44,6 +44,7 @@ const Command& ExportCommand();
 const Command& VerifyStatementCommand();
 const Command& AuditCommand();
 const Command& DemoCommand();
+const Command& VoucherCommand();
 
 // Prints "mingzhang: <message>" to stderr and returns kExitUsage.
 int Fail(const Status& status);

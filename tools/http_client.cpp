@@ -136,13 +136,13 @@ HttpClient::~HttpClient() { impl_->Close(); }
 
 Result<HttpAnswer> HttpClient::Send(Method method, std::string_view target, std::string_view bearer,
                                     std::string_view body, std::string_view content_type) {
-  http::request<http::string_body> request{method == Method::kGet ? http::verb::get : http::verb::post,
-                                           server_.base_path + std::string(target), 11};
+  const http::verb verb = method == Method::kGet ? http::verb::get : method == Method::kPut ? http::verb::put : http::verb::post;
+  http::request<http::string_body> request{verb, server_.base_path + std::string(target), 11};
   request.set(http::field::host, server_.authority);
   request.set(http::field::user_agent, "mingzhang-cli");
   request.set(http::field::accept, "application/json, application/problem+json, text/plain");
   if (!bearer.empty()) request.set(http::field::authorization, "Bearer " + std::string(bearer));
-  if (method == Method::kPost) {
+  if (method != Method::kGet) {
     request.set(http::field::content_type, beast::string_view(content_type.data(), content_type.size()));
     request.body() = std::string(body);
   }

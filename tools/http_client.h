@@ -37,7 +37,7 @@ struct ServerUrl {
   static Result<ServerUrl> Parse(std::string_view url);
 };
 
-enum class Method { kGet, kPost };
+enum class Method { kGet, kPost, kPut };
 
 struct HttpAnswer {
   unsigned status = 0;

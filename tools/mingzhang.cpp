@@ -17,6 +17,7 @@ const std::vector<const Command*>& Commands() {
   static const std::vector<const Command*> commands = {
       &InitCommand(),   &KeygenCommand(), &VerifyCommand(), &CheckpointCommand(),      &TokenCommand(),
       &ImportCommand(), &ExportCommand(), &AuditCommand(),  &VerifyStatementCommand(), &DemoCommand(),
+      &VoucherCommand(),
   };
   return commands;
 }

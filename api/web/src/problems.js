@@ -77,6 +77,12 @@ const zh = {
   'bad-text': '填写的文字里有不能保存的字符（例如看不见的控制符或乱码）。请删去这些字符，或重新输入后再提交。',
   'bad-label': '房号名称不合要求：最多 64 个字节（约 21 个汉字），不能含换行等看不见的字符，例如 3栋2单元1101。',
   'bad-voucher': '凭证文件的指纹与文件对不上，无法认定是哪份凭证。请重新上传凭证文件（发票、合同或收据的照片或扫描件）。',
+  'bad-voucher-type': '只能上传 PDF、JPEG 或 PNG 格式的凭证文件，这个文件不是。请转成 PDF 或拍照后再上传。',
+  'voucher-too-large': '凭证文件超过 10 MB 的上限。请压缩或拍得小一些再上传。',
+  'voucher-mismatch': '上传的文件与这笔支出登记的凭证指纹对不上，不是同一份文件。请上传记录这笔支出时选的那份凭证文件。',
+  'voucher-not-in-ledger': '您服务的小区里没有哪笔支出登记了这份凭证。请先记录这笔支出（选这份凭证文件），再上传凭证。',
+  'voucher-not-found': '暂时看不到这份凭证：物业可能还没有上传。',
+  'voucher-corrupt': ZH_DATA,
   'bad-seq': '记录序号不对，应为 0 或正整数，例如 128。',
   'bad-request':
     '提交的内容不完整或不合要求，例如缺少必填项、编号里有不允许的字符（只能用字母、数字和 - _ .）、文字太长，或同一房号填了两次。请检查后再提交。',
@@ -245,6 +251,15 @@ const en = {
     'The unit name is not allowed: at most 64 bytes (about 21 Chinese characters) and no line breaks or other invisible characters, such as Bldg 3 Unit 2 Flat 1101.',
   'bad-voucher':
     'The voucher file’s fingerprint does not match the file, so the voucher cannot be identified. Please upload the voucher file again (a photo or scan of the invoice, contract or receipt).',
+  'bad-voucher-type':
+    'Vouchers are PDF, JPEG or PNG files, and this one is not. Please convert it to PDF or take a photo, and upload it again.',
+  'voucher-too-large': 'The voucher file is over the 10 MB limit. Please compress it or take a smaller photo, and upload it again.',
+  'voucher-mismatch':
+    'The file uploaded does not match the voucher fingerprint recorded with this spending: it is not the same file. Please upload the file chosen when the spending was recorded.',
+  'voucher-not-in-ledger':
+    'No spending recorded in the communities you serve names this voucher. Please record the spending first (choosing this voucher file), then upload the voucher.',
+  'voucher-not-found': 'This voucher cannot be shown yet: the property firm may not have uploaded it.',
+  'voucher-corrupt': EN_DATA,
   'bad-seq': 'The entry number is not right: it is 0 or a whole number above 0, such as 128.',
   'bad-request':
     'Something is missing or not allowed, for example a required field is empty, a code holds characters other than letters, digits and - _ . , a text is too long, or one unit is listed twice. Please check and submit again.',
