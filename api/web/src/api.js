@@ -49,6 +49,23 @@ export class Api {
   async post(path, body) {
     return JSON.parse(await this.request('POST', path, body));
   }
+
+  // A binary answer (a voucher file) as {bytes: Uint8Array, contentType}; refusals as ApiError.
+  async getBytes(path) {
+    const headers = { Accept: '*/*' };
+    if (this.token) headers.Authorization = `Bearer ${this.token}`;
+    const res = await fetch(path, { headers });
+    if (!res.ok) {
+      let problem = {};
+      try {
+        problem = JSON.parse(await res.text());
+      } catch {
+        // not a problem document: the status says enough
+      }
+      throw new ApiError(res.status, problem.type ?? 'http-error', problem.detail ?? '');
+    }
+    return { bytes: new Uint8Array(await res.arrayBuffer()), contentType: res.headers.get('Content-Type') ?? '' };
+  }
 }
 
 export const enc = encodeURIComponent;

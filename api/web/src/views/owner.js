@@ -1,10 +1,13 @@
 // The owner's page: where my fee went in a period (chart and table), the spending items with
 // their vouchers, my payments each checked in this browser against the signed checkpoint, the
-// rating form for payments not yet rated, and the open votes of my community.
+// rating form for payments not yet rated, and the open votes of my community. A spending item's
+// voucher file opens from its row, hashed in this browser against the ledger's voucher_sha256.
+import { sha256 } from '@noble/hashes/sha2.js';
+import { bytesToHex } from '@noble/hashes/utils.js';
 import { communityPath, enc } from '../api.js';
 import { fenToYuan, pieChart } from '../charts.js';
 import { foldable, h, replace, section, table } from '../dom.js';
-import { percentOf, squareMetres, t, yuan } from '../i18n.js';
+import { addMessages, percentOf, squareMetres, t, yuan } from '../i18n.js';
 import { base64ToBytes, openCheckpoint, verifyInclusion, verifyPaymentLeaf, VerifyError } from '../verify.js';
 import { errorBox, hashChip, moneyCell, showCheck, trustedLogKey } from './common.js';
 
@@ -12,6 +15,31 @@ const SCORE_DIMENSIONS = ['cleaning', 'security', 'greenery', 'repair', 'service
 const SCORE_MAX = 5;
 const COMMENT_BYTES_MAX = 1000;
 const CHOICES = ['YES', 'NO', 'ABSTAIN'];
+
+addMessages(
+  {
+    'voucher.open': '查看凭证',
+    'voucher.checking': '正在取回凭证并核对…',
+    'voucher.match': '凭证与账本记录一致 ✓',
+    'voucher.mismatch': '✗ 凭证与账本记录不一致：取回的文件指纹是 {got}，账本记录的是 {want}。文件不予打开；请截图保存此页，并告知业委会。',
+    'voucher.bad_type': '✗ 取回的文件不是 PDF、JPEG 或 PNG 凭证，不予打开。请截图保存此页，并告知业委会。',
+    'voucher.missing': '物业尚未上传凭证',
+    'voucher.file': '打开凭证文件',
+    'voucher.file.pdf': '打开凭证文件（PDF）',
+    'voucher.image': '凭证图片',
+  },
+  {
+    'voucher.open': 'View voucher',
+    'voucher.checking': 'Fetching and checking the voucher…',
+    'voucher.match': 'The voucher matches the ledger’s record ✓',
+    'voucher.mismatch': '✗ The voucher does not match the ledger’s record: the file’s fingerprint is {got}, the ledger records {want}. The file is not opened; please take a screenshot of this page and tell the owners’ committee.',
+    'voucher.bad_type': '✗ The file fetched is not a PDF, JPEG or PNG voucher, so it is not opened. Please take a screenshot of this page and tell the owners’ committee.',
+    'voucher.missing': 'The property firm has not uploaded this voucher yet',
+    'voucher.file': 'Open the voucher file',
+    'voucher.file.pdf': 'Open the voucher file (PDF)',
+    'voucher.image': 'Voucher image',
+  },
+);
 
 export async function renderOwner(root, { api, session, period, rerender, flash }) {
   const { community, unit } = session;
@@ -27,7 +55,7 @@ export async function renderOwner(root, { api, session, period, rerender, flash 
     where,
     section(t('owner.proposals'), proposals),
     foldable(t('owner.payments'), t('owner.count', { n: account.payments.length }), payments.el),
-    foldable(t('owner.items'), t('owner.count', { n: account.spending_items.length }), itemsTable(account)),
+    foldable(t('owner.items'), t('owner.count', { n: account.spending_items.length }), itemsTable(api, account)),
     evaluationForm(api, account, rerender),
     checkpointSection(account, payments.checkpointStatus),
   );
@@ -68,11 +96,71 @@ function whereMyFeeWent(a) {
   return [el, draw];
 }
 
-function itemsTable(a) {
+function itemsTable(api, a) {
   const rows = a.spending_items.map((i) =>
-    h('tr', { dataset: { seq: i.seq } }, h('td', {}, i.paid_on), h('td', {}, t(`cat.${i.category}`)), h('td', {}, i.payee), h('td', {}, i.description), moneyCell(i.amount), h('td', {}, hashChip(i.voucher_sha256))),
+    h('tr', { dataset: { seq: i.seq } }, h('td', {}, i.paid_on), h('td', {}, t(`cat.${i.category}`)), h('td', {}, i.payee), h('td', {}, i.description), moneyCell(i.amount), voucherCell(api, i.voucher_sha256)),
   );
   return table([t('date'), t('owner.category'), t('payee'), t('description'), t('amount'), t('voucher')], rows, { id: 'items' });
+}
+
+function voucherCell(api, sha) {
+  if (!sha) return h('td', {}, hashChip(sha));
+  const out = h('div', { class: 'voucher-check', dataset: { voucher: 'idle' }, 'aria-live': 'polite' });
+  const button = h('button', { type: 'button', class: 'voucher-open' }, t('voucher.open'));
+  button.addEventListener('click', () => openVoucher(api, sha, out, button));
+  // One child for the cell: on a phone the cell is a "label: value" line, and this its value.
+  return h('td', { class: 'voucher' }, h('div', { class: 'voucher-cell' }, h('span', {}, hashChip(sha), ' ', button), out));
+}
+
+// The types the server keeps, by their first bytes: the file is opened as what it is, whatever
+// the answer's Content-Type says (an HTML page from this origin could act as the page itself).
+const VOUCHER_TYPES = [
+  ['application/pdf', [0x25, 0x50, 0x44, 0x46, 0x2d]],
+  ['image/jpeg', [0xff, 0xd8, 0xff]],
+  ['image/png', [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]],
+];
+
+function voucherType(bytes) {
+  const found = VOUCHER_TYPES.find(([, magic]) => magic.length <= bytes.length && magic.every((b, k) => bytes[k] === b));
+  return found ? found[0] : null;
+}
+
+// Fetches the voucher with the owner's token and hashes its bytes here (@noble/hashes: plain HTTP
+// works too): only a file whose SHA-256 is the ledger's voucher_sha256 is shown and opened. A
+// voucher not uploaded yet is said plainly, not as a failure.
+async function openVoucher(api, sha, out, button) {
+  button.disabled = true;
+  out.dataset.voucher = 'pending';
+  replace(out, t('voucher.checking'));
+  if (out.objectUrl) URL.revokeObjectURL(out.objectUrl);
+  try {
+    const { bytes } = await api.getBytes(`/v1/vouchers/${enc(sha)}`);
+    const got = bytesToHex(sha256(bytes));
+    if (got !== sha) {
+      out.dataset.voucher = 'mismatch';
+      return replace(out, h('span', { class: 'voucher-failed' }, t('voucher.mismatch', { got, want: sha })));
+    }
+    const type = voucherType(bytes);
+    if (!type) {
+      out.dataset.voucher = 'bad-type';
+      return replace(out, h('span', { class: 'voucher-failed' }, t('voucher.bad_type')));
+    }
+    out.dataset.voucher = 'match';
+    out.objectUrl = URL.createObjectURL(new Blob([bytes], { type }));
+    const image = type.startsWith('image/');
+    replace(
+      out,
+      h('span', { class: 'voucher-match' }, t('voucher.match')),
+      image ? h('img', { class: 'voucher-image', src: out.objectUrl, alt: t('voucher.image') }) : null,
+      h('a', { class: 'voucher-file', href: out.objectUrl, target: '_blank' }, image ? t('voucher.file') : t('voucher.file.pdf')),
+    );
+  } catch (err) {
+    const missing = err.status === 404;
+    out.dataset.voucher = missing ? 'missing' : 'error';
+    replace(out, missing ? h('span', { class: 'note' }, t('voucher.missing')) : errorBox(err));
+  } finally {
+    button.disabled = false;
+  }
 }
 
 function paymentsTable(a) {
