@@ -133,6 +133,17 @@ __int128 SumThrough(const std::map<MonthIndex, __int128>& sums, MonthIndex month
   return it == sums.begin() ? 0 : std::prev(it)->second;
 }
 
+// Voting runs through closes_on (China Standard Time): a proposal whose vote would already be over
+// when it is recorded could take no ballot, so it is refused; closing on the day itself is fine.
+Status CheckClosesOn(const std::string& closes_on, const Date& today) {
+  MZ_ASSIGN_OR_RETURN(Date last_voting_day, ParseDate(closes_on));
+  if (last_voting_day < today) {
+    return FailedPrecondition("bad-closes-on", "closes_on " + closes_on + " is already past; today is " +
+                                                   FormatDate(today) + " (China Standard Time)");
+  }
+  return OkStatus();
+}
+
 // Enum fields arrive as numbers too (protobuf JSON accepts them): only named values are real.
 Status CheckEnums(const v1::Entry& entry) {
   bool ok = v1::Role_IsValid(entry.actor().role());
@@ -437,9 +448,7 @@ Status Domain::CheckVoting(const v1::Entry& entry, const CommunityState& c) cons
     if (p.matter() == v1::MATTER_UNSPECIFIED) return BadRequest("matter is required");
     if (p.fund() == v1::FUND_UNSPECIFIED) return BadRequest("fund is required");
     MZ_RETURN_IF_ERROR(CheckAmount(p.amount()));
-    // A closes_on already past is not refused yet (bad-closes-on): tests/hostile_test.cpp's fixture
-    // makes one; such a proposal takes no ballot (voting-closed) and closes at once.
-    return ParseDate(p.closes_on()).status();
+    return CheckClosesOn(p.closes_on(), DateOfUnixMs(entry.recorded_at_ms()));
   }
   const std::string& id = entry.has_ballot() ? entry.ballot().proposal_id() : entry.proposal_close().proposal_id();
   auto it = c.proposals.find(id);

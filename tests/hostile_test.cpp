@@ -140,7 +140,7 @@ struct Target {
           R"({"idempotency_key":"u","units":[{"unit_id":"U1","area_centi_m2":10000},{"unit_id":"U2","area_centi_m2":8000}]})");
     owner = IssueToken(*client, admin, "owner", "owner-U1", {"C1"}, {"U1"});
     Write("/v1/communities/C1/proposals", committee,
-          R"({"idempotency_key":"p","proposal_id":"PM","title":"Benches","matter":"ORDINARY","amount":100,"fund":"FEES","closes_on":"2026-12-01"})");
+          R"({"idempotency_key":"p","proposal_id":"PM","title":"Benches","matter":"ORDINARY","amount":100,"fund":"FEES","closes_on":"2099-12-31"})");
     payment_seq = std::stoull(Write(kPayments, firm, Payment("pay-1"))["seq"].get<std::string>());
   }
 
@@ -393,7 +393,7 @@ std::vector<Abuse> BodyCases(const Target& t) {
        "bad-text"},
       {"DEL in a proposal title",
        post("/v1/communities/C1/proposals", t.committee,
-            R"({"idempotency_key":"cc5","proposal_id":"PCC","title":"Benches\u007f","matter":"ORDINARY","amount":100,"fund":"FEES","closes_on":"2026-12-01"})"),
+            R"({"idempotency_key":"cc5","proposal_id":"PCC","title":"Benches\u007f","matter":"ORDINARY","amount":100,"fund":"FEES","closes_on":"2099-12-31"})"),
        400, "bad-text"},
       {"a tab in a reversal's reason",
        post("/v1/entries/" + std::to_string(t.payment_seq) + "/reversal", t.firm, R"({"idempotency_key":"cc6","reason":"typo\tfix"})"),

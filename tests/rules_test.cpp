@@ -77,7 +77,7 @@ Code ExpectedCode(const std::string& slug) {
       {"already-reversed", Code::kFailedPrecondition},
       {"duplicate-receipt", Code::kFailedPrecondition},
       {"bad-due-day", Code::kInvalidArgument},
-      {"bad-closes-on", Code::kInvalidArgument},
+      {"bad-closes-on", Code::kFailedPrecondition},  // a date that was fine yesterday: a rule of time, 422
       {"voting-closed", Code::kFailedPrecondition},
       {"proposal-still-open", Code::kFailedPrecondition},
   };
@@ -749,13 +749,28 @@ TEST_CASE("rules: voting runs through closes_on", "[rules]") {
   Fixture f;  // today is 2026-12-01; P-open (A voted YES) runs through 2026-12-31
   const int64_t last_voting_ms = kRecordedAtMs + 31 * kDayMs - 1;  // 2026-12-31 23:59:59.999 CST
   const int64_t after_ms = kRecordedAtMs + 31 * kDayMs;            // 2027-01-01 00:00 CST
-  SECTION("a proposal whose closes_on is already past takes no ballot and may close at once") {
-    f.Ok(Proposal(kNorth, Committee(), "P-late", v1::ORDINARY, v1::PUBLIC_REVENUE, 1000, "2026-11-30"));
-    f.Refused(Ballot(kNorth, OwnerOf("A"), "P-late", "A", v1::YES), "voting-closed");
-    Result<StoredEntry> r = f.ledger->Append(Ballot(kNorth, OwnerOf("A"), "P-late", "A", v1::YES));
+  SECTION("a proposal whose closes_on is already past is refused when it is made") {
+    f.Refused(Proposal(kNorth, Committee(), "P-late", v1::ORDINARY, v1::PUBLIC_REVENUE, 1000, "2026-11-30"),
+              "bad-closes-on");
+    Result<StoredEntry> r =
+        f.ledger->Append(Proposal(kNorth, Committee(), "P-late", v1::ORDINARY, v1::PUBLIC_REVENUE, 1000, "2026-11-30"));
     REQUIRE_FALSE(r.ok());
-    CHECK(r.status().message().find("ended on 2026-11-30") != std::string::npos);
-    f.Ok(Close(kNorth, Committee(), "P-late"));
+    CHECK(r.status().code() == Code::kFailedPrecondition);  // 422: a trust rule, not a malformed date
+    CHECK(r.status().message().find("today is 2026-12-01") != std::string::npos);
+    CHECK(f.ledger->Proposal(kNorth, "P-late").status().slug() == "unknown-proposal");
+    f.Refused(Proposal(kNorth, Committee(), "P-bad", v1::ORDINARY, v1::PUBLIC_REVENUE, 1000, "2026-02-30"), "bad-date");
+    // Closing on the day it is made leaves that whole day (China Standard Time) to vote.
+    f.Ok(Proposal(kNorth, Committee(), "P-today", v1::ORDINARY, v1::PUBLIC_REVENUE, 1000, "2026-12-01"));
+    f.Ok(Ballot(kNorth, OwnerOf("A"), "P-today", "A", v1::YES));
+    f.SetNow(kRecordedAtMs + kDayMs - 1);  // 2026-12-01 23:59:59.999 CST: still that day
+    f.Refused(Proposal(kNorth, Committee(), "P-late2", v1::ORDINARY, v1::PUBLIC_REVENUE, 1000, "2026-11-30"),
+              "bad-closes-on");
+    f.Ok(Ballot(kNorth, OwnerOf("B"), "P-today", "B", v1::YES));
+    f.SetNow(kRecordedAtMs + kDayMs);  // 2026-12-02 00:00 CST
+    f.Refused(Proposal(kNorth, Committee(), "P-late3", v1::ORDINARY, v1::PUBLIC_REVENUE, 1000, "2026-12-01"),
+              "bad-closes-on");
+    f.Refused(Ballot(kNorth, OwnerOf("C"), "P-today", "C", v1::YES), "voting-closed");
+    f.Ok(Close(kNorth, Committee(), "P-today"));
   }
   SECTION("ballots are taken through closes_on and refused after it") {
     f.Ok(Ballot(kNorth, OwnerOf("B"), "P-open", "B", v1::NO));
