@@ -23,6 +23,8 @@ void AddWriteEndpoints(Router& router, ApiContext& ctx);
 void AddReadEndpoints(Router& router, ApiContext& ctx);
 // GET /v1/me, sign-out and owners' invitations (endpoints_access.cpp); AddReadEndpoints adds them.
 void AddAccessEndpoints(Router& router, ApiContext& ctx);
+// GET /v1/firms, /v1/communities and .../spending (endpoints_directory.cpp); AddReadEndpoints adds them.
+void AddDirectoryEndpoints(Router& router, ApiContext& ctx);
 // PUT and GET /v1/vouchers/{sha256}: the files disbursements name, kept in `store`
 // (endpoints_vouchers.cpp).
 void AddVoucherEndpoints(Router& router, ApiContext& ctx, std::shared_ptr<VoucherStore> store);

@@ -284,6 +284,7 @@ void AddReadEndpoints(Router& router, ApiContext& ctx) {
   AddEntryReads(router, ctx);
   AddCommunityReads(router, ctx);
   AddAccessEndpoints(router, ctx);
+  AddDirectoryEndpoints(router, ctx);
 }
 
 }  // namespace mingzhang::api

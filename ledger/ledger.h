@@ -36,6 +36,7 @@
 #include "ledger/store.h"
 #include "ledger/tokens.h"
 #include "ledger/tree_rows.h"
+#include "ledger/views_directory.h"
 #include "mingzhang/v1/ledger.pb.h"
 
 namespace mingzhang {
@@ -157,6 +158,11 @@ class Ledger {
   // What a credential covers, with names and labels (DirectoryView, GET /v1/me).
   nlohmann::json Directory(const v1::Credential& who) const;
   Result<nlohmann::json> Reconcile(const std::string& community_id, std::string_view bank_csv) const;
+  // The district a page at a time, and spending by category with voucher counts at the head
+  // (views_directory.h; defined in views_directory.cpp).
+  Result<nlohmann::json> Firms(const DirectoryPage& page) const;
+  Result<nlohmann::json> Communities(const std::string& firm_id, const DirectoryPage& page) const;
+  Result<nlohmann::json> Spending(const std::string& community_id, const std::string& period) const;
   // Seqs of a community's entries after `after_seq` (all when nullopt), at most `limit`.
   Result<std::vector<uint64_t>> CommunitySeqs(const std::string& community_id, std::optional<uint64_t> after_seq,
                                               size_t limit) const;

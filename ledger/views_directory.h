@@ -1,0 +1,43 @@
+// The district as a regulator sees it: its firms and communities, a page at a time, and what a
+// community spent in a period by category with the count of its vouchers (the printed notice's
+// spending table, beside the signed statement's sums).
+#pragma once
+
+#include <cstddef>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "ledger/calendar.h"
+#include "ledger/domain.h"
+#include "ledger/status.h"
+
+namespace mingzhang {
+
+// At most this many firms or communities in one answer; the next page starts after the last id.
+inline constexpr size_t kDirectoryPageMax = 500;
+
+// A page of the directory: the ids after `after` (none: from the first), at most `limit`
+// (1..kDirectoryPageMax, else bad-request).
+struct DirectoryPage {
+  std::string after;
+  size_t limit = kDirectoryPageMax;
+};
+
+// {firms: [{firm_id, name, communities, units}], next_after?}: firms in id order; `communities`
+// and `units` count what each serves. next_after is the last id, present when more follow.
+Result<nlohmann::json> FirmsView(const Domain& domain, const DirectoryPage& page);
+
+// {communities: [{community_id, name, firm_id, firm_name, units, area_centi_m2, start_month,
+// registered_on, entries, open_proposals}], next_after?}: in id order, only those of `firm_id`
+// when it is not empty (unknown-firm when no such firm is registered).
+Result<nlohmann::json> CommunitiesView(const Domain& domain, const std::string& firm_id, const DirectoryPage& page);
+
+// What c spent in P, per fund and category, from the disbursements not reversed whose paid_on is
+// in P (as the statement counts them): {community_id, community_name, firm_id, firm_name, period,
+// funds: [{fund, categories: [{category, disbursed, disbursements, vouchers}]}]}; `disbursed` sums
+// to the statement's disbursed_by_category; `vouchers` counts those carrying a voucher hash.
+// Ledger::Spending adds tree_size (the head it is of) and checkpoint_signed_at_ms (when the
+// entry at tree_size - 1 was recorded: the batch that signed that checkpoint).
+Result<nlohmann::json> SpendingView(const Domain& domain, const std::string& community_id, const Period& period);
+
+}  // namespace mingzhang
