@@ -7,6 +7,7 @@
 #include "api/http_server.h"
 #include "api/json_io.h"
 #include "api/json_text.h"
+#include "api/problem.h"
 #include "mingzhang/v1/api.pb.h"
 
 namespace mingzhang::api {
@@ -41,6 +42,35 @@ v1::Entry PaymentEntry(const v1::Credential& who, const std::string& community_i
   p->set_method(b.method());
   p->set_receipt_ref(b.receipt_ref());
   return e;
+}
+
+// A firm's payments:batch or payments:check request for the community in the path, as entries.
+Result<std::vector<v1::Entry>> BatchPayments(ApiContext& ctx, Request& req) {
+  MZ_ASSIGN_OR_RETURN(v1::Credential who, Authenticate(req, ctx.ledger.tokens()));
+  MZ_RETURN_IF_ERROR(RequireRole(who, {v1::firm}));
+  const std::string& community = *req.Param("c");
+  MZ_RETURN_IF_ERROR(RequireCommunity(who, community));
+  v1::RecordPaymentsBatchRequest body;
+  MZ_RETURN_IF_ERROR(ParseJson(req.message.body(), &body));
+  std::vector<v1::Entry> entries;
+  entries.reserve(body.payments_size());
+  for (const v1::RecordPaymentRequest& b : body.payments()) entries.push_back(PaymentEntry(who, community, b));
+  return entries;
+}
+
+// {rows, new, repeats, problems: [{index, type, title, status, detail}]}: index counts from 0.
+nlohmann::json CheckAnswer(const std::vector<Ledger::MemberCheck>& checks) {
+  nlohmann::json problems = nlohmann::json::array();
+  size_t repeats = 0;
+  for (size_t i = 0; i < checks.size(); ++i) {
+    repeats += checks[i].repeat ? 1 : 0;
+    if (checks[i].refusal.ok()) continue;
+    Problem p = ProblemFor(checks[i].refusal);
+    problems.push_back(
+        {{"index", i}, {"type", p.type}, {"title", p.title}, {"status", static_cast<int>(p.status)}, {"detail", p.detail}});
+  }
+  const size_t accepted = checks.size() - problems.size();
+  return {{"rows", checks.size()}, {"new", accepted - repeats}, {"repeats", repeats}, {"problems", problems}};
 }
 
 // Authenticates, checks the role (and the community in `c` when non-empty), parses the body
@@ -109,28 +139,29 @@ void AddWriteEndpoints(Router& router, ApiContext& ctx) {
                return PaymentEntry(who, P(req, "c"), b);
              }));
   post("/v1/communities/{c}/payments:batch", [&ctx](Request& req, Responder res) {
-    Result<v1::Credential> who = Authenticate(req, ctx.ledger.tokens());
-    if (!who.ok()) return res.Problem(who.status());
-    Status s = RequireRole(*who, {v1::firm});
-    if (s.ok()) s = RequireCommunity(*who, P(req, "c"));
-    v1::RecordPaymentsBatchRequest body;
-    if (s.ok()) s = ParseJson(req.message.body(), &body);
-    if (!s.ok()) return res.Problem(s);
-    std::vector<v1::Entry> entries;
-    for (const v1::RecordPaymentRequest& b : body.payments()) {
-      entries.push_back(PaymentEntry(*who, P(req, "c"), b));
-    }
-    ctx.ledger.AppendGroupAsync(std::move(entries), [res](Result<std::vector<StoredEntry>> r) {
+    Result<std::vector<v1::Entry>> entries = BatchPayments(ctx, req);
+    if (!entries.ok()) return res.Problem(entries.status());
+    ctx.ledger.AppendGroupAsync(std::move(entries).value(), [res](Result<std::vector<StoredEntry>> r) {
       if (!r.ok()) return res.Problem(r.status());
       std::string out = "{\"entries\":[";
-      bool all_replayed = true;
+      size_t replayed = 0;
       for (const StoredEntry& e : *r) {
         if (&e != &r->front()) out += ',';
         out += EntryJsonText(e, false);
-        all_replayed = all_replayed && e.replayed;
+        replayed += e.replayed ? 1 : 0;
       }
-      out += "]}";
-      res.Text(all_replayed ? http::status::ok : http::status::created, std::move(out), kJsonContentType);
+      out += "],\"written\":" + std::to_string(r->size() - replayed) + ",\"replayed\":" + std::to_string(replayed) + "}";
+      res.Text(replayed == r->size() ? http::status::ok : http::status::created, std::move(out), kJsonContentType);
+    });
+  }, {.body_bytes_max = kBatchBodyBytesMax});
+  // The same body as payments:batch, checked and never written: every refusal at once, each
+  // member checked with the members before it that pass applied (README "payments:check").
+  post("/v1/communities/{c}/payments:check", [&ctx](Request& req, Responder res) {
+    Result<std::vector<v1::Entry>> entries = BatchPayments(ctx, req);
+    if (!entries.ok()) return res.Problem(entries.status());
+    ctx.ledger.CheckGroupAsync(std::move(entries).value(), [res](Result<std::vector<Ledger::MemberCheck>> r) {
+      if (!r.ok()) return res.Problem(r.status());
+      res.Json(http::status::ok, CheckAnswer(*r));
     });
   }, {.body_bytes_max = kBatchBodyBytesMax});
   post("/v1/communities/{c}/disbursements",

@@ -101,6 +101,17 @@ class Ledger {
   // message prefixed with the member's index. At most kGroupEntriesMax members.
   void AppendGroupAsync(std::vector<v1::Entry> requests, GroupCallback done);
 
+  // What AppendGroupAsync would make of each member, writing nothing: the group is sequenced as
+  // a batch of its own, each member checked with the members before it that pass already applied
+  // (a receipt used twice in a file is refused on its second use), and then forgotten. So every
+  // refusal of a file is known at once, not only the first. Same limits as AppendGroupAsync.
+  struct MemberCheck {
+    Status refusal;       // OK: the member would be appended, or is a repeat
+    bool repeat = false;  // an idempotent repeat: of a stored entry or of an earlier member
+  };
+  using CheckCallback = std::function<void(Result<std::vector<MemberCheck>>)>;
+  void CheckGroupAsync(std::vector<v1::Entry> requests, CheckCallback done);
+
   Head head() const;
   // Since start: entries appended and durable batches written, and the size of the last batch.
   struct Stats {
@@ -214,6 +225,8 @@ class Ledger {
   void Publish(Job& job);
   void Deliver(Job& job, const Status& written);
   void TakeBatch(std::vector<Pending>& batch);
+  void QueueGroup(std::vector<v1::Entry> requests, std::shared_ptr<Group> group);
+  void DeliverCheck(Job& job);
   int64_t NextTimestampMs();
 
   LedgerOptions options_;

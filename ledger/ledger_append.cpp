@@ -63,28 +63,42 @@ Result<StoredEntry> Ledger::Append(v1::Entry request) {
   return future.get();
 }
 
-// The members of a group, answered together once the group's batch is decided.
+// The members of a group, answered together once the group's batch is decided. A group made by
+// CheckGroupAsync has `checked` set: it is sequenced, answered member by member, and forgotten.
 struct Ledger::Group {
   GroupCallback done;
+  CheckCallback checked;
+  void Fail(const Status& why) const { checked ? checked(why) : done(why); }
 };
 
 void Ledger::AppendGroupAsync(std::vector<v1::Entry> requests, GroupCallback done) {
+  auto group = std::make_shared<Group>();
+  group->done = std::move(done);
+  QueueGroup(std::move(requests), std::move(group));
+}
+
+void Ledger::CheckGroupAsync(std::vector<v1::Entry> requests, CheckCallback done) {
+  auto group = std::make_shared<Group>();
+  group->checked = std::move(done);
+  QueueGroup(std::move(requests), std::move(group));
+}
+
+void Ledger::QueueGroup(std::vector<v1::Entry> requests, std::shared_ptr<Group> group) {
   if (requests.empty() || requests.size() > kGroupEntriesMax) {
-    return done(InvalidArgument("bad-request", "a group holds 1 to " + std::to_string(kGroupEntriesMax) + " entries"));
+    return group->Fail(
+        InvalidArgument("bad-request", "a group holds 1 to " + std::to_string(kGroupEntriesMax) + " entries"));
   }
   for (const v1::Entry& r : requests) {
     if (r.community_id() != requests[0].community_id() || r.community_id().empty()) {
-      return done(InvalidArgument("bad-request", "a group's entries belong to one community"));
+      return group->Fail(InvalidArgument("bad-request", "a group's entries belong to one community"));
     }
   }
-  auto group = std::make_shared<Group>();
-  group->done = std::move(done);
   std::unique_lock<std::mutex> lock(queue_mu_);
   if (stopping_ || queue_.size() + requests.size() > kAppendQueueMax) {
     Status refusal = stopping_ ? Unavailable("shutting-down", "the ledger is closing")
                                : ResourceExhausted("busy", "too many appends are waiting; retry later");
     lock.unlock();  // answered outside the lock, which the answer may need
-    group->done(refusal);
+    group->Fail(refusal);
     return;
   }
   for (v1::Entry& r : requests) queue_.push_back(Pending{std::move(r), nullptr, group});
@@ -127,6 +141,9 @@ void Ledger::RunSequencer() {
       // This batch was built on entries that did not become durable: nobody hears success.
       Deliver(*job, previous);
       RollBack(/*tree_too=*/true);
+    } else if (job->batch[0].group && job->batch[0].group->checked) {
+      DeliverCheck(*job);
+      RollBack(/*tree_too=*/false);  // a check never moved the tree; its members leave the domain
     } else if (!job->refusal.ok()) {
       Deliver(*job, job->refusal);
       RollBack(/*tree_too=*/false);  // a refused group never moved the tree
@@ -271,6 +288,7 @@ std::unique_ptr<Ledger::Job> Ledger::SequenceBatch(std::vector<Pending> batch) {
     if (r.kind == BatchResult::Kind::kAppended) state.keys_in_batch.emplace(r.idem_key, i);
   }
   bool is_group = !job->batch.empty() && job->batch[0].group;
+  if (is_group && job->batch[0].group->checked) return job;  // never sealed, never written
   for (size_t i = 0; is_group && i < job->results.size(); ++i) {
     if (job->results[i].kind != BatchResult::Kind::kRefused) continue;
     const Status& why = job->results[i].refusal;
@@ -374,6 +392,17 @@ void Ledger::Publish(Job& job) {
   stats_.last_batch_entries = job.state.appended;
 }
 
+// Answers a checked group member by member. REQUIRES: the write before it succeeded.
+void Ledger::DeliverCheck(Job& job) {
+  std::vector<MemberCheck> checks;
+  checks.reserve(job.results.size());
+  for (const BatchResult& r : job.results) {
+    const bool refused = r.kind == BatchResult::Kind::kRefused;
+    checks.push_back({refused ? r.refusal : OkStatus(), !refused && r.kind != BatchResult::Kind::kAppended});
+  }
+  job.batch[0].group->checked(std::move(checks));
+}
+
 // Answers every caller of the batch. Nobody hears success for anything of a failed batch.
 void Ledger::Deliver(Job& job, const Status& written) {
   using Kind = BatchResult::Kind;
@@ -391,7 +420,7 @@ void Ledger::Deliver(Job& job, const Status& written) {
   }
   if (!job.batch.empty() && job.batch[0].group) {
     Group& group = *job.batch[0].group;
-    if (!written.ok()) return group.done(written);
+    if (!written.ok()) return group.Fail(written);
     std::vector<StoredEntry> entries;
     for (size_t i = 0; i < results.size(); ++i) {
       if (results[i].kind == Kind::kReplayInBatch) {

@@ -20,6 +20,7 @@
 
 #include "ledger/crypto.h"
 #include "ledger/encoding.h"
+#include "ledger/ledger.h"
 #include "ledger/merkle.h"
 #include "mingzhang/v1/ledger.pb.h"
 #include "tests/test_util.h"
@@ -367,6 +368,138 @@ TEST_CASE("the CLI builds, imports, exports, verifies and audits a district on a
   INFO(caught.out);
   REQUIRE(caught.status == 1);
   REQUIRE(Contains(caught.out, "differs from its leaf_bytes"));
+}
+
+// GBK bytes of a few words (what Excel on Chinese Windows saves): 工行 = B9 A4 D0 D0, 收据 = CA D5 BE DD.
+const std::string kGbkReceipt = "\xCA\xD5\xBE\xDD";  // 收据
+
+// A firm, a community of eight units and the firm's token, through the API.
+std::string SetUpSmallCommunity(HttpClient& client, const std::string& admin) {
+  const json firm{{"idempotency_key", "f"}, {"firm_id", "F"}, {"name", "某物业"}};
+  REQUIRE(CallJson(client, Method::kPost, "/v1/firms", admin, &firm).ok());
+  const json community{{"idempotency_key", "c"},          {"community_id", "C"},
+                       {"name", "兰亭"},                  {"firm_id", "F"},
+                       {"fee_rate_fen_per_m2_month", 250}, {"remuneration", {{"basis_points_of_fee_income", 1000}}},
+                       {"start_month", "2026-01"}};
+  REQUIRE(CallJson(client, Method::kPost, "/v1/communities", admin, &community).ok());
+  json units = json::array();
+  for (int i = 1; i <= 8; ++i) units.push_back({{"unit_id", "U" + std::to_string(i)}, {"area_centi_m2", 10000}});
+  const json register_units{{"idempotency_key", "u"}, {"units", units}};
+  REQUIRE(CallJson(client, Method::kPost, "/v1/communities/C/units", admin, &register_units).ok());
+  const json token{{"role", "firm"}, {"principal_id", "F"}, {"communities", {"C"}}};
+  Result<json> issued = CallJson(client, Method::kPost, "/v1/tokens", admin, &token);
+  REQUIRE(issued.ok());
+  return (*issued)["token"].get<std::string>();
+}
+
+TEST_CASE("import is all or nothing: every row checked by the server first, every refusal by line", "[cli]") {
+  TempDir dir;
+  Daemon daemon(dir);
+  Result<ServerUrl> url = ServerUrl::Parse(daemon.url());
+  REQUIRE(url.ok());
+  HttpClient client(*url);
+  const std::string firm = SetUpSmallCommunity(client, Token(daemon.admin_token_file()));
+  const std::string firm_file = dir / "firm.token";
+  Spit(firm_file, firm + "\n");
+  const std::string import = "import --server " + daemon.url() + " --token-file " + firm_file + " --community C --csv ";
+  const uint64_t before = TreeSize(client);
+
+  // Six good rows, then an unknown unit on line 8 and line 3's receipt again on line 9. The old
+  // import wrote lines 2-7 before it met line 8.
+  const std::string header = "unit_id,amount,period,months,paid_on,method,receipt_ref\n";
+  std::string rows;
+  for (int i = 1; i <= 6; ++i) {
+    rows += "U" + std::to_string(i) + ",25000,2026-03,1,2026-03-0" + std::to_string(i) + ",bank,R-" + std::to_string(i) + "\n";
+  }
+  const std::string bad_csv = dir / "bad.csv";
+  Spit(bad_csv, header + rows + "U99,25000,2026-03,1,2026-03-07,cash,R-7\n" + "U7,25000,2026-03,1,2026-03-08,cash,R-2\n");
+  Ran bad = Cli(import + bad_csv);
+  INFO(bad.out);
+  CHECK(bad.status == 1);
+  CHECK(Contains(bad.out, "nothing was written. The server refused 2 of 8 rows"));
+  CHECK(Contains(bad.out, "line 8: refused unknown-unit"));
+  CHECK(Contains(bad.out, "line 9: refused duplicate-receipt"));
+  CHECK_FALSE(Contains(bad.out, "line 2:"));
+  CHECK(TreeSize(client) == before);
+
+  // The check route itself: all problems, indices from 0, nothing written.
+  json payments = json::array();
+  for (const auto& [unit, receipt] : std::vector<std::pair<std::string, std::string>>{
+           {"U1", "K-1"}, {"nope", "K-2"}, {"U2", "K-1"}, {"U3", "K-3"}, {"U4", "K-3"}}) {
+    payments.push_back({{"idempotency_key", "k-" + receipt + unit}, {"unit_id", unit}, {"amount", "25000"},
+                        {"period", "2026-03"}, {"months", 1}, {"paid_on", "2026-03-02"}, {"method", "bank"},
+                        {"receipt_ref", receipt}});
+  }
+  const json batch{{"payments", payments}};
+  Result<json> check = CallJson(client, Method::kPost, "/v1/communities/C/payments:check", firm, &batch);
+  REQUIRE(check.ok());
+  INFO(check->dump());
+  CHECK((*check)["rows"] == 5);
+  CHECK((*check)["new"] == 2);
+  REQUIRE((*check)["problems"].size() == 3);
+  CHECK((*check)["problems"][0]["index"] == 1);
+  CHECK((*check)["problems"][0]["type"] == "unknown-unit");
+  CHECK((*check)["problems"][1]["index"] == 2);
+  CHECK((*check)["problems"][1]["type"] == "duplicate-receipt");
+  CHECK((*check)["problems"][2]["index"] == 4);
+  CHECK((*check)["problems"][2]["type"] == "duplicate-receipt");
+  CHECK((*check)["problems"][2]["title"] == "Unprocessable Entity");
+  CHECK(TreeSize(client) == before);
+  // The same body as a batch is refused whole.
+  Result<json> refused = CallJson(client, Method::kPost, "/v1/communities/C/payments:batch", firm, &batch);
+  CHECK(refused.status().slug() == "unknown-unit");
+  CHECK(TreeSize(client) == before);
+
+  // The fixed file, in yuan and GBK as Excel saves it, goes in whole; again, it is all replays.
+  const std::string good_csv = dir / "good.csv";
+  Spit(good_csv, "unit_id,amount_yuan,period,months,paid_on,method,receipt_ref\r\n"
+                 "U1,250.00,2026-03,1,2026-03-01,bank," + kGbkReceipt + "-1\r\n"
+                 "U2,250.5,2026-03,1,2026-03-02,wechat," + kGbkReceipt + "-2\r\n"
+                 "U3,0.01,2026-03,1,2026-03-03,cash,\r\n"
+                 ",,,,,,\r\n");
+  Ran good = Cli(import + good_csv);
+  INFO(good.out);
+  REQUIRE(good.status == 0);
+  CHECK(Contains(good.out, "3 payments: 3 written, 0 replayed"));
+  CHECK(TreeSize(client) == before + 3);
+  Result<json> entry = CallJson(client, Method::kGet, "/v1/entries/" + std::to_string(before + 1), firm);
+  REQUIRE(entry.ok());
+  CHECK((*entry)["entry"]["fee_payment"]["amount"] == "25050");
+  CHECK((*entry)["entry"]["fee_payment"]["receipt_ref"] == "收据-2");
+  Ran again = Cli(import + good_csv);
+  INFO(again.out);
+  CHECK(again.status == 0);
+  CHECK(Contains(again.out, "3 payments: 0 written, 3 replayed"));
+  CHECK(TreeSize(client) == before + 3);
+
+  // Refused here, before anything is sent: bad yuan, bytes that are no text, too many rows.
+  const std::string yuan_csv = dir / "yuan.csv";
+  Spit(yuan_csv, "unit_id,amount_yuan,period,months,paid_on,method,receipt_ref\nU4,250.555,2026-03,1,2026-03-04,bank,\n"
+                 "U5,\"1,250.00\",2026-03,1,2026-03-04,bank,\n");
+  Ran yuan = Cli(import + yuan_csv);
+  INFO(yuan.out);
+  CHECK(yuan.status == 2);
+  CHECK(Contains(yuan.out, "line 2: amount_yuan must be yuan with at most 2 decimals"));
+  CHECK(Contains(yuan.out, "line 3: amount_yuan"));
+  const std::string broken_csv = dir / "broken.csv";
+  Spit(broken_csv, header + "U4,25000,2026-03,1,2026-03-04,bank,ok\nU5,25000,2026-03,1,2026-03-04,bank,\x81,\n");
+  Ran broken = Cli(import + broken_csv);
+  INFO(broken.out);
+  CHECK(broken.status == 2);
+  CHECK(Contains(broken.out, "line 3: bytes that are neither UTF-8 nor GBK/GB18030"));
+  std::string many = header;
+  for (size_t i = 0; i <= kGroupEntriesMax; ++i) {
+    many += "U1,100,2026-03,1,2026-03-01,bank,M-" + std::to_string(i) + "\n";
+  }
+  const std::string many_csv = dir / "many.csv";
+  Spit(many_csv, many);
+  Ran too_many = Cli(import + many_csv);
+  INFO(too_many.out.substr(0, 400));
+  CHECK(too_many.status == 2);
+  CHECK(Contains(too_many.out, "holds " + std::to_string(kGroupEntriesMax + 1) + " payments; one import is at most " +
+                                    std::to_string(kGroupEntriesMax)));
+  CHECK(Contains(too_many.out, "split the file"));
+  CHECK(TreeSize(client) == before + 3);
 }
 
 }  // namespace

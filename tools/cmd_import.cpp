@@ -1,21 +1,31 @@
-// mingzhang import --server URL --token-file F --community C --csv payments.csv [--parallel N]
+// mingzhang import --server URL --token-file F --community C --csv payments.csv
 //
-// Posts each row of a payments CSV to POST /v1/communities/{c}/payments. The CSV has the header
-//   unit_id,amount,period,months,paid_on,method,receipt_ref
-// (amount in fen, period "YYYY-MM", paid_on "YYYY-MM-DD", method bank|wechat|alipay|cash|other;
-// RFC 4180 quoting allowed, CRLF or LF). Every row is checked before anything is sent: one bad
-// row refuses the whole file. Each row's idempotency key is "import-" followed by the first 16
-// hex digits of SHA-256 of the row's text (without its line ending), so importing the same file
-// again writes nothing twice: the server answers the repeats with the original entries.
+// Records the fee payments of a CSV all or nothing. The CSV has one of the headers
+//   unit_id,amount,period,months,paid_on,method,receipt_ref        amount in fen: 25650
+//   unit_id,amount_yuan,period,months,paid_on,method,receipt_ref   amount in yuan: 256.50
+// (period "YYYY-MM", paid_on "YYYY-MM-DD", method bank|wechat|alipay|cash|other; a yuan amount
+// has at most two decimals and no separators; RFC 4180 quoting allowed, CRLF or LF). The file is
+// UTF-8 or GBK/GB18030, as Excel on Chinese Windows saves it (gb18030.h); a UTF-8 BOM is dropped.
+//
+// Nothing is written unless every row can be: (1) every row is read and checked here, and all
+// problems are listed by line; (2) the whole file goes to POST .../payments:check, which checks
+// each row as the ledger would append it, earlier rows applied, and lists every refusal (an
+// unknown unit, a receipt used twice) by line; (3) only then is it sent as ONE payments:batch,
+// which the ledger appends whole or not at all. A file of more than kGroupEntriesMax rows is
+// refused: split it. Each row's idempotency key is "import-" followed by the first 16 hex digits
+// of SHA-256 of the row's text in UTF-8 (without its line ending), so importing the same file
+// again writes nothing twice: the server answers the repeats with the original entries. The
+// portal's import (api/web/src/views/firm_tools.js) makes the same keys from the same rows.
 #include <iostream>
 #include <map>
-#include <mutex>
 #include <vector>
 
 #include "ledger/calendar.h"
 #include "ledger/crypto.h"
 #include "ledger/domain.h"
 #include "ledger/encoding.h"
+#include "ledger/gb18030.h"
+#include "ledger/ledger.h"
 #include "tools/cli.h"
 #include "tools/http_client.h"
 
@@ -23,8 +33,8 @@ namespace mingzhang::cli {
 namespace {
 
 constexpr const char* kHeader = "unit_id,amount,period,months,paid_on,method,receipt_ref";
-constexpr size_t kImportWorkersDefault = 8;
-constexpr size_t kErrorsShownMax = 20;
+constexpr const char* kHeaderYuan = "unit_id,amount_yuan,period,months,paid_on,method,receipt_ref";
+constexpr size_t kErrorsShownMax = 50;
 
 struct Row {
   size_t line = 0;
@@ -67,16 +77,36 @@ Result<std::vector<std::string>> SplitCsv(std::string_view line) {
   }
 }
 
-Result<nlohmann::json> RowBody(const std::vector<std::string>& f) {
+// "256.50", "256.5" or "256" yuan as fen, exactly (never through floating point).
+std::optional<int64_t> ParseYuan(std::string_view text) {
+  const size_t dot = text.find('.');
+  std::string_view whole = text.substr(0, dot);
+  std::string_view fraction = dot == std::string_view::npos ? "" : text.substr(dot + 1);
+  const auto digits = [](std::string_view d) { return d.find_first_not_of("0123456789") == std::string_view::npos; };
+  if (whole.empty() || whole.size() > 12 || !digits(whole) || !digits(fraction)) return std::nullopt;
+  if (dot != std::string_view::npos && (fraction.empty() || fraction.size() > 2)) return std::nullopt;
+  std::string fen_text = std::string(whole) + std::string(fraction) + std::string(2 - fraction.size(), '0');
+  return ParseI64(fen_text);
+}
+
+Result<int64_t> RowAmount(const std::string& cell, bool in_yuan) {
+  std::optional<int64_t> amount = in_yuan ? ParseYuan(cell) : ParseI64(cell);
+  if (amount && *amount >= 1 && *amount <= kAmountFenMax) return *amount;
+  if (in_yuan) {
+    return InvalidArgument("bad-csv", "amount_yuan must be yuan with at most 2 decimals, e.g. 256.50, 0.01 to " +
+                                          std::to_string(kAmountFenMax / 100));
+  }
+  return InvalidArgument("bad-csv", "amount must be a whole number of fen, 1 to " + std::to_string(kAmountFenMax) +
+                                        " (25650 for 256.50 yuan; or use the header's amount_yuan column)");
+}
+
+Result<nlohmann::json> RowBody(const std::vector<std::string>& f, bool in_yuan) {
   if (f.size() != 7) {
     return InvalidArgument("bad-csv", "expected 7 fields, found " + std::to_string(f.size()));
   }
   const std::string& unit = f[0];
   if (!ValidId(unit)) return InvalidArgument("bad-csv", "unit_id must be 1-64 of A-Z a-z 0-9 . _ -");
-  std::optional<int64_t> amount = ParseI64(f[1]);
-  if (!amount || *amount < 1 || *amount > kAmountFenMax) {
-    return InvalidArgument("bad-csv", "amount must be a whole number of fen, 1 to " + std::to_string(kAmountFenMax));
-  }
+  MZ_ASSIGN_OR_RETURN(int64_t amount, RowAmount(f[1], in_yuan));
   if (!ParseMonth(f[2]).ok()) return InvalidArgument("bad-csv", "period must be a month YYYY-MM");
   std::optional<uint64_t> months = ParseU64(f[3]);
   if (!months || *months < 1 || *months > kPaymentMonthsMax) {
@@ -88,7 +118,7 @@ Result<nlohmann::json> RowBody(const std::vector<std::string>& f) {
   if (f[6].size() > kRefBytesMax || !ValidUtf8(f[6])) {
     return InvalidArgument("bad-csv", "receipt_ref must be UTF-8 of at most " + std::to_string(kRefBytesMax) + " bytes");
   }
-  return nlohmann::json{{"unit_id", unit}, {"amount", *amount}, {"period", f[2]},  {"months", *months},
+  return nlohmann::json{{"unit_id", unit}, {"amount", amount}, {"period", f[2]},  {"months", *months},
                         {"paid_on", f[4]}, {"method", f[5]},    {"receipt_ref", f[6]}};
 }
 
@@ -98,6 +128,7 @@ Result<std::vector<Row>> ParseFile(const std::string& text, std::vector<std::str
   std::map<std::string, size_t> first_line_of_key;
   size_t line_no = 0;
   bool header_seen = false;
+  bool in_yuan = false;
   for (size_t pos = 0; pos < text.size();) {
     size_t nl = text.find('\n', pos);
     std::string_view line(text.data() + pos, (nl == std::string::npos ? text.size() : nl) - pos);
@@ -107,16 +138,18 @@ Result<std::vector<Row>> ParseFile(const std::string& text, std::vector<std::str
     std::string where = "line " + std::to_string(line_no) + ": ";
     if (!header_seen) {
       if (line.substr(0, 3) == "\xEF\xBB\xBF") line.remove_prefix(3);  // a UTF-8 byte order mark
-      if (line != kHeader) {
-        errors.push_back(where + "the header must be exactly " + std::string(kHeader));
+      if (line != kHeader && line != kHeaderYuan) {
+        errors.push_back(where + "the header must be exactly " + std::string(kHeader) + " (amount in fen) or " +
+                         kHeaderYuan + " (amount in yuan)");
         return std::vector<Row>();
       }
+      in_yuan = line == kHeaderYuan;
       header_seen = true;
       continue;
     }
-    if (line.find_first_not_of(" \t") == std::string_view::npos) continue;  // blank line
+    if (line.find_first_not_of(" \t,") == std::string_view::npos) continue;  // blank (Excel leaves ",,,,,,")
     Result<std::vector<std::string>> fields = SplitCsv(line);
-    Result<nlohmann::json> body = fields.ok() ? RowBody(*fields) : Result<nlohmann::json>(fields.status());
+    Result<nlohmann::json> body = fields.ok() ? RowBody(*fields, in_yuan) : Result<nlohmann::json>(fields.status());
     if (!body.ok()) {
       errors.push_back(where + body.status().message());
       continue;
@@ -134,7 +167,54 @@ Result<std::vector<Row>> ParseFile(const std::string& text, std::vector<std::str
   return rows;
 }
 
-enum class Outcome { kWritten, kReplayed, kRefused, kFailed };
+void PrintErrors(const std::vector<std::string>& errors) {
+  for (size_t i = 0; i < errors.size() && i < kErrorsShownMax; ++i) std::cerr << "  " << errors[i] << "\n";
+  if (errors.size() > kErrorsShownMax) std::cerr << "  ... and " << errors.size() - kErrorsShownMax << " more\n";
+}
+
+// The file's text in UTF-8: as it is when it is UTF-8, else decoded from GBK/GB18030.
+Result<std::string> FileText(const std::string& bytes) {
+  DecodedText text = DecodeUtf8OrGb18030(bytes);
+  if (!text.bad_byte_offset) return std::move(text.utf8);
+  return InvalidArgument("bad-csv", "line " + std::to_string(LineOfOffset(bytes, *text.bad_byte_offset)) +
+                                        ": bytes that are neither UTF-8 nor GBK/GB18030 text");
+}
+
+nlohmann::json BatchBody(const std::vector<Row>& rows) {
+  nlohmann::json payments = nlohmann::json::array();
+  for (const Row& row : rows) payments.push_back(row.body);
+  return nlohmann::json{{"payments", std::move(payments)}};
+}
+
+// The server's check of every row, earlier rows applied: each refusal by its CSV line.
+Result<std::vector<std::string>> ServerProblems(HttpClient& client, const std::string& target, const std::string& token,
+                                                const std::vector<Row>& rows, const std::string& body) {
+  MZ_ASSIGN_OR_RETURN(HttpAnswer answer, client.SendRetrying(Method::kPost, target + ":check", token, body));
+  if (answer.status != 200) return ProblemStatus(answer);
+  nlohmann::json check = nlohmann::json::parse(answer.body, nullptr, /*allow_exceptions=*/false);
+  if (check.is_discarded() || !check.contains("problems")) return Unavailable("bad-answer", "payments:check answered no problems list");
+  std::vector<std::string> problems;
+  for (const nlohmann::json& p : check["problems"]) {
+    const size_t index = p.value("index", size_t{0});
+    const size_t line = index < rows.size() ? rows[index].line : 0;
+    problems.push_back("line " + std::to_string(line) + ": refused " + p.value("type", "") + ": " + p.value("detail", ""));
+  }
+  return problems;
+}
+
+// A batch refused after a clean check (the log changed in between) names the group's member.
+std::string RefusalByLine(const Status& refusal, const std::vector<Row>& rows) {
+  const std::string prefix = "entry ";
+  const std::string& message = refusal.message();
+  if (message.rfind(prefix, 0) == 0) {
+    std::optional<uint64_t> index = ParseU64(message.substr(prefix.size(), message.find(' ', prefix.size()) - prefix.size()));
+    if (index && *index < rows.size()) {
+      return "line " + std::to_string(rows[*index].line) + ": refused " + refusal.slug() + ": " +
+             message.substr(message.find(": ") + 2);
+    }
+  }
+  return "refused " + refusal.slug() + ": " + message;
+}
 
 int Import(const Args& args) {
   std::optional<std::string> url = args.Get("server");
@@ -146,17 +226,13 @@ int Import(const Args& args) {
   }
   if (!args.positional().empty()) return Usage("import takes no argument " + args.positional().front());
   if (!ValidId(*community)) return Usage("--community must be 1-64 of A-Z a-z 0-9 . _ -");
-  size_t workers = kImportWorkersDefault;
-  if (auto p = args.Get("parallel")) {
-    std::optional<uint64_t> n = ParseU64(*p);
-    if (!n || *n == 0 || *n > 64) return Usage("--parallel must be 1 to 64");
-    workers = static_cast<size_t>(*n);
-  }
   Result<ServerUrl> server = ServerUrl::Parse(*url);
   if (!server.ok()) return Fail(server.status());
   Result<std::string> token = ReadTokenFile(*token_file);
   if (!token.ok()) return Fail(token.status());
-  Result<std::string> text = ReadFile(*csv);
+  Result<std::string> bytes = ReadFile(*csv);
+  if (!bytes.ok()) return Fail(bytes.status());
+  Result<std::string> text = FileText(*bytes);
   if (!text.ok()) return Fail(text.status());
 
   std::vector<std::string> errors;
@@ -164,54 +240,40 @@ int Import(const Args& args) {
   if (!rows.ok()) return Fail(rows.status());
   if (!errors.empty()) {
     std::cerr << "mingzhang: " << *csv << " is refused; nothing was sent:\n";
-    for (size_t i = 0; i < errors.size() && i < kErrorsShownMax; ++i) std::cerr << "  " << errors[i] << "\n";
-    if (errors.size() > kErrorsShownMax) std::cerr << "  ... and " << errors.size() - kErrorsShownMax << " more\n";
+    PrintErrors(errors);
     return kExitUsage;
   }
-
-  std::vector<Outcome> outcomes(rows->size(), Outcome::kFailed);
-  std::vector<std::string> reasons(rows->size());
-  std::mutex mu;
-  size_t done = 0;
-  Progress progress("import", rows->size());
-  const std::string target = "/v1/communities/" + *community + "/payments";
-  ForEachParallel(*server, workers, rows->size(), [&](HttpClient& client, size_t i) {
-    Result<HttpAnswer> answer = client.SendRetrying(Method::kPost, target, *token, (*rows)[i].body.dump());
-    Outcome outcome;
-    std::string reason;
-    if (!answer.ok()) {
-      outcome = Outcome::kFailed;
-      reason = answer.status().message();
-    } else if (answer->status == 201) {
-      outcome = Outcome::kWritten;
-    } else if (answer->status == 200) {
-      outcome = Outcome::kReplayed;
-    } else {
-      Status s = ProblemStatus(*answer);
-      outcome = answer->status >= 500 ? Outcome::kFailed : Outcome::kRefused;
-      reason = s.slug() + ": " + s.message();
-    }
-    std::lock_guard lock(mu);
-    outcomes[i] = outcome;
-    reasons[i] = std::move(reason);
-    progress.Set(++done);
-  });
-  progress.Finish();
-
-  size_t counts[4] = {0, 0, 0, 0};
-  for (Outcome o : outcomes) ++counts[static_cast<int>(o)];
-  std::cout << "imported " << *csv << " into " << *community << ": " << rows->size() << " payments: "
-            << counts[0] << " written, " << counts[1] << " replayed (already recorded), " << counts[2] << " refused";
-  if (counts[3] > 0) std::cout << ", " << counts[3] << " failed";
-  std::cout << "\n";
-  for (size_t i = 0; i < rows->size(); ++i) {
-    if (outcomes[i] == Outcome::kRefused || outcomes[i] == Outcome::kFailed) {
-      std::cout << "  line " << (*rows)[i].line << ": " << (outcomes[i] == Outcome::kRefused ? "refused " : "failed ")
-                << reasons[i] << "\n";
-    }
+  if (rows->empty()) return Fail(InvalidArgument("bad-csv", *csv + " holds no payments"));
+  if (rows->size() > kGroupEntriesMax) {
+    return Fail(InvalidArgument("bad-csv", *csv + " holds " + std::to_string(rows->size()) + " payments; one import is at most " +
+                                               std::to_string(kGroupEntriesMax) +
+                                               " (written all or nothing): split the file and import each part"));
   }
-  if (counts[3] > 0) return kExitUsage;
-  return counts[2] > 0 ? kExitProblem : kExitOk;
+
+  HttpClient client(*server);
+  const std::string target = "/v1/communities/" + *community + "/payments";
+  const std::string body = BatchBody(*rows).dump();
+  Result<std::vector<std::string>> problems = ServerProblems(client, target, *token, *rows, body);
+  if (!problems.ok()) return Fail(problems.status());
+  if (!problems->empty()) {
+    std::cerr << "mingzhang: " << *csv << " is refused; nothing was written. The server refused " << problems->size()
+              << " of " << rows->size() << " rows:\n";
+    PrintErrors(*problems);
+    return kExitProblem;
+  }
+  Result<HttpAnswer> answer = client.SendRetrying(Method::kPost, target + ":batch", *token, body);
+  if (!answer.ok()) return Fail(answer.status());
+  if (!answer->ok()) {
+    Status refusal = ProblemStatus(*answer);
+    std::cerr << "mingzhang: " << *csv << " is refused; nothing was written:\n  " << RefusalByLine(refusal, *rows) << "\n";
+    return answer->status >= 500 ? kExitUsage : kExitProblem;
+  }
+  nlohmann::json written = nlohmann::json::parse(answer->body, nullptr, /*allow_exceptions=*/false);
+  if (written.is_discarded()) return Fail(Unavailable("bad-answer", "payments:batch answered no JSON"));
+  std::cout << "imported " << *csv << " into " << *community << ": " << rows->size() << " payments: "
+            << written.value("written", 0) << " written, " << written.value("replayed", 0)
+            << " replayed (already recorded), all in one batch\n";
+  return kExitOk;
 }
 
 }  // namespace
@@ -219,11 +281,12 @@ int Import(const Args& args) {
 const Command& ImportCommand() {
   static const Command command{
       "import",
-      "  import --server URL --token-file F --community C --csv FILE [--parallel N]\n"
-      "                                          record fee payments from a CSV (unit_id,amount,period,\n"
-      "                                          months,paid_on,method,receipt_ref; amount in fen); a\n"
-      "                                          bad file is refused whole; re-importing writes nothing twice\n",
-      {"server", "token-file", "community", "csv", "parallel"}, {}, {}, Import};
+      "  import --server URL --token-file F --community C --csv FILE\n"
+      "                                          record fee payments from a CSV, all or nothing (unit_id,\n"
+      "                                          amount|amount_yuan,period,months,paid_on,method,receipt_ref;\n"
+      "                                          UTF-8 or GBK); every row is checked by the server first and\n"
+      "                                          every problem listed by line; re-importing writes nothing twice\n",
+      {"server", "token-file", "community", "csv"}, {}, {}, Import};
   return command;
 }
 
