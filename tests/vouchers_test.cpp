@@ -284,5 +284,41 @@ TEST_CASE("vouchers: kept across a restart, and a stored file is checked each ti
   CHECK(get(t.owner1).body == kPdf);
 }
 
+TEST_CASE("mingzhang voucher uploads a file and prints its hash", "[api][vouchers][cli]") {
+  Town t;
+  const std::string dir = t.daemon.root();
+  auto write = [&](const std::string& name, const std::string& bytes) {
+    std::ofstream(dir + "/" + name, std::ios::binary) << bytes;
+    return dir + "/" + name;
+  };
+  const std::string token_file = write("firm1.token", t.firm1 + "\n");
+  const std::string url = "http://127.0.0.1:" + std::to_string(t.daemon.port());
+  auto voucher = [&](const std::string& file) {
+    return RunCommand({MINGZHANG_CLI, "voucher", "--server", url, "--token-file", token_file, "--file", file},
+                      dir + "/cli.log");
+  };
+  const std::string sha = Sha256Hex(kPng);
+  const std::string png = write("receipt.png", kPng);
+  auto [code, output] = voucher(png);
+  INFO(output);
+  CHECK(code == 0);
+  CHECK(output.find(sha + "\n") != std::string::npos);
+  CHECK(output.find("stored") != std::string::npos);
+  CHECK(ReadFile(t.daemon.data_dir() + "/vouchers/" + sha.substr(0, 2) + "/" + sha) == kPng);
+  auto [again_code, again] = voucher(png);
+  CHECK(again_code == 0);
+  CHECK(again.find("was stored already") != std::string::npos);
+
+  // Refused here, before anything is sent: exit 2, and the server holds nothing new.
+  auto [gif_code, gif] = voucher(write("photo.gif", kGif));
+  CHECK(gif_code == 2);
+  CHECK(gif.find("PDF, JPEG or PNG") != std::string::npos);
+  // Refused by the server: exit 1 with its reason.
+  auto [unrelated_code, unrelated] = voucher(write("other.pdf", "%PDF-1.4\nnot in the ledger\n"));
+  CHECK(unrelated_code == 1);
+  CHECK(unrelated.find("voucher-not-in-ledger") != std::string::npos);
+  CHECK(StoredFiles(t.daemon.data_dir()) == std::vector<std::string>{"vouchers/" + sha.substr(0, 2) + "/" + sha});
+}
+
 }  // namespace
 }  // namespace mingzhang::apitest

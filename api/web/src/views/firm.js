@@ -353,7 +353,14 @@ class FormErrors {
 function amountField(name = 'amount') {
   const input = h('input', { name, type: 'text', inputmode: 'decimal', autocomplete: 'off', placeholder: '0.00', required: true });
   const echo = h('span', { class: 'note amount-echo', dataset: { echoFor: name } }, t('firm.amount.hint'));
+  // While typing, the echo says what is wrong; a refusal shown on submit then goes, not to say it twice.
   input.addEventListener('input', () => {
+    const error = input.closest('.field')?.querySelector('.field-error');
+    if (error) {
+      error.textContent = '';
+      delete error.dataset.problem;
+      input.closest('.field').classList.remove('invalid');
+    }
     const r = parseYuan(input.value);
     echo.textContent = input.value.trim() === '' ? t('firm.amount.hint') : r.ok ? t('firm.amount.reads', { yuan: yuan(r.fen) }) : lang() === 'en' ? r.en : r.zh;
     echo.classList.toggle('bad', input.value.trim() !== '' && !r.ok);
@@ -421,6 +428,11 @@ function doneBox(id, text, answer, ...more) {
   );
 }
 
+// The confirmation is above the fresh form, where the person is not looking: bring it into view.
+function seen(done) {
+  done?.scrollIntoView?.({ block: 'start' });
+}
+
 function base64ToHex(b64) {
   if (!b64) return '';
   const bin = atob(b64);
@@ -435,6 +447,7 @@ async function renderPaymentTab(root, ctx) {
   const accounts = new Map(billing.units.map((u) => [u.unit_id, u]));
   const show = (done) => {
     replace(root, done, section(`${t('firm.tab.payment')} · ${ctx.communityName}`, paymentForm(ctx, units, accounts, show)));
+    seen(done);
   };
   show(null);
 }
@@ -475,7 +488,12 @@ function paymentForm(ctx, units, accounts, show) {
     if (k >= 1n && k <= BigInt(PAYMENT_MONTHS_MAX)) months.value = String(k);
   }
   amount.input.addEventListener('input', suggestMonths);
-  form.addEventListener('input', () => (confirmBox.hidden = true));
+  // While the page asks, its two buttons are the only way on; any change asks afresh.
+  const asking = (on) => {
+    confirmBox.hidden = !on;
+    submit.hidden = on;
+  };
+  form.addEventListener('input', () => asking(false));
 
   const read = () => {
     errors.clear();
@@ -494,7 +512,7 @@ function paymentForm(ctx, units, accounts, show) {
   };
 
   const record = async (body) => {
-    confirmBox.hidden = true;
+    asking(false);
     try {
       const answer = await submission.post(api, communityPath(community, '/payments'), body);
       if (!answer) return;
@@ -515,9 +533,9 @@ function paymentForm(ctx, units, accounts, show) {
       confirmBox,
       h('h3', {}, t('firm.check.title')),
       h('ul', {}, doubts.map(([kind, text]) => h('li', { dataset: { doubt: kind } }, text))),
-      h('div', { class: 'confirm-buttons' }, h('button', { type: 'button', class: 'big primary', id: 'pay-confirm-yes', onclick: () => record(body) }, t('firm.check.confirm')), h('button', { type: 'button', class: 'big', id: 'pay-confirm-no', onclick: () => ((confirmBox.hidden = true), amount.input.focus()) }, t('firm.check.back'))),
+      h('div', { class: 'confirm-buttons' }, h('button', { type: 'button', class: 'big primary', id: 'pay-confirm-yes', onclick: () => record(body) }, t('firm.check.confirm')), h('button', { type: 'button', class: 'big', id: 'pay-confirm-no', onclick: () => (asking(false), amount.input.focus()) }, t('firm.check.back'))),
     );
-    confirmBox.hidden = false;
+    asking(true);
     confirmBox.scrollIntoView?.({ block: 'center' });
   });
   return form;
@@ -622,7 +640,10 @@ function feeCard(label, fen, id) {
 async function renderDisbursementTab(root, ctx) {
   const { proposals } = await ctx.api.get(communityPath(ctx.community, '/proposals'));
   const resolutions = proposals.filter((p) => p.status === 'passed' && p.fund === 'PUBLIC_REVENUE' && p.resolution_id);
-  const show = (done) => replace(root, done, section(`${t('firm.tab.disbursement')} · ${ctx.communityName}`, disbursementForm(ctx, resolutions, show)));
+  const show = (done) => {
+    replace(root, done, section(`${t('firm.tab.disbursement')} · ${ctx.communityName}`, disbursementForm(ctx, resolutions, show)));
+    seen(done);
+  };
   show(null);
 }
 
@@ -649,9 +670,10 @@ async function readVoucher(file, errors) {
   return { bytes, type, sha256: bytesToHex(sha256(bytes)), name: file.name };
 }
 
-function resolutionLabel(p) {
+// What a resolution still allows, shown under the list (a phone cuts an option's text short).
+function resolutionLeft(p) {
   const left = BigInt(p.amount) - BigInt(p.disbursed_under_resolution);
-  return `${p.title} · ${p.resolution_id} · ${t('firm.resolution.left', { approved: yuan(p.amount), spent: yuan(p.disbursed_under_resolution), left: yuan(left) })}`;
+  return t('firm.resolution.left', { approved: yuan(p.amount), spent: yuan(p.disbursed_under_resolution), left: yuan(left) });
 }
 
 function disbursementForm(ctx, resolutions, show) {
@@ -692,14 +714,21 @@ function disbursementForm(ctx, resolutions, show) {
     remuneration.disabled = publicRevenue;
     if (publicRevenue && category.value === 'REMUNERATION') category.value = 'OTHER';
     const list = usable();
-    replace(resolution, list.map((p) => h('option', { value: p.resolution_id }, resolutionLabel(p))));
-    const empty = h('span', { class: 'note' }, category.value === 'REPAIR' ? t('firm.resolution.none.repair') : t('firm.resolution.none'));
+    const kept = resolution.value;
+    replace(resolution, list.map((p) => h('option', { value: p.resolution_id, selected: p.resolution_id === kept }, `${p.title}（${p.resolution_id}）`)));
     resolution.hidden = list.length === 0;
+    describe();
+  };
+  const describe = () => {
+    const list = usable();
+    const p = list.find((x) => x.resolution_id === resolution.value);
     resolutionField.querySelector('.field-hint')?.remove();
-    if (list.length === 0) resolution.after(Object.assign(empty, { className: 'note field-hint' }));
+    const text = list.length === 0 ? (category.value === 'REPAIR' ? t('firm.resolution.none.repair') : t('firm.resolution.none')) : p ? resolutionLeft(p) : '';
+    resolution.after(h('span', { class: 'note field-hint', id: 'resolution-left' }, text));
   };
   fund.addEventListener('change', fit);
   category.addEventListener('change', fit);
+  resolution.addEventListener('change', describe);
   fit();
 
   voucherInput.addEventListener('change', async () => {
@@ -807,7 +836,10 @@ async function putBytes(api, path, bytes, contentType) {
 // ---- public revenue ----
 
 async function renderRevenueTab(root, ctx) {
-  const show = (done) => replace(root, done, section(`${t('firm.tab.revenue')} · ${ctx.communityName}`, revenueForm(ctx, show)));
+  const show = (done) => {
+    replace(root, done, section(`${t('firm.tab.revenue')} · ${ctx.communityName}`, revenueForm(ctx, show)));
+    seen(done);
+  };
   show(null);
 }
 
