@@ -9,6 +9,7 @@ import { lang, LANGS, setLang, t } from './i18n.js';
 import { currentYear, errorBox, loading, periodForm } from './views/common.js';
 import { renderCommunity } from './views/community.js';
 import { renderFirm } from './views/firm.js';
+import './views/firm_tools.js'; // the firm view's import, reconcile and invitations tabs
 import { renderOwner } from './views/owner.js';
 import { renderRegulator } from './views/regulator.js';
 
