@@ -2,6 +2,8 @@
 // firm, every refusal (writing nothing), GET by everyone who may read a community naming the
 // voucher with its exact bytes and headers, 304, the same 404 for another community's voucher as
 // for one not uploaded, a stored file checked again when read, and files kept across a restart.
+#include <sys/mount.h>
+
 #include <filesystem>
 #include <fstream>
 
@@ -47,12 +49,14 @@ std::vector<std::string> StoredFiles(const std::string& data_dir) {
 // Firm F1 serves C1, firm F2 serves C2; each community has a unit and its owner, and C1 a
 // disbursement for each of the PDF, the JPEG and the PNG, C2 one naming a file of its own.
 struct Town {
-  Daemon daemon;
+  std::unique_ptr<Daemon> owned_daemon;
+  Daemon& daemon;
   std::unique_ptr<HttpClient> client;
   std::string admin, firm1, firm2, committee1, regulator, owner1, owner2;
   const std::string c2_file = "%PDF-1.7\nC2's own invoice\n";
 
-  Town() {
+  Town() : Town(std::make_unique<Daemon>()) {}
+  explicit Town(std::unique_ptr<Daemon> d) : owned_daemon(std::move(d)), daemon(*owned_daemon) {
     daemon.Start();
     client = std::make_unique<HttpClient>(daemon.port());
     admin = daemon.admin_token();
@@ -282,6 +286,65 @@ TEST_CASE("vouchers: kept across a restart, and a stored file is checked each ti
   CHECK(repair.status == 201);
   CHECK(ReadFile(path) == kPdf);
   CHECK(get(t.owner1).body == kPdf);
+}
+
+// A tmpfs of kDiskBytes for the daemon's data, mounted for the test's life (root, as CI runs; where
+// mounting is refused the test fails and says so), as tests/full_disk_test.cpp does.
+class SmallDisk {
+ public:
+  static constexpr size_t kDiskBytes = 64 << 20;
+  SmallDisk() : path_(root_ / "disk") {
+    fs::create_directories(path_);
+    const std::string options = "size=" + std::to_string(kDiskBytes) + ",mode=0700";
+    if (::mount("tmpfs", path_.c_str(), "tmpfs", MS_NOSUID | MS_NODEV, options.c_str()) != 0) {
+      const int error = errno;
+      FAIL("cannot mount a tmpfs at " << path_ << ": " << std::strerror(error) << "; this test needs root");
+    }
+    mounted_ = true;
+  }
+  ~SmallDisk() {
+    if (mounted_) ::umount2(path_.c_str(), MNT_DETACH);
+  }
+  std::string data_dir() const { return path_ + "/data"; }
+  std::string log_dir() const { return root_.path(); }
+  // Takes every byte left, in ever smaller pieces, until the kernel says none is left.
+  void Fill() const {
+    const int fd = ::open(fill_path().c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+    REQUIRE(fd >= 0);
+    const std::string piece(1 << 20, 'x');
+    for (size_t size : {piece.size(), size_t{4096}, size_t{1}}) {
+      while (::write(fd, piece.data(), size) == static_cast<ssize_t>(size)) {
+      }
+    }
+    const int error = errno;
+    ::close(fd);
+    REQUIRE(error == ENOSPC);
+  }
+  void Free() const { fs::remove(fill_path()); }
+
+ private:
+  std::string fill_path() const { return path_ + "/fill"; }
+  testing::TempDir root_;
+  std::string path_;
+  bool mounted_ = false;
+};
+
+TEST_CASE("vouchers: a full disk is 503 storage-full with nothing left, and the upload is taken once freed", "[api][vouchers][fulldisk]") {
+  SmallDisk disk;
+  Town t(std::make_unique<Daemon>(disk.data_dir(), disk.log_dir()));
+  const std::string sha = Sha256Hex(kPng);
+  disk.Fill();
+  Reply full = t.Put(sha, kPng, t.firm1);
+  INFO(full.Describe());
+  CHECK(full.status == 503);
+  CHECK(full.Json()["type"] == "storage-full");
+  CHECK(StoredFiles(t.daemon.data_dir()).empty());  // no part of a file, no temporary one
+  CheckProblem(t.Get(sha, t.owner1), 404, "voucher-not-found");
+  disk.Free();
+  Reply freed = t.Put(sha, kPng, t.firm1);
+  INFO(freed.Describe());
+  CHECK(freed.status == 201);
+  CHECK(t.Get(sha, t.owner1).body == kPng);
 }
 
 TEST_CASE("mingzhang voucher uploads a file and prints its hash", "[api][vouchers][cli]") {
