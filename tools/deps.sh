@@ -3,7 +3,7 @@ MINGZHANG_PACKAGES=(
   g++ cmake ninja-build pkg-config curl
   librocksdb-dev libboost-dev libssl-dev libprotobuf-dev protobuf-compiler
   catch2 nlohmann-json3-dev libjemalloc-dev zlib1g-dev jq openssl
-  chromium fonts-wqy-microhei
+  chromium fonts-wqy-microhei poppler-utils
 )
 # The portal (api/web) is built with node and npm. Debian's nodejs and npm only where there is no
 # node or npm yet: another Node (e.g. NodeSource's, which bundles its own npm) stays as it is.

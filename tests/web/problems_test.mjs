@@ -22,7 +22,7 @@ const { PROBLEM_TEXT, PROBLEM_FALLBACK, problemText } = await import(
 // each one from here once its code has landed.
 const IN_FLIGHT = new Set([
   'duplicate-receipt', 'bad-due-day', 'bad-label',                    // rules
-  'voting-closed', 'proposal-still-open', 'bad-closes-on',            // voting through closes_on
+  'voting-closed', 'proposal-still-open',                             // voting through closes_on
   'bad-invitation-code', 'unknown-invitation', 'invitation-used',     // invitations (issue 22)
   'invitation-expired', 'invitation-revoked', 'invitations-already-issued',
   'too-many-attempts', 'bad-valid-days', 'bad-invitation-record',

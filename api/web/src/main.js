@@ -6,24 +6,28 @@ import { Api } from './api.js';
 import { disposeCharts } from './charts.js';
 import { h, replace } from './dom.js';
 import { lang, LANGS, setLang, t } from './i18n.js';
+import { renderCheck } from './views/check.js';
 import { currentYear, errorBox, loading, periodForm } from './views/common.js';
+import { renderCommittee } from './views/committee.js';
 import { renderCommunity } from './views/community.js';
 import { renderFirm } from './views/firm.js';
 import './views/firm_tools.js'; // the firm view's import, reconcile and invitations tabs
+import { renderNotice } from './views/notice.js';
 import { renderOwner } from './views/owner.js';
 import { renderRegulator } from './views/regulator.js';
 
 // Accounts stay on this device until signed out: an owner signs in once, from paper.
 const ACCOUNTS_KEY = 'mingzhang.accounts';
 const CURRENT_KEY = 'mingzhang.account';
-const VIEWS = { owner: renderOwner, community: renderCommunity, regulator: renderRegulator, firm: renderFirm };
+const VIEWS = { owner: renderOwner, community: renderCommunity, regulator: renderRegulator, firm: renderFirm, committee: renderCommittee };
 // Pages made for paper (A4, no header or navigation): #/<name>?... with their own parameters.
-const PRINT_VIEWS = {};
+// check: what a notice's QR code opens (a resident signs in first: statements need a token).
+const PRINT_VIEWS = { notice: renderNotice, check: renderCheck };
 // The view each role opens first, and the views it is shown.
 const ROLE_VIEWS = {
   owner: ['owner', 'community'],
   firm: ['firm', 'community'],
-  committee: ['community'],
+  committee: ['committee', 'community'],
   regulator: ['regulator', 'community'],
   admin: ['regulator', 'community'],
 };
@@ -163,6 +167,8 @@ function signInPage(code) {
       try {
         await action(value);
         const account = currentAccount();
+        // A notice's QR code led here: show what it asked for once signed in.
+        if (PRINT_VIEWS[route().view]) return render();
         go(ROLE_VIEWS[account.role]?.[0] ?? 'owner', currentYear());
       } catch (err) {
         error.textContent = err.message;
@@ -203,7 +209,8 @@ async function render(flash) {
   const { view, period, code } = route();
   const account = currentAccount();
   if (!account || view === 'join') {
-    replace(app, header(view, account), h('main', {}, insecureNote(), signInPage(code)));
+    const why = view === 'check' ? h('p', { class: 'note narrow', id: 'check-sign-in-note' }, t('check.signin')) : null;
+    replace(app, header(view, account), h('main', {}, insecureNote(), why, signInPage(code)));
     return;
   }
   if (PRINT_VIEWS[view]) {
