@@ -1,6 +1,8 @@
 #include "ledger/reconcile.h"
 
 #include <catch2/catch.hpp>
+#include <fstream>
+#include <iterator>
 #include <ostream>
 #include <string>
 #include <string_view>
@@ -181,6 +183,23 @@ TEST_CASE("a GBK statement with a damaged byte is refused naming its line", "[re
   BankStatement icbc = RequireParsed(icbc_gbk);
   CHECK(icbc.format == BankFormat::kIcbc);
   CHECK(icbc.lines == std::vector<BankLine>{Line(2, "2026-10-08", 100, kIn, "R-1", "王五")});
+}
+
+// The sample in tools/samples (README there): read as the bank gave it, every line understood.
+TEST_CASE("the CCB sample export reads whole", "[reconcile]") {
+  std::ifstream in(std::string(MINGZHANG_SAMPLES_DIR) + "/ccb-lanting-2026-10.csv", std::ios::binary);
+  REQUIRE(in.good());
+  const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  BankStatement s = RequireParsed(bytes);
+  CHECK(s.format == BankFormat::kCcb);
+  CHECK(s.from_gb18030);
+  REQUIRE(s.lines.size() == 398);
+  CHECK(s.lines.front() == Line(2, "2026-10-01", 28598, kIn, "lanting-2026-10-03960", "业主8-0202"));
+  CHECK(s.lines.back().date == "2026-10-28");
+  int64_t credit_fen = 0, debit_fen = 0;
+  for (const BankLine& l : s.lines) (l.direction == kIn ? credit_fen : debit_fen) += l.amount_fen;
+  CHECK(credit_fen == 12450225 + 1234);  // the matched credits and the interest, as README says
+  CHECK(debit_fen == 14115846);
 }
 
 TEST_CASE("a quoted cell spanning lines keeps later line numbers right", "[reconcile]") {
