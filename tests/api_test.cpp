@@ -1185,7 +1185,7 @@ TEST_CASE("bad requests answer their documented 4xx problem and write nothing", 
       // Routes, methods, queries.
       {"unknown route", GET, "/v1/nothing-here", w.admin, "", 404, "no-route"},
       {"unknown route under a community", POST, "/v1/communities/C1/refunds", w.firm, "{}", 404, "no-route"},
-      {"wrong method (GET on a write)", GET, "/v1/firms", w.admin, "", 405, "method-not-allowed"},
+      {"wrong method (GET on a write)", GET, "/v1/tokens", w.admin, "", 405, "method-not-allowed"},
       {"wrong method (DELETE on an entry)", http::verb::delete_, "/v1/entries/1", w.admin, "", 405, "method-not-allowed"},
       {"wrong method (POST on the checkpoint)", POST, "/v1/checkpoint", w.admin, "{}", 405, "method-not-allowed"},
       {"bad escape in a path", GET, "/v1/communities/C%zz/statements/2026", w.regulator, "", 400, "bad-path"},
