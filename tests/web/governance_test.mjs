@@ -237,7 +237,7 @@ describe('governance in Chromium', { timeout: 10 * TEST_MS }, () => {
     }
     assert.match(await page.textContent('#notice-collection'), new RegExp(`收缴率 ${(s.billing.collection_rate_bp / 100).toFixed(2)}%`));
     assert.match(await page.textContent('#notice-remuneration'), new RegExp(`本期提取 ${yuan(s.remuneration.taken_in_period).replace(/[.$]/g, '\\$&')}`));
-    assert.match(await page.textContent('#notice-checkpoint'), new RegExp(`第 ${s.checkpoint.tree_size} 条记录，根哈希 ${s.checkpoint.root_hash.slice(0, 8).replace(/[+/]/g, '\\$&')}…`));
+    assert.match(await page.textContent('#notice-checkpoint'), new RegExp(`共 ${s.checkpoint.tree_size} 条记录，根哈希 ${s.checkpoint.root_hash.slice(0, 8).replace(/[+/]/g, '\\$&')}…`));
     await screenshot(world, page, 'notice');
 
     // The PDF: exactly one A4 portrait page, holding the Chinese headings as text.

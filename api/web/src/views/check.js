@@ -26,7 +26,7 @@ addMessages(
     'check.changed.words': '账本中这一期的签名账目与公示上的不同。请不要以这份公示为准，并告知业委会或监管部门。',
     'check.bad': '核验失败',
     'check.bad.words': '账本给出的签名无效，账目可能被改动过。请截图保存此页，并告知业委会或监管部门。',
-    'check.what': '{community}，{period}，检查点第 {size} 条记录',
+    'check.what': '{community}，{period}，检查点共 {size} 条记录',
     'check.figures': '请与公示上的数字对照：',
     'check.income': '收入合计',
     'check.spending': '支出合计',

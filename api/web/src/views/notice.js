@@ -44,7 +44,7 @@ addMessages(
     'notice.collection': '五、物业费收缴率',
     'notice.collection.line': '已到期应收 {billed}，实收 {collected}，收缴率 {rate}；欠费 {arrears} 户，共 {units} 户。',
     'notice.check': '六、核验',
-    'notice.check.line': '以上数字取自账本签名检查点：第 {size} 条记录，根哈希 {root}，签名时间 {signed}（北京时间）。',
+    'notice.check.line': '以上数字取自账本的签名检查点：共 {size} 条记录，根哈希 {root}，签名时间 {signed}（北京时间）。',
     'notice.check.key': '日志：{origin}，签名 {signature}',
     'notice.qr': '用手机扫描二维码，可在网上核对本公示：显示“核验通过”即说明本公示与账本中签名的账目完全一致。',
     'notice.printed': '打印时间 {time}',
