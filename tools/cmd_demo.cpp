@@ -165,7 +165,7 @@ Status Register(Runner& run, const Plan& plan, const std::string& admin) {
   jobs.clear();
   for (const Community& c : plan.communities) {
     json units = json::array();
-    for (const demo::Unit& u : c.units) units.push_back({{"unit_id", u.id}, {"area_centi_m2", u.area_centi_m2}});
+    for (const demo::Unit& u : c.units) units.push_back({{"unit_id", u.id}, {"label", u.label}, {"area_centi_m2", u.area_centi_m2}});
     jobs.push_back({"units of " + c.id, Base(c.id) + "/units", &admin,
                     json{{"idempotency_key", "demo-units-" + c.id}, {"units", units}}, nullptr});
   }

@@ -55,6 +55,11 @@ std::string UnitId(size_t i) {
   return buf;
 }
 
+// The same unit as its residents write it: "3栋1202室".
+std::string UnitLabel(size_t i) {
+  return std::to_string(i / 60 + 1) + "栋" + std::to_string(((i % 60) / 4 + 1) * 100 + i % 4 + 1) + "室";
+}
+
 std::string Voucher(const std::string& text) { return HexEncode(AsBytes(Sha256(text))); }
 
 struct CategorySpec {
@@ -109,7 +114,7 @@ void PlanUnits(Community& c, size_t index, size_t n) {
     // Mostly 80-140 m², some smaller flats and some large ones: 50-180 m² in all.
     int64_t r = rng.Between(0, 99);
     int64_t area = r < 15 ? rng.Between(5000, 7999) : r < 85 ? rng.Between(8000, 13999) : rng.Between(14000, 18000);
-    c.units.push_back(Unit{UnitId(i), area, false});
+    c.units.push_back(Unit{UnitId(i), UnitLabel(i), area, false});
   }
 }
 

@@ -26,6 +26,7 @@ inline constexpr uint64_t kSeed = 0x6d696e677a68616eULL;  // "mingzhan"
 
 struct Unit {
   std::string id;
+  std::string label;  // as residents write it: 3栋1202室
   int64_t area_centi_m2 = 0;
   bool owner_token = false;  // an owner token is issued for it (it votes or evaluates)
 };
