@@ -26,6 +26,7 @@
 #include <ctime>
 #include <filesystem>
 #include <mutex>
+#include <shared_mutex>
 
 namespace mingzhang {
 namespace {
@@ -51,9 +52,12 @@ Status FromRocks(const rocksdb::Status& s, const std::string& what) {
 
 rocksdb::Slice ToSlice(std::string_view v) { return rocksdb::Slice(v.data(), v.size()); }
 
+// Holds the store's instance for reading as long as it lives: a recovery that must close the
+// instance waits for it (Store::Impl::instance_mu).
 class RocksCursor final : public Cursor {
  public:
-  explicit RocksCursor(rocksdb::Iterator* it) : it_(it) {}
+  RocksCursor(std::shared_lock<std::shared_timed_mutex> reading, rocksdb::Iterator* it)
+      : reading_(std::move(reading)), it_(it) {}
   void Seek(std::string_view key) override { it_->Seek(ToSlice(key)); }
   bool Valid() const override { return it_->Valid(); }
   void Next() override { it_->Next(); }
@@ -62,7 +66,8 @@ class RocksCursor final : public Cursor {
   Status status() const override { return FromRocks(it_->status(), "iterating"); }
 
  private:
-  std::unique_ptr<rocksdb::Iterator> it_;
+  std::shared_lock<std::shared_timed_mutex> reading_;
+  std::unique_ptr<rocksdb::Iterator> it_;  // destroyed first: it must not outlive its instance
 };
 
 // ---- storage faults (tests) ------------------------------------------------------------------
@@ -260,6 +265,13 @@ class InfoLog final : public rocksdb::Logger {
 // A store that could only be opened read-only (opening for writing met the full disk) recovers
 // the same way, with a new read-write instance in place of DB::Resume. Corruption stays
 // unrecoverable.
+//
+// DB::Resume starts a new log only when it flushes a memtable that holds something (RocksDB
+// 7.8's FlushMemTable skips empty ones). When every memtable is empty (the failed write was the
+// first since the last flush or recovery), it would keep the log writer that failed, and the next
+// append to it trips RocksDB's assertion and aborts the process. Then everything acknowledged is
+// in table files and the log files hold only failed batches, so the store closes the instance
+// (waiting for readers), deletes the log files and opens a new read-write instance instead.
 class StorageErrorListener final : public rocksdb::EventListener {
  public:
   explicit StorageErrorListener(std::function<void(const rocksdb::Status&)> stopped) : stopped_(std::move(stopped)) {}
@@ -281,6 +293,35 @@ class StorageErrorListener final : public rocksdb::EventListener {
 };
 
 constexpr size_t kProbeBytes = 4096;
+// How long a recovery that must close the instance waits for readers and cursors to let go.
+constexpr auto kReopenWaitForReaders = std::chrono::seconds(2);
+
+// Whether DB::Resume would start a new write-ahead log (see above).
+bool MemtablesHoldData(rocksdb::DB& db, const std::vector<rocksdb::ColumnFamilyHandle*>& handles) {
+  for (rocksdb::ColumnFamilyHandle* h : handles) {
+    uint64_t active = 0;
+    uint64_t immutable = 0;
+    if (!db.GetIntProperty(h, rocksdb::DB::Properties::kNumEntriesActiveMemTable, &active) ||
+        !db.GetIntProperty(h, rocksdb::DB::Properties::kNumEntriesImmMemTables, &immutable) || active + immutable > 0) {
+      return true;  // unknown counts as data: DB::Resume, the path that never deletes a log
+    }
+  }
+  return false;
+}
+
+// The write-ahead log files in a store directory: NNNNNN.log.
+std::vector<std::filesystem::path> LogFiles(const std::string& dir) {
+  std::vector<std::filesystem::path> logs;
+  std::error_code ec;
+  for (const auto& file : std::filesystem::directory_iterator(dir, ec)) {
+    const std::string name = file.path().filename().string();
+    if (name.size() > 4 && name.ends_with(".log") &&
+        name.find_first_not_of("0123456789") == name.size() - 4) {
+      logs.push_back(file.path());
+    }
+  }
+  return logs;
+}
 // A scan reads ahead this much from its first read; RocksDB's own readahead grows to it only
 // after a few reads of a file. 2 MiB measured no faster (bench/RESULTS.md).
 constexpr size_t kScanReadaheadBytes = 256 << 10;
@@ -345,8 +386,11 @@ struct Store::Impl {
   std::mutex resume_mu;  // one recovery at a time; guards what follows
   std::chrono::steady_clock::time_point retry_after{};
   // Every instance opened, the last one current. A read-only instance replaced by a read-write
-  // one stays open until the store closes: a reader or cursor may still be using it.
+  // one stays open until the store closes: a reader or cursor may still be using it. A
+  // read-write instance is closed only under instance_mu held exclusively; every read, cursor and
+  // write holds it shared.
   std::vector<std::unique_ptr<Instance>> instances;
+  mutable std::shared_timed_mutex instance_mu;
   std::atomic<Instance*> current{nullptr};
 
   const Instance& instance() const { return *current.load(std::memory_order_acquire); }
@@ -389,10 +433,40 @@ struct Store::Impl {
   }
 
   Status ResumeOrReopen() {
-    if (!instance().read_only) return FromRocks(instance().db->Resume(), "resuming after a storage error");
-    MZ_ASSIGN_OR_RETURN(std::unique_ptr<Instance> writable, OpenInstance(/*read_only=*/false));
-    Install(std::move(writable));
-    return OkStatus();
+    const Instance& in = instance();
+    if (in.read_only) {
+      MZ_ASSIGN_OR_RETURN(std::unique_ptr<Instance> writable, OpenInstance(/*read_only=*/false));
+      Install(std::move(writable));
+      return OkStatus();
+    }
+    if (MemtablesHoldData(*in.db, in.handles)) return FromRocks(in.db->Resume(), "resuming after a storage error");
+    return ReopenWithoutFailedLogs();
+  }
+
+  // See "recovery from storage errors": close, delete the logs of failed batches, open again.
+  Status ReopenWithoutFailedLogs() {
+    std::unique_lock<std::shared_timed_mutex> closing(instance_mu, std::defer_lock);
+    if (!closing.try_lock_for(kReopenWaitForReaders)) {
+      return Unavailable("storage-unavailable", "recovering the storage: readers did not let go of the store");
+    }
+    instances.pop_back();  // the current, failed read-write instance: closed here
+    for (const std::filesystem::path& log : LogFiles(dir)) {
+      fs->DeleteFile(log.string(), rocksdb::IOOptions(), nullptr).PermitUncheckedError();
+    }
+    Result<std::unique_ptr<Instance>> writable = OpenInstance(/*read_only=*/false);
+    if (writable.ok()) {
+      Install(std::move(writable).value());
+      return OkStatus();
+    }
+    // Opening for writing met the storage again: serve reads from a read-only instance (it
+    // writes nothing) and recover from it later, as after a start on a full disk.
+    Result<std::unique_ptr<Instance>> readable = OpenInstance(/*read_only=*/true);
+    if (!readable.ok()) {
+      std::fprintf(stderr, "mingzhangd: cannot reopen the store %s: %s\n", dir.c_str(), readable.status().message().c_str());
+      std::abort();  // no instance left to read from; the files are intact and a restart opens them
+    }
+    Install(std::move(readable).value());
+    return writable.status();
   }
 
   Status Recover() {
@@ -470,6 +544,7 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& dir, const StoreOp
 }
 
 Result<std::optional<std::string>> Store::Get(Column column, std::string_view key) const {
+  std::shared_lock<std::shared_timed_mutex> reading(impl_->instance_mu);
   const Instance& in = impl_->instance();
   std::string value;
   rocksdb::Status s = in.db->Get(rocksdb::ReadOptions(), in.handle(column), ToSlice(key), &value);
@@ -480,6 +555,7 @@ Result<std::optional<std::string>> Store::Get(Column column, std::string_view ke
 
 Result<std::optional<std::string>> Store::GetPart(Column column, std::string_view key, size_t offset,
                                                   size_t length) const {
+  std::shared_lock<std::shared_timed_mutex> reading(impl_->instance_mu);
   const Instance& in = impl_->instance();
   rocksdb::PinnableSlice value;
   rocksdb::Status s = in.db->Get(rocksdb::ReadOptions(), in.handle(column), ToSlice(key), &value);
@@ -491,6 +567,7 @@ Result<std::optional<std::string>> Store::GetPart(Column column, std::string_vie
 
 std::vector<Result<std::optional<std::string>>> Store::MultiGet(Column column,
                                                                 const std::vector<std::string>& keys) const {
+  std::shared_lock<std::shared_timed_mutex> reading(impl_->instance_mu);
   const Instance& in = impl_->instance();
   std::vector<rocksdb::Slice> slices(keys.begin(), keys.end());
   std::vector<rocksdb::PinnableSlice> values(keys.size());
@@ -513,6 +590,7 @@ std::vector<Result<std::optional<std::string>>> Store::MultiGet(Column column,
 
 Status Store::Write(const WriteSet& writes, bool sync) {
   MZ_RETURN_IF_ERROR(impl_->Recover());
+  std::shared_lock<std::shared_timed_mutex> writing(impl_->instance_mu);
   const Instance& in = impl_->instance();
   rocksdb::WriteBatch batch(writes.payload_bytes() + writes.ops().size() * 16);
   for (const WriteOp& op : writes.ops()) {
@@ -536,16 +614,19 @@ Status Store::Recover() { return impl_->Recover(); }
 uint64_t Store::info_log_lines_dropped() const { return impl_->info_log ? impl_->info_log->dropped() : 0; }
 
 std::unique_ptr<Cursor> Store::NewCursor(Column column, Access access) const {
+  std::shared_lock<std::shared_timed_mutex> reading(impl_->instance_mu);
   const Instance& in = impl_->instance();
   rocksdb::ReadOptions read_options;
   if (access == Access::kScan) {
     read_options.fill_cache = false;
     read_options.readahead_size = kScanReadaheadBytes;
   }
-  return std::make_unique<RocksCursor>(in.db->NewIterator(read_options, in.handle(column)));
+  rocksdb::Iterator* it = in.db->NewIterator(read_options, in.handle(column));
+  return std::make_unique<RocksCursor>(std::move(reading), it);
 }
 
 Result<std::optional<std::string>> Store::LastKey(Column column) const {
+  std::shared_lock<std::shared_timed_mutex> reading(impl_->instance_mu);
   const Instance& in = impl_->instance();
   std::unique_ptr<rocksdb::Iterator> it(in.db->NewIterator(rocksdb::ReadOptions(), in.handle(column)));
   it->SeekToLast();

@@ -97,6 +97,9 @@ int EnvInt(const char* name, int fallback) {
   return value != nullptr && *value != '\0' ? std::atoi(value) : fallback;
 }
 
+// The last `bytes` of a log: where a daemon that stopped says why.
+std::string Tail(const std::string& log, size_t bytes) { return log.size() > bytes ? log.substr(log.size() - bytes) : log; }
+
 bool Running(Daemon& d) {
   if (!d.running()) return false;
   return !WaitExit(d.pid(), std::chrono::milliseconds(0)).has_value();
@@ -297,7 +300,7 @@ TEST_CASE("fill/free cycles under concurrent writers: every request answered, no
   stop = true;
   for (std::thread& t : writers) t.join();
   INFO(run.acked() << " payments acknowledged, " << run.refused() << " refused for the storage, in " << cycle
-                   << " cycles; " << d.log().substr(0, 4000));
+                   << " cycles; the end of mingzhangd's output: " << Tail(d.log(), 6000));
   REQUIRE(Running(d));
   for (const std::string& u : run.unexpected()) UNSCOPED_INFO(u);
   REQUIRE(run.unexpected().empty());
