@@ -20,6 +20,8 @@ import { renderRegulator } from './views/regulator.js';
 const ACCOUNTS_KEY = 'mingzhang.accounts';
 const CURRENT_KEY = 'mingzhang.account';
 const VIEWS = { owner: renderOwner, community: renderCommunity, regulator: renderRegulator, firm: renderFirm, committee: renderCommittee };
+// Views of forms and open votes, where a period to look at means nothing.
+const VIEWS_WITHOUT_PERIOD = new Set(['firm', 'committee']);
 // Pages made for paper (A4, no header or navigation): #/<name>?... with their own parameters.
 // check: what a notice's QR code opens (a resident signs in first: statements need a token).
 const PRINT_VIEWS = { notice: renderNotice, check: renderCheck };
@@ -226,7 +228,8 @@ async function render(flash) {
   const allowed = ROLE_VIEWS[account.role] ?? Object.keys(VIEWS);
   const shown = allowed.includes(view) ? view : allowed[0];
   const content = h('div', { id: 'content' }, loading());
-  replace(app, header(shown, account), h('main', {}, insecureNote(), periodForm(period, (p) => go(shown, p)), content));
+  const periodChooser = VIEWS_WITHOUT_PERIOD.has(shown) ? null : periodForm(period, (p) => go(shown, p));
+  replace(app, header(shown, account), h('main', {}, insecureNote(), periodChooser, content));
   try {
     await VIEWS[shown](content, { api: new Api(account.token), session: account, period, params: route().params, flash, rerender: render });
   } catch (err) {
