@@ -19,21 +19,19 @@ export class Api {
     this.token = token;
   }
 
-  async request(method, path, body) {
-    const headers = { Accept: 'application/json' };
+  headers(accept, contentType) {
+    const headers = { Accept: accept };
     if (this.token) headers.Authorization = `Bearer ${this.token}`;
-    if (body !== undefined) headers['Content-Type'] = 'application/json';
+    if (contentType) headers['Content-Type'] = contentType;
+    return headers;
+  }
+
+  async request(method, path, body) {
+    const headers = this.headers('application/json', body === undefined ? '' : 'application/json');
+    // A network failure stays a TypeError here: a lost answer is not a refusal (firm.js keeps the key).
     const res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
     const text = await res.text();
-    if (!res.ok) {
-      let problem = {};
-      try {
-        problem = JSON.parse(text);
-      } catch {
-        // not a problem document: the status says enough
-      }
-      throw new ApiError(res.status, problem.type ?? 'http-error', problem.detail ?? text.slice(0, 200));
-    }
+    if (!res.ok) throw refusal(res, text);
     return text;
   }
 
@@ -52,20 +50,39 @@ export class Api {
 
   // A binary answer (a voucher file) as {bytes: Uint8Array, contentType}; refusals as ApiError.
   async getBytes(path) {
-    const headers = { Accept: '*/*' };
-    if (this.token) headers.Authorization = `Bearer ${this.token}`;
-    const res = await fetch(path, { headers });
-    if (!res.ok) {
-      let problem = {};
-      try {
-        problem = JSON.parse(await res.text());
-      } catch {
-        // not a problem document: the status says enough
-      }
-      throw new ApiError(res.status, problem.type ?? 'http-error', problem.detail ?? '');
-    }
+    const res = await send(path, { headers: this.headers('*/*') });
+    if (!res.ok) throw refusal(res, await res.text());
     return { bytes: new Uint8Array(await res.arrayBuffer()), contentType: res.headers.get('Content-Type') ?? '' };
   }
+
+  // Bytes sent as they are (a voucher file, a bank's CSV: the server tells UTF-8 from GBK, not
+  // the browser); the JSON answer parsed, refusals as ApiError.
+  async sendBytes(method, path, bytes, contentType) {
+    const res = await send(path, { method, headers: this.headers('application/json', contentType), body: bytes });
+    const text = await res.text();
+    if (!res.ok) throw refusal(res, text);
+    return text ? JSON.parse(text) : null;
+  }
+}
+
+// fetch, with a network failure (no answer at all) as an ApiError like any refusal.
+async function send(path, init) {
+  try {
+    return await fetch(path, init);
+  } catch (err) {
+    throw new ApiError(0, 'http-error', String(err));
+  }
+}
+
+// A refusal's problem document (RFC 9457) as an ApiError.
+function refusal(res, text) {
+  let problem = {};
+  try {
+    problem = JSON.parse(text);
+  } catch {
+    // not a problem document: the status says enough
+  }
+  return new ApiError(res.status, problem.type ?? 'http-error', problem.detail ?? text.slice(0, 200));
 }
 
 export const enc = encodeURIComponent;

@@ -10,7 +10,7 @@
 // The ledger's kAmountFenMax (ledger/domain.h): ¥1,000,000,000.00 in one entry.
 export const AMOUNT_FEN_MAX = 100_000_000_000n;
 // Longer text than this is not an amount anyone types; refused before any arithmetic on it.
-export const YUAN_TEXT_CHARS_MAX = 40;
+const YUAN_TEXT_CHARS_MAX = 40;
 const FEN_PER_YUAN = 100n;
 
 // What people type besides ASCII: full-width digits and signs (a Chinese IME's), the ideographic

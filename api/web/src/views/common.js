@@ -6,6 +6,24 @@ import { parseVerifierKey, VerifyError } from '../verify.js';
 
 const PERIOD_RE = /^[0-9]{4}(-(0[1-9]|1[0-2])|-Q[1-4])?$/;
 const PINNED_KEY_PREFIX = 'mingzhang.logkey.';
+// China Standard Time, the ledger's clock: UTC+8 all year (no daylight saving).
+const CST_OFFSET_MS = 8 * 3_600_000;
+const DAY_MS = 86_400_000;
+
+// A day in China Standard Time, "YYYY-MM-DD", `days` after the day of nowMs (today).
+export function cstDay(days = 0, nowMs = Date.now()) {
+  return new Date(Number(nowMs) + CST_OFFSET_MS + days * DAY_MS).toISOString().slice(0, 10);
+}
+
+// "2026-12-07 14:51" in Beijing time.
+export function cstTime(ms) {
+  return new Date(Number(ms) + CST_OFFSET_MS).toISOString().slice(0, 16).replace('T', ' ');
+}
+
+// What the ledger's byte limits (kNameBytesMax…) count: UTF-8 bytes, 3 for most Chinese characters.
+export function utf8Bytes(text) {
+  return new TextEncoder().encode(text).length;
+}
 
 export function validPeriod(text) {
   return PERIOD_RE.test(text);
@@ -47,11 +65,16 @@ export function errorBox(err) {
   return h('div', { class: 'error', role: 'alert', title: err.detail ?? '', dataset: { problem: err.type ?? '' } }, `${t('error')}: ${err.message}`);
 }
 
-// A hash shortened to its first 8 and last 4 characters (the whole in its title and data-hash),
-// with a button that copies the whole.
+// A hash shortened to its first 8 and last 4 characters, as people compare it by eye.
+export function shortHash(hash) {
+  return hash.length > 16 ? `${hash.slice(0, 8)}…${hash.slice(-4)}` : hash;
+}
+
+// A hash shortened (shortHash; the whole in its title and data-hash), with a button that copies
+// the whole.
 export function hashChip(hash) {
   if (!hash) return h('span', { class: 'note' }, t('none'));
-  const shown = hash.length > 16 ? `${hash.slice(0, 8)}…${hash.slice(-4)}` : hash;
+  const shown = shortHash(hash);
   const button = h('button', { type: 'button', class: 'copy' }, t('copy'));
   button.addEventListener('click', async () => {
     try {

@@ -19,15 +19,15 @@ import { h, replace, section, table } from '../dom.js';
 import { addMessages, lang, t, yuan } from '../i18n.js';
 import { parseYuan } from '../money.js';
 import { problemText } from '../problems.js';
-import { errorBox, hashChip, loading, moneyCell } from './common.js';
+import { base64ToBytes } from '../verify.js';
+import { VOUCHER_BYTES_MAX, voucherType } from '../voucher_type.js';
+import { cstDay, errorBox, hashChip, loading, moneyCell, utf8Bytes } from './common.js';
 
 // The ledger's limits (ledger/domain.h), checked here first so a person is told before sending.
 const NAME_BYTES_MAX = 200; // kNameBytesMax: payee, payer
 const REF_BYTES_MAX = 128; // kRefBytesMax: receipt_ref, contract_ref
 const COMMENT_BYTES_MAX = 1000; // kCommentBytesMax: description
 const PAYMENT_MONTHS_MAX = 120; // kPaymentMonthsMax
-// The voucher route's limit and types (README "Vouchers").
-export const VOUCHER_BYTES_MAX = 10 * 1024 * 1024;
 // A payment above arrears plus this many months' fee is asked about before it is recorded.
 const PREPAY_MONTHS_USUAL = 12;
 const UNIT_RESULTS_MAX = 8;
@@ -35,7 +35,6 @@ const RECENT_ENTRIES = 20;
 const ENTRIES_PAGE_MAX = 1000; // kEntriesPageMax
 const RECENT_WINDOW_FIRST = 64; // seqs looked back at first; ×4 until 20 of this community are found
 const RECENT_WINDOW_STEPS_MAX = 8;
-const CST_OFFSET_MS = 8 * 3600 * 1000;
 
 const METHODS = ['wechat', 'alipay', 'bank', 'cash', 'other'];
 const FUNDS = ['FEES', 'PUBLIC_REVENUE'];
@@ -229,7 +228,7 @@ addMessages(
   },
 );
 
-export const FIRM_TABS = [];
+const FIRM_TABS = [];
 
 export function addFirmTab(tab) {
   const at = FIRM_TABS.findIndex((x) => x.name === tab.name);
@@ -268,10 +267,6 @@ export async function renderFirm(root, ctx) {
 
 // ---- small pieces ----
 
-export function todayCst(now = Date.now()) {
-  return new Date(now + CST_OFFSET_MS).toISOString().slice(0, 10);
-}
-
 // crypto.randomUUID exists only on secure pages; getRandomValues everywhere.
 export function newIdempotencyKey(kind) {
   const c = globalThis.crypto;
@@ -281,7 +276,6 @@ export function newIdempotencyKey(kind) {
   return `portal-${kind}-${bytesToHex(bytes)}`;
 }
 
-const utf8Bytes = (text) => new TextEncoder().encode(text).length;
 // The ledger keeps no control characters in text (bad-text): line breaks typed become spaces.
 const oneLine = (text) => String(text ?? '').replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ').trim();
 const unitName = (u) => (u.label ? `${u.label}（${u.unit_id}）` : u.unit_id);
@@ -303,7 +297,7 @@ function field(name, labelText, control, hint, ...extra) {
 }
 
 function dateInput(name) {
-  const today = todayCst();
+  const today = cstDay();
   return h('input', { name, type: 'date', value: today, max: today, required: true });
 }
 
@@ -385,7 +379,7 @@ function readText(form, errors, name, bytesMax, required) {
 function readDate(form, errors, name) {
   const value = form.elements[name].value;
   if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) return errors.show(name, t('firm.required'), 'required'), null;
-  if (value > todayCst()) return errors.show(name, t('firm.date.future'), 'date-future'), null;
+  if (value > cstDay()) return errors.show(name, t('firm.date.future'), 'date-future'), null;
   return value;
 }
 
@@ -434,16 +428,14 @@ function seen(done) {
 }
 
 function base64ToHex(b64) {
-  if (!b64) return '';
-  const bin = atob(b64);
-  return Array.from(bin, (c) => c.charCodeAt(0).toString(16).padStart(2, '0')).join('');
+  return b64 ? bytesToHex(base64ToBytes(b64)) : '';
 }
 
 // ---- fee payments ----
 
 async function renderPaymentTab(root, ctx) {
   const { api, community, units } = ctx;
-  const billing = await api.get(communityPath(community, `/billing?period=${todayCst().slice(0, 7)}`));
+  const billing = await api.get(communityPath(community, `/billing?period=${cstDay().slice(0, 7)}`));
   const accounts = new Map(billing.units.map((u) => [u.unit_id, u]));
   const show = (done) => {
     replace(root, done, section(`${t('firm.tab.payment')} · ${ctx.communityName}`, paymentForm(ctx, units, accounts, show)));
@@ -470,7 +462,7 @@ function paymentForm(ctx, units, accounts, show) {
     { id: 'payment-form', class: 'stack entry-form', novalidate: true },
     picker.el,
     amount.el,
-    h('div', { class: 'row2' }, field('period', t('firm.period'), h('input', { name: 'period', type: 'month', value: todayCst().slice(0, 7), required: true })), field('months', t('firm.months'), months)),
+    h('div', { class: 'row2' }, field('period', t('firm.period'), h('input', { name: 'period', type: 'month', value: cstDay().slice(0, 7), required: true })), field('months', t('firm.months'), months)),
     h('div', { class: 'row2' }, field('paid_on', t('firm.paid_on'), dateInput('paid_on')), field('method', t('firm.method'), select('method', METHODS, (m) => t(`method.${m}`), 'wechat'))),
     field('receipt_ref', t('firm.receipt'), h('input', { name: 'receipt_ref', type: 'text', autocomplete: 'off' })),
     confirmBox,
@@ -553,7 +545,7 @@ const PAYMENT_PROBLEM_FIELDS = {
 // Why a payment may be a typing mistake: not a whole number of monthly fees, a number of fees
 // other than the months, more than the arrears plus a year ahead. Each is asked about, not refused:
 // an odd amount can be right (a part payment, a fee changed mid-year).
-export function paymentDoubts(body, account) {
+function paymentDoubts(body, account) {
   if (!account) return [];
   const fen = BigInt(body.amount);
   const fee = BigInt(account.monthly_fee);
@@ -575,7 +567,7 @@ function searchKey(text) {
     .toLowerCase();
 }
 
-export function matchUnits(units, query) {
+function matchUnits(units, query) {
   const q = searchKey(query);
   if (q === '') return [];
   const rank = (u) => {
@@ -645,17 +637,6 @@ async function renderDisbursementTab(root, ctx) {
     seen(done);
   };
   show(null);
-}
-
-// The first bytes of each voucher type the archive keeps.
-const VOUCHER_TYPES = [
-  { type: 'application/pdf', magic: [0x25, 0x50, 0x44, 0x46, 0x2d] }, // %PDF-
-  { type: 'image/jpeg', magic: [0xff, 0xd8, 0xff] },
-  { type: 'image/png', magic: [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a] },
-];
-
-export function voucherType(bytes) {
-  return VOUCHER_TYPES.find((v) => v.magic.every((b, i) => bytes[i] === b))?.type ?? null;
 }
 
 // The chosen file, read and hashed in the browser (@noble/hashes: no WebCrypto needed, so plain
@@ -801,7 +782,7 @@ async function uploadVoucher(api, voucher, box) {
   box.dataset.state = 'uploading';
   replace(box, t('firm.voucher.uploading'));
   try {
-    await putBytes(api, `/v1/vouchers/${voucher.sha256}`, voucher.bytes, voucher.type);
+    await api.sendBytes('PUT', `/v1/vouchers/${voucher.sha256}`, voucher.bytes, voucher.type);
     box.dataset.state = 'uploaded';
     replace(box, h('p', { class: 'flash' }, `✓ ${t('firm.voucher.uploaded', { size: sizeText(voucher.bytes.length) })}`));
   } catch (err) {
@@ -813,24 +794,6 @@ async function uploadVoucher(api, voucher, box) {
       h('button', { type: 'button', class: 'big', id: 'voucher-retry', onclick: () => uploadVoucher(api, voucher, box) }, t('firm.voucher.retry')),
     );
   }
-}
-
-async function putBytes(api, path, bytes, contentType) {
-  let res;
-  try {
-    res = await fetch(path, { method: 'PUT', headers: { Authorization: `Bearer ${api.token}`, 'Content-Type': contentType, Accept: 'application/json' }, body: bytes });
-  } catch (err) {
-    throw new ApiError(0, 'http-error', String(err));
-  }
-  const text = await res.text();
-  if (res.ok) return text;
-  let problem = {};
-  try {
-    problem = JSON.parse(text);
-  } catch {
-    // not a problem document: the status says enough
-  }
-  throw new ApiError(res.status, problem.type ?? 'http-error', problem.detail ?? text.slice(0, 200));
 }
 
 // ---- public revenue ----
@@ -923,7 +886,7 @@ function entryRow(e, labels) {
   const x = e.entry;
   const kind = entryKind(x);
   const body = x[kind] ?? {};
-  const date = body.paid_on ?? body.received_on ?? todayCst(Number(x.recorded_at_ms));
+  const date = body.paid_on ?? body.received_on ?? cstDay(0, Number(x.recorded_at_ms));
   const summaries = {
     fee_payment: () => `${labels.get(body.unit_id) ?? body.unit_id} · ${body.period} · ${t('firm.months.n', { n: body.months })} · ${t(`method.${body.method}`)}${body.receipt_ref ? ` · ${body.receipt_ref}` : ''}`,
     disbursement: () => `${t(`fund.${body.fund}`)} · ${t(`cat.${body.category}`)} · ${body.payee} · ${body.description}`,

@@ -12,19 +12,19 @@
 // memory, never in storage, and are gone when the page is left.
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
-import qrcode from 'qrcode-generator';
 import { ApiError, communityPath } from '../api.js';
 import { h, replace, section, table } from '../dom.js';
 import { addMessages, lang, t, yuan } from '../i18n.js';
+import { AMOUNT_FEN_MAX } from '../money.js';
 import { problemText } from '../problems.js';
 import { errorBox, moneyCell } from './common.js';
 import { addFirmTab, newIdempotencyKey } from './firm.js';
+import { qrSvg } from './qr.js';
 
 // tools/cmd_import.cpp and the ledger's limits (ledger/domain.h, ledger/ledger.h).
 const IMPORT_HEADER = 'unit_id,amount,period,months,paid_on,method,receipt_ref';
 const IMPORT_HEADER_YUAN = 'unit_id,amount_yuan,period,months,paid_on,method,receipt_ref';
 const GROUP_ENTRIES_MAX = 5000; // kGroupEntriesMax: one payments:batch
-const AMOUNT_FEN_MAX = 100_000_000_000n; // kAmountFenMax
 const PAYMENT_MONTHS_MAX = 120; // kPaymentMonthsMax
 const REF_BYTES_MAX = 128; // kRefBytesMax
 const YEAR_MIN = 2000; // calendar.h
@@ -332,7 +332,7 @@ function printOnly(kind) {
 
 // The text of a file as Excel or a bank saved it: UTF-8 when it is, else GBK (GB18030, its
 // superset); null when it is neither. The decoders are fatal: nothing is guessed or replaced.
-export function decodeText(bytes) {
+function decodeText(bytes) {
   for (const [label, encoding] of [
     ['utf-8', 'utf8'],
     ['gb18030', 'gbk'],
@@ -425,7 +425,7 @@ export function importKey(line) {
 }
 
 // The CSV's rows and every problem, by line: { rows: [{line, body}], problems: [{line, key, params}] }.
-export function parseImport(text) {
+function parseImport(text) {
   const rows = [];
   const problems = [];
   const firstLineOf = new Map();
@@ -586,30 +586,11 @@ async function renderReconcileTab(root, ctx) {
   root.firstElementChild.classList.add('no-print');
 }
 
-// POSTs the file's bytes as they are: the server tells UTF-8 from GBK, not the browser.
-async function postBytes(api, path, bytes) {
-  let res;
-  try {
-    res = await fetch(path, { method: 'POST', headers: { Authorization: `Bearer ${api.token}`, 'Content-Type': 'text/csv', Accept: 'application/json' }, body: bytes });
-  } catch (err) {
-    throw new ApiError(0, 'http-error', String(err));
-  }
-  const text = await res.text();
-  if (res.ok) return JSON.parse(text);
-  let problem = {};
-  try {
-    problem = JSON.parse(text);
-  } catch {
-    // not a problem document: the status says enough
-  }
-  throw new ApiError(res.status, problem.type ?? 'http-error', problem.detail ?? text.slice(0, 200));
-}
-
 async function reconcile(ctx, file, out) {
   replace(out, h('p', { class: 'loading' }, t('rec.reading')));
   if (file.size > BANK_FILE_BYTES_MAX) return replace(out, errorBox(new ApiError(413, 'bad-bank-statement', `${file.size} bytes`)));
   try {
-    const report = await postBytes(ctx.api, communityPath(ctx.community, '/reconciliation'), new Uint8Array(await file.arrayBuffer()));
+    const report = await ctx.api.sendBytes('POST', communityPath(ctx.community, '/reconciliation'), new Uint8Array(await file.arrayBuffer()), 'text/csv');
     replace(out, reconcileReport(ctx, file.name, report));
   } catch (err) {
     const box = errorBox(err);
@@ -743,43 +724,12 @@ async function renderInvitationsTab(root, ctx) {
 }
 
 // "K7QM3XJD9PRTWB2H" or "K7QM-3XJD-9PRT-WB2H" -> "K7QM-3XJD-9PRT-WB2H".
-export function groupedCode(code) {
+function groupedCode(code) {
   return code.replace(/[^0-9A-Za-z]/g, '').toUpperCase().replace(/(.{4})(?=.)/g, '$1-');
 }
 
-export function joinLink(code) {
+function joinLink(code) {
   return `${window.location.origin}${window.location.pathname}#/join?code=${groupedCode(code)}`;
-}
-
-// A QR code as SVG built element by element (no markup parsed): one path of the dark modules,
-// with the quiet zone of four modules the standard asks for.
-function qrSvg(text) {
-  const qr = qrcode(0, 'M');
-  qr.addData(text);
-  qr.make();
-  const n = qr.getModuleCount();
-  const quiet = 4;
-  const size = n + quiet * 2;
-  let d = '';
-  for (let r = 0; r < n; r += 1) {
-    for (let c = 0; c < n; c += 1) if (qr.isDark(r, c)) d += `M${c + quiet} ${r + quiet}h1v1h-1z`;
-  }
-  const ns = 'http://www.w3.org/2000/svg';
-  const svg = document.createElementNS(ns, 'svg');
-  svg.setAttribute('viewBox', `0 0 ${size} ${size}`);
-  svg.setAttribute('class', 'qr');
-  svg.setAttribute('shape-rendering', 'crispEdges');
-  svg.setAttribute('role', 'img');
-  svg.setAttribute('aria-label', text);
-  const background = document.createElementNS(ns, 'rect');
-  background.setAttribute('width', String(size));
-  background.setAttribute('height', String(size));
-  background.setAttribute('fill', '#fff');
-  const path = document.createElementNS(ns, 'path');
-  path.setAttribute('d', d);
-  path.setAttribute('fill', '#000');
-  svg.append(background, path);
-  return svg;
 }
 
 function invitationCard(ctx, inv) {

@@ -7,19 +7,15 @@
 // that GET .../spending names (its voucher counts are of the same state, and its sums are checked
 // against the statement's before anything is shown). The QR pins the statement by that tree size
 // and the SHA-256 of its RFC 8785 form — the bytes the log key signed.
-import qrcode from 'qrcode-generator';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
 import { communityPath, enc } from '../api.js';
 import { h, replace, table } from '../dom.js';
 import { addMessages, percentBp, t, yuan } from '../i18n.js';
 import { canonicalJson, verifyStatement } from '../verify.js';
-import { showCheck, trustedLogKey, validPeriod } from './common.js';
+import { cstTime, moneyCell, shortHash, showCheck, trustedLogKey, validPeriod } from './common.js';
 import { statementPath } from './community.js';
-
-const CST_OFFSET_MS = 8 * 3_600_000;
-const QR_ERROR_CORRECTION = 'M'; // 15% of the code may be soiled on a notice board and still read
-const QR_QUIET_MODULES = 4; // the white margin a reader needs around the code
+import { qrSvg } from './qr.js';
 
 addMessages(
   {
@@ -119,49 +115,8 @@ export function statementHash(statement) {
 }
 
 // The portal address of the check of one signed statement.
-export function checkUrl(community, period, treeSize, hash, base = `${window.location.origin}${window.location.pathname}`) {
+function checkUrl(community, period, treeSize, hash, base = `${window.location.origin}${window.location.pathname}`) {
   return `${base}#/check?c=${enc(community)}&period=${enc(period)}&size=${enc(treeSize)}&sha256=${hash}`;
-}
-
-// A QR code as SVG squares (no markup parsed, nothing fetched), `size_mm` wide when printed.
-export function qrSvg(text, sizeMm) {
-  const qr = qrcode(0, QR_ERROR_CORRECTION);
-  qr.addData(text);
-  qr.make();
-  const n = qr.getModuleCount();
-  const side = n + 2 * QR_QUIET_MODULES;
-  let d = '';
-  for (let r = 0; r < n; r += 1) {
-    for (let c = 0; c < n; c += 1) if (qr.isDark(r, c)) d += `M${c + QR_QUIET_MODULES} ${r + QR_QUIET_MODULES}h1v1h-1z`;
-  }
-  const ns = 'http://www.w3.org/2000/svg';
-  const svg = document.createElementNS(ns, 'svg');
-  svg.setAttribute('viewBox', `0 0 ${side} ${side}`);
-  svg.setAttribute('width', `${sizeMm}mm`);
-  svg.setAttribute('height', `${sizeMm}mm`);
-  svg.setAttribute('shape-rendering', 'crispEdges');
-  svg.setAttribute('class', 'qr');
-  svg.dataset.text = text;
-  const background = document.createElementNS(ns, 'rect');
-  for (const [k, v] of Object.entries({ width: side, height: side, fill: '#fff' })) background.setAttribute(k, v);
-  const modules = document.createElementNS(ns, 'path');
-  modules.setAttribute('d', d);
-  modules.setAttribute('fill', '#000');
-  svg.append(background, modules);
-  return svg;
-}
-
-// "2026-12-07 14:51" in Beijing time.
-export function cstTime(ms) {
-  return new Date(Number(ms) + CST_OFFSET_MS).toISOString().slice(0, 16).replace('T', ' ');
-}
-
-function shortHash(text) {
-  return text.length > 16 ? `${text.slice(0, 8)}…${text.slice(-4)}` : text;
-}
-
-function moneyTd(fen) {
-  return h('td', { class: 'money', dataset: { fen: String(fen) } }, yuan(fen));
 }
 
 // The spending answer's sums must be the statement's, category by category and fund by fund.
@@ -181,9 +136,9 @@ function incomeTable(s) {
     ...Object.entries(publicRevenue.income_by_source).map(([src, fen]) => ({ name: `${t('fund.PUBLIC_REVENUE')} · ${t(`src.${src}`)}`, fen, key: `PUBLIC_REVENUE.${src}` })),
   ];
   const total = (BigInt(fees.income) + BigInt(publicRevenue.income)).toString();
-  const body = rows.map((r) => h('tr', { dataset: { income: r.key } }, h('td', {}, r.name), moneyTd(r.fen)));
-  if (!rows.length) body.push(h('tr', {}, h('td', {}, t('notice.none')), moneyTd('0')));
-  body.push(h('tr', { class: 'total' }, h('td', {}, t('notice.total')), moneyTd(total)));
+  const body = rows.map((r) => h('tr', { dataset: { income: r.key } }, h('td', {}, r.name), moneyCell(r.fen)));
+  if (!rows.length) body.push(h('tr', {}, h('td', {}, t('notice.none')), moneyCell('0')));
+  body.push(h('tr', { class: 'total' }, h('td', {}, t('notice.total')), moneyCell(total)));
   return table([t('notice.source'), t('notice.amount')], body, { id: 'notice-income' });
 }
 
@@ -191,17 +146,17 @@ function spendingTable(s, spending) {
   const counts = new Map();
   for (const f of spending.funds) for (const c of f.categories) counts.set(`${f.fund}.${c.category}`, c);
   const categories = [...new Set(s.funds.flatMap((f) => Object.keys(f.disbursed_by_category)))];
-  const cell = (fund, category) => moneyTd(fund.disbursed_by_category[category] ?? '0');
+  const cell = (fund, category) => moneyCell(fund.disbursed_by_category[category] ?? '0');
   const vouchers = (category) => String(s.funds.reduce((n, f) => n + (counts.get(`${f.fund}.${category}`)?.vouchers ?? 0), 0));
   const body = categories.map((c) => h('tr', { dataset: { category: c } }, h('td', {}, t(`cat.${c}`)), cell(s.funds[0], c), cell(s.funds[1], c), h('td', { class: 'count' }, vouchers(c))));
   const totalVouchers = String(spending.funds.reduce((n, f) => n + f.categories.reduce((m, c) => m + c.vouchers, 0), 0));
-  if (!categories.length) body.push(h('tr', {}, h('td', {}, t('notice.none')), moneyTd('0'), moneyTd('0'), h('td', { class: 'count' }, '0')));
-  body.push(h('tr', { class: 'total' }, h('td', {}, t('notice.total')), moneyTd(s.funds[0].disbursed), moneyTd(s.funds[1].disbursed), h('td', { class: 'count' }, totalVouchers)));
+  if (!categories.length) body.push(h('tr', {}, h('td', {}, t('notice.none')), moneyCell('0'), moneyCell('0'), h('td', { class: 'count' }, '0')));
+  body.push(h('tr', { class: 'total' }, h('td', {}, t('notice.total')), moneyCell(s.funds[0].disbursed), moneyCell(s.funds[1].disbursed), h('td', { class: 'count' }, totalVouchers)));
   return table([t('notice.category'), t('fund.FEES'), t('fund.PUBLIC_REVENUE'), t('notice.vouchers')], body, { id: 'notice-spending' });
 }
 
 function balancesTable(s) {
-  const rows = s.funds.map((f) => h('tr', { dataset: { fund: f.fund } }, h('td', {}, t(`fund.${f.fund}`)), moneyTd(f.opening_balance), moneyTd(f.income), moneyTd(f.disbursed), moneyTd(f.closing_balance)));
+  const rows = s.funds.map((f) => h('tr', { dataset: { fund: f.fund } }, h('td', {}, t(`fund.${f.fund}`)), moneyCell(f.opening_balance), moneyCell(f.income), moneyCell(f.disbursed), moneyCell(f.closing_balance)));
   return table([t('notice.fund'), t('community.opening'), t('community.income.total'), t('community.disbursed'), t('community.closing')], rows, { id: 'notice-balances' });
 }
 

@@ -9,6 +9,7 @@ import { fenToYuan, pieChart } from '../charts.js';
 import { foldable, h, replace, section, table } from '../dom.js';
 import { addMessages, percentOf, squareMetres, t, yuan } from '../i18n.js';
 import { base64ToBytes, openCheckpoint, verifyInclusion, verifyPaymentLeaf, VerifyError } from '../verify.js';
+import { voucherType } from '../voucher_type.js';
 import { errorBox, hashChip, moneyCell, showCheck, trustedLogKey } from './common.js';
 
 const SCORE_DIMENSIONS = ['cleaning', 'security', 'greenery', 'repair', 'service'];
@@ -112,19 +113,6 @@ function voucherCell(api, sha) {
   return h('td', { class: 'voucher' }, h('div', { class: 'voucher-cell' }, h('span', {}, hashChip(sha), ' ', button), out));
 }
 
-// The types the server keeps, by their first bytes: the file is opened as what it is, whatever
-// the answer's Content-Type says (an HTML page from this origin could act as the page itself).
-const VOUCHER_TYPES = [
-  ['application/pdf', [0x25, 0x50, 0x44, 0x46, 0x2d]],
-  ['image/jpeg', [0xff, 0xd8, 0xff]],
-  ['image/png', [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]],
-];
-
-function voucherType(bytes) {
-  const found = VOUCHER_TYPES.find(([, magic]) => magic.length <= bytes.length && magic.every((b, k) => bytes[k] === b));
-  return found ? found[0] : null;
-}
-
 // Fetches the voucher with the owner's token and hashes its bytes here (@noble/hashes: plain HTTP
 // works too): only a file whose SHA-256 is the ledger's voucher_sha256 is shown and opened. A
 // voucher not uploaded yet is said plainly, not as a failure.
@@ -140,7 +128,7 @@ async function openVoucher(api, sha, out, button) {
       out.dataset.voucher = 'mismatch';
       return replace(out, h('span', { class: 'voucher-failed' }, t('voucher.mismatch', { got, want: sha })));
     }
-    const type = voucherType(bytes);
+    const type = voucherType(bytes); // by its first bytes, whatever the answer's Content-Type says
     if (!type) {
       out.dataset.voucher = 'bad-type';
       return replace(out, h('span', { class: 'voucher-failed' }, t('voucher.bad_type')));
