@@ -640,12 +640,14 @@ async function renderDisbursementTab(root, ctx) {
 }
 
 // The chosen file, read and hashed in the browser (@noble/hashes: no WebCrypto needed, so plain
-// HTTP works too); null with the refusal shown when it cannot be a voucher.
-async function readVoucher(file, errors) {
+// HTTP works too); null with the refusal shown when it cannot be a voucher. Null and nothing
+// shown once stillChosen() is false: another file was picked while this one was read.
+async function readVoucher(file, errors, stillChosen) {
   if (!file) return errors.show('voucher', t('firm.voucher.required'), 'voucher-required'), null;
   if (file.size > VOUCHER_BYTES_MAX) return errors.show('voucher', t('firm.voucher.too_large', { size: sizeText(file.size) }), 'voucher-too-large'), null;
   if (file.size === 0) return errors.show('voucher', t('firm.voucher.empty'), 'voucher-empty'), null;
   const bytes = new Uint8Array(await file.arrayBuffer());
+  if (!stillChosen()) return null;
   const type = voucherType(bytes);
   if (!type) return errors.show('voucher', t('firm.voucher.type'), 'bad-voucher-type'), null;
   return { bytes, type, sha256: bytesToHex(sha256(bytes)), name: file.name };
@@ -716,7 +718,11 @@ function disbursementForm(ctx, resolutions, show) {
     voucher = null;
     errors.clear();
     replace(voucherInfo, t('firm.voucher.hashing'));
-    const read = await readVoucher(voucherInput.files[0], errors);
+    const file = voucherInput.files[0];
+    // Two files picked quickly: the last one's read decides, even when an earlier one ends later.
+    const stillChosen = () => voucherInput.files[0] === file;
+    const read = await readVoucher(file, errors, stillChosen);
+    if (!stillChosen()) return;
     if (!read) return replace(voucherInfo);
     voucher = read;
     replace(voucherInfo, `${read.name} · ${sizeText(read.bytes.length)} · ${t('firm.voucher.ready')} `, hashChip(read.sha256));
