@@ -151,6 +151,43 @@ describe('governance in Chromium', { timeout: 10 * TEST_MS }, () => {
     await page.close();
   });
 
+  it('committee: two members proposing from pages loaded alike both get their vote; a title is counted in UTF-8 bytes', { timeout: TEST_MS }, async () => {
+    const pages = [];
+    for (let i = 0; i < 2; i += 1) {
+      const page = await newPage(world);
+      page.setDefaultTimeout(STEP_MS);
+      await signIn(page, world.url, '#/committee', { token: demo.tokens.committee });
+      await page.waitForSelector('#proposal-form');
+      pages.push(page);
+    }
+    const before = await world.api.get(path('/proposals'), demo.tokens.committee);
+    const propose = async (page, title) => {
+      await page.fill('#proposal-form input[name=title]', title);
+      await page.fill('#proposal-form input[name=amount]', '800');
+      await page.click('#proposal-form button[type=submit]');
+    };
+    // 67 Chinese characters are 201 UTF-8 bytes, one more than the ledger's kNameBytesMax: refused
+    // on the page, nothing sent.
+    await propose(pages[0], '楼'.repeat(67));
+    assert.match(await pages[0].textContent('#proposal-error'), /最多 66 个汉字或 200 个字母/);
+    assert.equal((await world.api.get(path('/proposals'), demo.tokens.committee)).proposals.length, before.proposals.length);
+    // 66 of them (200 bytes) are taken; the second page, loaded before that proposal existed,
+    // makes its own without a clash of ids or idempotency keys.
+    await propose(pages[0], '楼'.repeat(66));
+    await pages[0].waitForSelector('#committee-flash');
+    await propose(pages[1], '加装门禁');
+    await pages[1].waitForSelector('#committee-flash');
+    const after = await world.api.get(path('/proposals'), demo.tokens.committee);
+    const made = after.proposals.filter((p) => !before.proposals.some((q) => q.proposal_id === p.proposal_id));
+    assert.deepEqual(made.map((p) => p.title).sort(), ['加装门禁', '楼'.repeat(66)].sort());
+    const day = cstDay(0).replace(/-/g, '');
+    for (const p of made) assert.match(p.proposal_id, new RegExp(`^P-${day}-[0-9A-HJKMNP-TV-Z]{4}$`));
+    assert.notEqual(made[0].proposal_id, made[1].proposal_id);
+    await pages[1].setViewportSize(PHONE);
+    await screenshot(world, pages[1], 'phone-390-committee-second');
+    for (const page of pages) await page.close();
+  });
+
   it('committee: once every household has voted the page closes the vote, and the result is the log\'s', { timeout: TEST_MS }, async () => {
     const proposal = { proposal_id: 'P-GOV', title: '增设快递柜', matter: 'ORDINARY', amount: '300000', fund: 'PUBLIC_REVENUE', closes_on: cstDay(10) };
     await world.api.post(path('/proposals'), demo.tokens.committee, { idempotency_key: 'gov-proposal', ...proposal });

@@ -3,18 +3,19 @@
 // allow a close, and the form for a new proposal (amount typed in yuan, voting through a day from
 // tomorrow on). The verdicts (quorum met, would pass) are the server's tally, never recomputed
 // here; the percentages beside them are for reading only.
-import { communityPath, enc } from '../api.js';
+import { ApiError, communityPath, enc } from '../api.js';
 import { h, replace, section } from '../dom.js';
 import { addMessages, lang, t, yuan } from '../i18n.js';
 import { parseYuan, yuanReasonText } from '../money.js';
 import { problemText } from '../problems.js';
-import { errorBox } from './common.js';
+import { cstDay, errorBox, utf8Bytes } from './common.js';
+import { newIdempotencyKey } from './firm.js';
 
 // Quorum: 2/3 of the households and 2/3 of the area took part (tally.h).
 const QUORUM = { num: 2n, den: 3n };
-const DAY_MS = 86_400_000;
-const CST_OFFSET_MS = 8 * 3_600_000;
-const TITLE_CHARS_MAX = 100;
+const TITLE_BYTES_MAX = 200; // kNameBytesMax (ledger/domain.h): UTF-8 bytes, ~66 Chinese characters
+const ID_SUFFIX_CHARS = 4; // P-20261207-K7QM: the random part of a new proposal's id
+const ID_ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ'; // Crockford base32: no I, L, O, U to misread
 
 addMessages(
   {
@@ -30,7 +31,7 @@ addMessages(
     'committee.closes_on': '投票截止日（当天仍可投票）',
     'committee.submit': '发起表决',
     'committee.created': '已发起表决“{title}”（编号 {id}），业主现在可以投票。',
-    'committee.bad.title': '请填写事项名称（最多 100 个字）。',
+    'committee.bad.title': '请填写事项名称（最多 {c} 个汉字或 {n} 个字母）。',
     'committee.bad.closes_on': '截止日最早为明天（{min}），请给业主留出投票时间。',
     'committee.status.open': '投票中',
     'committee.turnout': '已有 {units} 户投票，占总户数 {units_pct}，面积 {area_pct}：',
@@ -65,7 +66,7 @@ addMessages(
     'committee.closes_on': 'Last day of voting (votes are taken all that day)',
     'committee.submit': 'Put to the vote',
     'committee.created': 'The vote on “{title}” ({id}) is open: owners can vote now.',
-    'committee.bad.title': 'Please give the proposal a title (at most 100 characters).',
+    'committee.bad.title': 'Please give the proposal a title (at most {n} letters or {c} Chinese characters).',
     'committee.bad.closes_on': 'Voting can end tomorrow ({min}) at the earliest: owners need time to vote.',
     'committee.status.open': 'voting',
     'committee.turnout': '{units} households have voted: {units_pct} of all households, {area_pct} of the area. ',
@@ -88,11 +89,6 @@ addMessages(
     'committee.amount.line': '{matter} · {fund} · amount {amount}',
   },
 );
-
-// A day in China Standard Time, "YYYY-MM-DD", `days` from today.
-export function cstDay(days = 0, nowMs = Date.now()) {
-  return new Date(nowMs + CST_OFFSET_MS + days * DAY_MS).toISOString().slice(0, 10);
-}
 
 // part / whole as a whole percent, rounded down, exactly ("52%"); "—" when whole is 0.
 function percent(part, whole) {
@@ -189,22 +185,22 @@ function select(name, label, options) {
   return h('label', {}, label, h('select', { name }, options.map(([value, text]) => h('option', { value }, text))));
 }
 
-// A new proposal's id: the day and the next number of the community's proposals.
-function nextProposalId(proposals) {
-  const day = cstDay().replace(/-/g, '');
-  let n = proposals.length + 1;
-  const ids = new Set(proposals.map((p) => p.proposal_id));
-  while (ids.has(`P-${day}-${n}`)) n += 1;
-  return `P-${day}-${n}`;
+// A new proposal's id: the day and four random characters, so that two members proposing on
+// the same day (each page with its own list) do not pick the same id.
+function newProposalId() {
+  const random = new Uint8Array(ID_SUFFIX_CHARS);
+  globalThis.crypto.getRandomValues(random);
+  const suffix = Array.from(random, (b) => ID_ALPHABET[b % ID_ALPHABET.length]).join('');
+  return `P-${cstDay().replace(/-/g, '')}-${suffix}`;
 }
 
-function proposalForm(api, session, proposals, rerender) {
+function proposalForm(api, session, rerender) {
   const tomorrow = cstDay(1);
   const error = h('p', { class: 'form-error', role: 'alert', id: 'proposal-error' });
   const form = h(
     'form',
     { id: 'proposal-form', class: 'stack', novalidate: true },
-    h('label', {}, t('committee.title'), h('input', { name: 'title', required: true, maxlength: TITLE_CHARS_MAX, placeholder: t('committee.title.hint') })),
+    h('label', {}, t('committee.title'), h('input', { name: 'title', required: true, placeholder: t('committee.title.hint') })),
     select('matter', t('committee.matter'), ['ORDINARY', 'SPECIAL'].map((m) => [m, t(`matter.${m}`)])),
     h('label', {}, t('committee.amount'), h('input', { name: 'amount', inputmode: 'decimal', required: true, placeholder: '5000.00', autocomplete: 'off' })),
     select('fund', t('committee.fund'), ['PUBLIC_REVENUE', 'FEES'].map((f) => [f, t(`fund.${f}`)])),
@@ -212,6 +208,12 @@ function proposalForm(api, session, proposals, rerender) {
     h('button', { type: 'submit' }, t('committee.submit')),
     error,
   );
+  // One key per proposal as submitted: kept across a lost answer (the retry replays), renewed
+  // after a refusal (nothing was written; the corrected form is another request). The id is kept
+  // with it, and drawn again only when another proposal already has it.
+  let key = newIdempotencyKey('proposal');
+  let proposalId = newProposalId();
+  let busy = false;
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
     error.textContent = '';
@@ -219,18 +221,23 @@ function proposalForm(api, session, proposals, rerender) {
     const data = Object.fromEntries(new FormData(form));
     const title = data.title.trim();
     const amount = parseYuan(data.amount);
-    if (!title || [...title].length > TITLE_CHARS_MAX) return (error.textContent = t('committee.bad.title'));
+    if (!title || utf8Bytes(title) > TITLE_BYTES_MAX) return (error.textContent = t('committee.bad.title', { n: TITLE_BYTES_MAX, c: Math.floor(TITLE_BYTES_MAX / 3) }));
     if (!amount.ok) return (error.textContent = yuanReasonText(lang(), amount.reason));
     if (!/^\d{4}-\d{2}-\d{2}$/.test(data.closes_on) || data.closes_on < tomorrow) return (error.textContent = t('committee.bad.closes_on', { min: tomorrow }));
-    const proposalId = nextProposalId(proposals);
-    const body = { idempotency_key: `portal-proposal-${proposalId}`, proposal_id: proposalId, title, matter: data.matter, amount: amount.fen, fund: data.fund, closes_on: data.closes_on };
+    if (busy) return;
+    busy = true;
+    const body = { idempotency_key: key, proposal_id: proposalId, title, matter: data.matter, amount: amount.fen, fund: data.fund, closes_on: data.closes_on };
     try {
       await api.post(communityPath(session.community, '/proposals'), body);
-      await rerender(t('committee.created', { title, id: proposalId }));
+      await rerender(t('committee.created', { title, id: body.proposal_id }));
     } catch (err) {
+      if (err instanceof ApiError && err.status < 500) key = newIdempotencyKey('proposal');
+      if (err.type === 'duplicate-proposal') proposalId = newProposalId();
       error.textContent = err.message;
       if (err.type) error.dataset.problem = err.type;
       error.title = err.detail ?? '';
+    } finally {
+      busy = false;
     }
   });
   return form;
@@ -244,6 +251,6 @@ export async function renderCommittee(root, { api, session, flash, rerender }) {
     root,
     flash ? h('p', { class: 'flash', role: 'status', id: 'committee-flash' }, flash) : null,
     section(`${t('committee.proposals')} · ${session.communityName || session.community}`, h('div', { id: 'committee-proposals' }, ordered.length ? ordered.map((p) => proposalCard(api, session, p, rerender)) : h('p', {}, t('committee.none')))),
-    section(t('committee.new'), proposalForm(api, session, proposals, rerender)),
+    section(t('committee.new'), proposalForm(api, session, rerender)),
   );
 }
