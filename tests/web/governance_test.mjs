@@ -324,7 +324,22 @@ describe('governance in Chromium', { timeout: 10 * TEST_MS }, () => {
     assert.match(await phone.textContent('#check-verdict .check-big'), /核验通过/);
     assert.equal(await phone.$eval('#check-closing-FEES strong', (el) => el.textContent), yuan(s.funds[0].closing_balance));
     assert.equal(new URL(phone.url()).hash, new URL(code.data).hash, 'the address stayed the check');
+    assert.match(await phone.textContent('.check-what'), new RegExp(`^${community.name}，`));
     await noSidewaysScroll(phone, 'check');
+    // A regulator scanning it sees the pinned community's name (from the ledger), never the one of
+    // its own account: here an account remembered as of another community, with no list of them.
+    const regulator = await newPage(world);
+    regulator.setDefaultTimeout(STEP_MS);
+    await signIn(regulator, world.url, '#/regulator', { token: demo.tokens.regulator });
+    await regulator.evaluate(() => {
+      const list = JSON.parse(localStorage.getItem('mingzhang.accounts'));
+      for (const a of list) Object.assign(a, { communityName: '别的小区', communities: [] });
+      localStorage.setItem('mingzhang.accounts', JSON.stringify(list));
+    });
+    await regulator.goto(code.data);
+    await regulator.waitForSelector('#check-verdict');
+    assert.match(await regulator.textContent('.check-what'), new RegExp(`^${community.name}，`));
+    await regulator.close();
     // A notice whose pinned hash is not the ledger's statement is said not to be it.
     await phone.goto(code.data.replace(/sha256=([0-9a-f]{63})[0-9a-f]/, (m, head) => `sha256=${head}${hash.endsWith('0') ? '1' : '0'}`));
     await phone.reload();

@@ -4,6 +4,7 @@
 // (the SHA-256 of its RFC 8785 form), and says so in large words, with the figures to compare
 // with the paper. Statements are read with a token, so a resident signs in first (main.js keeps
 // this address through the sign-in).
+import { communityPath, enc } from '../api.js';
 import { h, replace } from '../dom.js';
 import { addMessages, t, yuan } from '../i18n.js';
 import { verifyStatement } from '../verify.js';
@@ -91,15 +92,28 @@ async function outcome(api, signed, pinned) {
   }
 }
 
+// The pinned community's name: from the account's own list when it is there, else the spending
+// answer's (a regulator or a firm scanning another community's notice); never the signed-in
+// account's own community, which may be another one.
+async function communityName(api, session, pinned) {
+  const own = session.communities?.find((c) => c.id === pinned.community)?.name;
+  if (own) return own;
+  try {
+    const spending = await api.get(communityPath(pinned.community, `/spending?period=${enc(pinned.period)}`));
+    return spending.community_name || pinned.community;
+  } catch {
+    return pinned.community; // the name is only a label: the check itself needs the statement
+  }
+}
+
 export async function renderCheck(root, { api, session, params }) {
   const pinned = { community: params.get('c') ?? '', period: params.get('period') ?? '', size: params.get('size') ?? '', sha256: params.get('sha256') ?? '' };
   const home = h('p', {}, h('a', { href: '#/' }, t('check.home')));
   if (!pinned.community || !validPeriod(pinned.period) || !SIZE_RE.test(pinned.size) || !HASH_RE.test(pinned.sha256)) {
     return replace(root, h('div', { class: 'check' }, h('h1', {}, t('check.title')), verdict('bad-link'), home));
   }
-  const signed = await api.get(statementPath(pinned.community, pinned.period, pinned.size));
+  const [signed, name] = await Promise.all([api.get(statementPath(pinned.community, pinned.period, pinned.size)), communityName(api, session, pinned)]);
   const s = signed.statement;
-  const name = session.communities?.find((c) => c.id === pinned.community)?.name || session.communityName || pinned.community;
   replace(
     root,
     h(
