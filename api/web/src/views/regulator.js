@@ -75,19 +75,51 @@ export async function renderRegulator(root, { api, session, period, params }) {
   replace(
     root,
     detail,
-    communitiesSection(api, communities, firms, period, firm),
-    section(t('regulator.firms'), firmsTable(firms, period)),
+    communitiesSection(api, communities, period, firm),
+    firmsSection(api, firms, period),
     section(`${t('regulator.ratings')} · ${ratings.period}`, ratingsTable(ratings), h('p', { class: 'note' }, `${t('regulator.formula')}: ${ratings.formula_version}`)),
     downloadSection(api, session, community),
   );
   if (detail) await showCommunity(api, session, detail, community, period, ratings);
 }
 
-function firmsTable(firms, period) {
-  const rows = firms.firms.map((f) =>
-    h('tr', { dataset: { firmId: f.firm_id } }, h('td', {}, h('span', {}, h('strong', {}, f.name), ' ', h('code', {}, f.firm_id))), h('td', {}, String(f.communities)), h('td', {}, String(f.units)), h('td', {}, h('a', { href: regulatorLink(period, `&firm=${enc(f.firm_id)}`) }, t('regulator.firm.only')))),
-  );
-  return table([t('regulator.firm'), t('regulator.firm.communities'), t('regulator.firm.units'), ' '], rows, { id: 'firms' });
+// A bounded list (GET /v1/firms, /v1/communities: next_after while more follow) a page at a
+// time: the first page's rows, and a button that appends the next page's, or says why it cannot.
+function pagedTable(api, first, { id, headers, rows, row, nextPath }) {
+  const list = table(headers, rows(first).map(row), { id });
+  const more = h('button', { type: 'button', id: `more-${id}`, hidden: !first.next_after }, t('regulator.more'));
+  const status = h('div', { role: 'status' });
+  let after = first.next_after;
+  more.addEventListener('click', async () => {
+    more.disabled = true;
+    replace(status);
+    try {
+      const page = await api.get(nextPath(after));
+      list.querySelector('tbody').append(...table(headers, rows(page).map(row)).querySelector('tbody').children);
+      after = page.next_after;
+      more.hidden = !after;
+    } catch (err) {
+      replace(status, errorBox(err));
+    } finally {
+      more.disabled = false;
+    }
+  });
+  return [list, more, status];
+}
+
+function firmRow(f, period) {
+  return h('tr', { dataset: { firmId: f.firm_id } }, h('td', {}, h('span', {}, h('strong', {}, f.name), ' ', h('code', {}, f.firm_id))), h('td', {}, String(f.communities)), h('td', {}, String(f.units)), h('td', {}, h('a', { href: regulatorLink(period, `&firm=${enc(f.firm_id)}`) }, t('regulator.firm.only'))));
+}
+
+function firmsSection(api, first, period) {
+  const paged = pagedTable(api, first, {
+    id: 'firms',
+    headers: [t('regulator.firm'), t('regulator.firm.communities'), t('regulator.firm.units'), ' '],
+    rows: (page) => page.firms,
+    row: (f) => firmRow(f, period),
+    nextPath: (after) => `/v1/firms?after=${enc(after)}`,
+  });
+  return section(t('regulator.firms'), ...paged);
 }
 
 function communityRow(c, period) {
@@ -113,23 +145,19 @@ function communityRow(c, period) {
   );
 }
 
-// The communities a page at a time (GET /v1/communities is bounded): "show more" fetches the next.
-function communitiesSection(api, first, firms, period, firm) {
-  const headers = [t('regulator.c.name'), t('regulator.c.firm'), t('regulator.c.units'), t('regulator.c.open'), t('regulator.c.links')];
-  const list = table(headers, first.communities.map((c) => communityRow(c, period)), { id: 'communities' });
-  const more = h('button', { type: 'button', id: 'more-communities', hidden: !first.next_after }, t('regulator.more'));
-  let after = first.next_after;
-  more.addEventListener('click', async () => {
-    const page = await api.get(`/v1/communities?after=${enc(after)}${firm ? `&firm=${enc(firm)}` : ''}`);
-    const body = list.querySelector('tbody');
-    const added = table(headers, page.communities.map((c) => communityRow(c, period)));
-    body.append(...added.querySelector('tbody').children);
-    after = page.next_after;
-    more.hidden = !after;
+// The communities a page at a time, all of them or one firm's.
+function communitiesSection(api, first, period, firm) {
+  const paged = pagedTable(api, first, {
+    id: 'communities',
+    headers: [t('regulator.c.name'), t('regulator.c.firm'), t('regulator.c.units'), t('regulator.c.open'), t('regulator.c.links')],
+    rows: (page) => page.communities,
+    row: (c) => communityRow(c, period),
+    nextPath: (after) => `/v1/communities?after=${enc(after)}${firm ? `&firm=${enc(firm)}` : ''}`,
   });
-  const firmName = firms.firms.find((f) => f.firm_id === firm)?.name ?? firm;
+  // The firm's name from its communities (the list of firms comes a page at a time too).
+  const firmName = first.communities.find((c) => c.firm_id === firm)?.firm_name || firm;
   const title = firm ? t('regulator.c.of', { firm: firmName }) : t('regulator.communities');
-  return section(title, firm ? h('p', {}, h('a', { href: regulatorLink(period, '') }, t('regulator.c.all'))) : null, list, more);
+  return section(title, firm ? h('p', {}, h('a', { href: regulatorLink(period, '') }, t('regulator.c.all'))) : null, ...paged);
 }
 
 // One community for the period: its signed statement (checked here), its firm's rating, its notice.
