@@ -34,6 +34,9 @@ const ROLE_VIEWS = {
   admin: ['regulator', 'community'],
 };
 const app = document.getElementById('app');
+// A name from the address (or the server) looked up in one of the tables above: own entries only,
+// so #/constructor or #/__proto__ finds nothing rather than Object.prototype's members.
+const own = (table, name) => (Object.hasOwn(table, name) ? table[name] : undefined);
 
 function accounts() {
   try {
@@ -103,7 +106,7 @@ function go(view, period) {
 
 function header(current, account) {
   const other = LANGS.find((l) => l !== lang());
-  const views = account ? ROLE_VIEWS[account.role] ?? Object.keys(VIEWS) : [];
+  const views = account ? own(ROLE_VIEWS, account.role) ?? Object.keys(VIEWS) : [];
   const list = accounts();
   return h(
     'header',
@@ -170,8 +173,8 @@ function signInPage(code) {
         await action(value);
         const account = currentAccount();
         // A notice's QR code led here: show what it asked for once signed in.
-        if (PRINT_VIEWS[route().view]) return render();
-        go(ROLE_VIEWS[account.role]?.[0] ?? 'owner', currentYear());
+        if (own(PRINT_VIEWS, route().view)) return render();
+        go(own(ROLE_VIEWS, account.role)?.[0] ?? 'owner', currentYear());
       } catch (err) {
         error.textContent = err.message;
         if (err.type) error.dataset.problem = err.type;
@@ -215,23 +218,24 @@ async function render(flash) {
     replace(app, header(view, account), h('main', {}, insecureNote(), why, signInPage(code)));
     return;
   }
-  if (PRINT_VIEWS[view]) {
+  const printView = own(PRINT_VIEWS, view);
+  if (printView) {
     const page = h('main', { class: 'print-page' }, loading());
     replace(app, page);
     try {
-      await PRINT_VIEWS[view](page, { api: new Api(account.token), session: account, params: route().params });
+      await printView(page, { api: new Api(account.token), session: account, params: route().params });
     } catch (err) {
       replace(page, errorBox(err));
     }
     return;
   }
-  const allowed = ROLE_VIEWS[account.role] ?? Object.keys(VIEWS);
+  const allowed = own(ROLE_VIEWS, account.role) ?? Object.keys(VIEWS);
   const shown = allowed.includes(view) ? view : allowed[0];
   const content = h('div', { id: 'content' }, loading());
   const periodChooser = VIEWS_WITHOUT_PERIOD.has(shown) ? null : periodForm(period, (p) => go(shown, p));
   replace(app, header(shown, account), h('main', {}, insecureNote(), periodChooser, content));
   try {
-    await VIEWS[shown](content, { api: new Api(account.token), session: account, period, params: route().params, flash, rerender: render });
+    await own(VIEWS, shown)(content, { api: new Api(account.token), session: account, period, params: route().params, flash, rerender: render });
   } catch (err) {
     replace(content, errorBox(err));
   }
