@@ -2,7 +2,8 @@
 // real mingzhangd and a small demo district, on a phone (390x844) in Chinese:
 // - import: a GBK CSV (as Excel on Chinese Windows saves it) with one bad row shows that row's
 //   error in Chinese and writes nothing; the fixed file imports whole, each amount exact, keys as
-//   `mingzhang import` makes them; the same file again writes nothing;
+//   `mingzhang import` makes them; the same file again writes nothing, and a file the CLI
+//   imported is all replays in the portal;
 // - reconcile: a CCB export in GBK built from the ledger's own payments (some exact, one a day
 //   late, one stranger's) shows totals equal to those computed here from the entries;
 // - invitations: a sheet for chosen units, each card's QR code read back from a screenshot with
@@ -17,7 +18,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { env, newPage, screenshot, signIn, startWorld, yuan } from './harness.mjs';
+import { env, newPage, runCommand, screenshot, signIn, startWorld, yuan } from './harness.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const { problemText } = await import(join(here, '..', '..', 'api', 'web', 'src', 'problems.js'));
@@ -193,6 +194,31 @@ describe('the firm imports, reconciles and invites from the portal', { timeout: 
     await page.waitForSelector('#import-result .done');
     assert.equal(await page.getAttribute('#import-result .done', 'data-replayed'), '4');
     assert.equal(await treeSize(), before + 4);
+  });
+
+  it('a file imported by `mingzhang import` is all replays when the portal imports it again', { timeout: TEST_MS }, async () => {
+    const units = me.units.slice(4, 6).map((u) => u.unit_id);
+    assert.equal(units.length, 2, 'the demo community has six units');
+    const csv = ['unit_id,amount_yuan,period,months,paid_on,method,receipt_ref', `${units[0]},88.80,2026-12,1,2026-12-04,bank,网银-收据101`, `${units[1]},1200,2026-12,6,2026-12-04,wechat,微信-收据102`].join('\r\n') + '\r\n';
+    const file = join(world.root, '命令行导入.csv');
+    writeFileSync(file, csv);
+    const before = await treeSize();
+    const cli = await runCommand([env('MINGZHANG_CLI'), 'import', '--server', world.url, '--token-file', join(world.root, 'demo-tokens', 'firm.token'), '--community', demo.community, '--csv', file], STEP_MS);
+    assert.equal(cli.code, 0, cli.output);
+    assert.match(cli.output, /2 written, 0 replayed/);
+    assert.equal(await treeSize(), before + 2);
+
+    // The same bytes through the portal: its keys are the CLI's, so nothing is written twice.
+    await openTab('import', '#import-file');
+    await page.setInputFiles('#import-file', { name: '命令行导入.csv', mimeType: 'text/csv', buffer: Buffer.from(csv, 'utf8') });
+    await page.waitForSelector('#import-verdict[data-ok="true"]');
+    assert.match(await page.textContent('#import-verdict'), /其中 2 笔此前已经导入过/);
+    await page.click('#import-submit');
+    await page.waitForSelector('#import-result .done');
+    assert.equal(await page.getAttribute('#import-result .done', 'data-written'), '0');
+    assert.equal(await page.getAttribute('#import-result .done', 'data-replayed'), '2');
+    assert.match(await page.textContent('#import-result'), /新记入 0 笔，2 笔此前已记入/);
+    assert.equal(await treeSize(), before + 2, 'the portal wrote a row the CLI had written');
   });
 
   it('reconciles a GBK CCB export and shows exact totals', { timeout: TEST_MS }, async () => {
