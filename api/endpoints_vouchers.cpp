@@ -27,7 +27,11 @@ using nlohmann::json;
 constexpr size_t kVoucherUploadBodyBytesMax = kBatchBodyBytesMax;
 static_assert(kVoucherBytesMax < kVoucherUploadBodyBytesMax);
 
-constexpr const char* kVoucherCacheControl = "private, max-age=31536000, immutable";
+// Revalidated at every use (a 304 costs one lstat), never answered from a cache alone: the
+// portal keeps several accounts on one device, and a cached copy must not reach an account the
+// server would tell 404. Vary: Authorization keeps one token's copy from answering another's.
+constexpr const char* kVoucherCacheControl = "private, no-cache";
+constexpr const char* kVoucherVary = "Authorization";
 
 Status NotFoundVoucher() {
   return NotFound("voucher-not-found", "no voucher under this SHA-256 is stored for the communities you may read");
@@ -86,6 +90,8 @@ void Upload(ApiContext& ctx, VoucherStore& store, Request& req, const Responder&
         "voucher-not-in-ledger", "no disbursement in your communities names voucher_sha256 " + sha +
                                      ": record the disbursement first, then upload its voucher"));
   }
+  // Written and synced on this I/O thread: the server has no pool for blocking work (the
+  // ledger's threads are its log's). Bounded: kVoucherBytesMax, and one upload per hash at once.
   Result<bool> fresh = store.Put(sha, body);
   if (!fresh.ok()) return Refuse(res, fresh.status());
   res.Json(*fresh ? http::status::created : http::status::ok, Described(sha, body.size(), *type));
@@ -98,29 +104,35 @@ bool ClientHasIt(const Request& req, const std::string& etag) {
   return value == "*" || value.find(etag) != std::string_view::npos;
 }
 
+// The headers a 200 and a 304 share.
+HttpResponse VoucherResponse(http::status status, const std::string& etag) {
+  HttpResponse response{status, 11};
+  response.set(http::field::etag, etag);
+  response.set(http::field::cache_control, kVoucherCacheControl);
+  response.set(http::field::vary, kVoucherVary);
+  response.set("X-Content-Type-Options", "nosniff");
+  return response;
+}
+
 void Serve(ApiContext& ctx, const VoucherStore& store, Request& req, const Responder& res) {
   Result<v1::Credential> who = Authenticate(req, ctx.ledger.tokens());
   if (!who.ok()) return res.Problem(who.status());
   const std::string& sha = *req.Param("sha256");
   if (!ValidVoucherSha256(sha)) return res.Problem(CheckVoucher(sha, "").status());
   if (!ReadsAny(*who, ctx.ledger.VoucherCommunities(sha))) return res.Problem(NotFoundVoucher());
-  // Read and hashed whole even for a 304: what is sent, or confirmed, is never taken on trust.
+  const std::string etag = "\"" + sha + "\"";
+  // The ETag is the file's name, and its content was checked when it was stored: a 304 needs
+  // only that the file is there. A file corrupted since is still caught by every full GET.
+  if (ClientHasIt(req, etag) && store.Has(sha)) return res.Send(VoucherResponse(http::status::not_modified, etag));
   Result<Voucher> voucher = store.Get(sha);
   if (!voucher.ok()) {
     return res.Problem(voucher.status().code() == Code::kNotFound ? NotFoundVoucher() : voucher.status());
   }
-  const std::string etag = "\"" + sha + "\"";
-  const bool not_modified = ClientHasIt(req, etag);
-  HttpResponse response{not_modified ? http::status::not_modified : http::status::ok, 11};
-  response.set(http::field::etag, etag);
-  response.set(http::field::cache_control, kVoucherCacheControl);
-  response.set("X-Content-Type-Options", "nosniff");
-  if (!not_modified) {
-    response.set(http::field::content_type, std::string(VoucherContentType(voucher->type)));
-    response.set(http::field::content_disposition,
-                 "inline; filename=\"" + sha.substr(0, 12) + "." + std::string(VoucherExtension(voucher->type)) + "\"");
-    response.body() = std::move(voucher->bytes);
-  }
+  HttpResponse response = VoucherResponse(http::status::ok, etag);
+  response.set(http::field::content_type, std::string(VoucherContentType(voucher->type)));
+  response.set(http::field::content_disposition,
+               "inline; filename=\"" + sha.substr(0, 12) + "." + std::string(VoucherExtension(voucher->type)) + "\"");
+  response.body() = std::move(voucher->bytes);
   res.Send(std::move(response));
 }
 

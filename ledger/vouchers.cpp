@@ -138,9 +138,31 @@ Status VoucherStore::MakeDirectories(std::string_view sha256_hex) const {
   return MakeDirectory(dir_ + "/" + std::string(sha256_hex.substr(0, 2)));
 }
 
+VoucherStore::HashLocks::Held::Held(HashLocks& locks, std::string sha256_hex)
+    : locks_(locks), sha256_hex_(std::move(sha256_hex)) {
+  std::unique_lock lock(locks_.mu_);
+  locks_.released_.wait(lock, [this] { return !locks_.busy_.count(sha256_hex_); });
+  locks_.busy_.insert(sha256_hex_);
+}
+
+VoucherStore::HashLocks::Held::~Held() {
+  {
+    std::lock_guard lock(locks_.mu_);
+    locks_.busy_.erase(sha256_hex_);
+  }
+  // Waiters for other hashes wake and wait again; uploads of one voucher at once are rare.
+  locks_.released_.notify_all();
+}
+
+bool VoucherStore::Has(std::string_view sha256_hex) const {
+  if (!ValidVoucherSha256(sha256_hex)) return false;
+  struct stat st {};
+  return ::lstat(PathOf(sha256_hex).c_str(), &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0;
+}
+
 Result<bool> VoucherStore::Put(std::string_view sha256_hex, std::string_view bytes) {
   MZ_RETURN_IF_ERROR(CheckVoucher(sha256_hex, bytes).status());
-  std::lock_guard lock(put_mu_);
+  HashLocks::Held held(put_locks_, std::string(sha256_hex));
   Result<Voucher> kept = Get(sha256_hex);
   if (kept.ok()) return false;
   // A kept file that is not what its name says is written over; any other failure to read it

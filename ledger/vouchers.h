@@ -11,11 +11,14 @@
 //   VoucherStore store(data_dir + "/" + kVouchersDirName);
 //   Result<bool> fresh = store.Put(sha256_hex, bytes);   // true: stored now; false: kept already
 //   Result<Voucher> v = store.Get(sha256_hex);           // NotFound "voucher-not-found"
+//   bool there = store.Has(sha256_hex);                  // a file is kept (not read, not hashed)
 #pragma once
 
+#include <condition_variable>
 #include <cstddef>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 
@@ -62,15 +65,40 @@ class VoucherStore {
   // when the file is not a regular file of at most kVoucherBytesMax bytes whose SHA-256 is its
   // name and whose type is one taken.
   Result<Voucher> Get(std::string_view sha256_hex) const;
+  // Whether a non-empty regular file is kept under the voucher's name: one lstat, the file is
+  // neither read nor hashed (Put checked it when it stored it; Get checks it again). False for
+  // a name that is not ValidVoucherSha256.
+  bool Has(std::string_view sha256_hex) const;
   // Where a voucher is (or would be) kept. REQUIRES: ValidVoucherSha256(sha256_hex).
   std::string PathOf(std::string_view sha256_hex) const;
 
  private:
+  // Uploads of one voucher one at a time (they would share its temporary file); uploads of
+  // different vouchers never wait on each other. Holds only the hashes being stored right now.
+  class HashLocks {
+   public:
+    class Held {
+     public:
+      Held(HashLocks& locks, std::string sha256_hex);
+      ~Held();
+      Held(const Held&) = delete;
+      Held& operator=(const Held&) = delete;
+
+     private:
+      HashLocks& locks_;
+      std::string sha256_hex_;
+    };
+
+   private:
+    std::mutex mu_;
+    std::condition_variable released_;
+    std::set<std::string, std::less<>> busy_;  // guarded by mu_
+  };
+
   Status MakeDirectories(std::string_view sha256_hex) const;
 
   std::string dir_;
-  // One upload at a time: two of the same voucher would share its temporary file.
-  std::mutex put_mu_;
+  HashLocks put_locks_;
 };
 
 }  // namespace mingzhang

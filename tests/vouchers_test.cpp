@@ -1,11 +1,13 @@
 // Voucher files end to end on the real mingzhangd: PUT /v1/vouchers/{sha256} by the community's
 // firm, every refusal (writing nothing), GET by everyone who may read a community naming the
 // voucher with its exact bytes and headers, 304, the same 404 for another community's voucher as
-// for one not uploaded, a stored file checked again when read, and files kept across a restart.
+// for one not uploaded, a stored file checked again when read, and files kept across a restart;
+// and the store itself under concurrent uploads of one voucher and of several.
 #include <sys/mount.h>
 
 #include <filesystem>
 #include <fstream>
+#include <thread>
 
 #include <catch2/catch.hpp>
 
@@ -129,7 +131,9 @@ TEST_CASE("vouchers: uploaded by the firm, read back byte for byte by every read
     CHECK(r.body == kPdf);
     CHECK(r.content_type == "application/pdf");
     CHECK(r.Header(http::field::etag) == "\"" + sha + "\"");
-    CHECK(r.Header(http::field::cache_control) == "private, max-age=31536000, immutable");
+    // Revalidated every time, and kept apart per token: one device, several accounts.
+    CHECK(r.Header(http::field::cache_control) == "private, no-cache");
+    CHECK(r.Header(http::field::vary) == "Authorization");
     CHECK(r.headers["X-Content-Type-Options"] == "nosniff");
     CHECK(r.Header(http::field::content_disposition) == "inline; filename=\"" + sha.substr(0, 12) + ".pdf\"");
   }
@@ -139,6 +143,8 @@ TEST_CASE("vouchers: uploaded by the firm, read back byte for byte by every read
     CHECK(r.status == 304);
     CHECK(r.body.empty());
     CHECK(r.Header(http::field::etag) == "\"" + sha + "\"");
+    CHECK(r.Header(http::field::cache_control) == "private, no-cache");
+    CHECK(r.Header(http::field::vary) == "Authorization");
     Reply other = t.Get(sha, t.owner1, {{"If-None-Match", "\"" + Sha256Hex(kPng) + "\""}});
     CHECK(other.status == 200);
     CHECK(other.body == kPdf);
@@ -238,6 +244,8 @@ TEST_CASE("vouchers: another community's voucher is 404, as one not uploaded yet
   // Named in the ledger, not uploaded yet.
   Reply missing = t.Get(sha, t.owner1);
   CheckProblem(missing, 404, "voucher-not-found");
+  // Nor does a client's ETag make a file that is not there.
+  CheckProblem(t.Get(sha, t.owner1, {{"If-None-Match", "\"" + sha + "\""}}), 404, "voucher-not-found");
   REQUIRE(t.Put(sha, kPdf, t.firm1).status == 201);
   REQUIRE(t.Put(c2_sha, t.c2_file, t.firm2).status == 201);
   CHECK(t.Get(c2_sha, t.owner2).body == t.c2_file);
@@ -280,6 +288,12 @@ TEST_CASE("vouchers: kept across a restart, and a stored file is checked each ti
   // A file changed on disk is not served as the voucher, nor taken as already stored.
   const std::string path = data_dir + "/vouchers/" + sha.substr(0, 2) + "/" + sha;
   std::ofstream(path, std::ios::binary | std::ios::trunc) << kPdf.substr(0, 10);
+  CheckProblem(get(t.owner1), 500, "voucher-corrupt");
+  // A 304 takes the file's name as its ETag without reading it (it was checked when stored);
+  // the next full GET still finds the damage.
+  Reply cheap = c.Send(http::verb::get, "/v1/vouchers/" + sha, "", t.owner1, "", {{"If-None-Match", "\"" + sha + "\""}});
+  CHECK(cheap.status == 304);
+  CHECK(cheap.body.empty());
   CheckProblem(get(t.owner1), 500, "voucher-corrupt");
   Reply repair = c.Send(http::verb::put, "/v1/vouchers/" + sha, kPdf, t.firm1, "application/pdf");
   INFO(repair.Describe());
@@ -366,11 +380,14 @@ TEST_CASE("mingzhang voucher uploads a file and prints its hash", "[api][voucher
   INFO(output);
   CHECK(code == 0);
   CHECK(output.find(sha + "\n") != std::string::npos);
-  CHECK(output.find("stored") != std::string::npos);
+  // The first upload's words exactly ("stored" alone is also in "was stored already").
+  const std::string said = png + " (" + std::to_string(kPng.size()) + " bytes, image/png) ";
+  CHECK(output.find(said + "stored\n") != std::string::npos);
+  CHECK(output.find("already") == std::string::npos);
   CHECK(ReadFile(t.daemon.data_dir() + "/vouchers/" + sha.substr(0, 2) + "/" + sha) == kPng);
   auto [again_code, again] = voucher(png);
   CHECK(again_code == 0);
-  CHECK(again.find("was stored already") != std::string::npos);
+  CHECK(again.find(said + "was stored already\n") != std::string::npos);
 
   // Refused here, before anything is sent: exit 2, and the server holds nothing new.
   auto [gif_code, gif] = voucher(write("photo.gif", kGif));
@@ -381,6 +398,49 @@ TEST_CASE("mingzhang voucher uploads a file and prints its hash", "[api][voucher
   CHECK(unrelated_code == 1);
   CHECK(unrelated.find("voucher-not-in-ledger") != std::string::npos);
   CHECK(StoredFiles(t.daemon.data_dir()) == std::vector<std::string>{"vouchers/" + sha.substr(0, 2) + "/" + sha});
+}
+
+TEST_CASE("VoucherStore: uploads of one voucher at once store it once; of different ones, each", "[vouchers]") {
+  testing::TempDir dir;
+  VoucherStore store(dir.path() + "/vouchers");
+  constexpr int kUploaders = 8;
+  // Several large files, so that writes overlap: the same voucher from every thread, and one
+  // voucher per thread.
+  std::vector<std::string> files;
+  for (int i = 0; i < kUploaders; ++i) files.push_back(kPdf + std::string(1 << 20, static_cast<char>('a' + i)));
+  const std::string shared = files[0];
+  std::vector<Result<bool>> same(kUploaders, Result<bool>(false));
+  std::vector<Result<bool>> own(kUploaders, Result<bool>(false));
+  {
+    std::vector<std::thread> threads;
+    for (int i = 0; i < kUploaders; ++i) {
+      threads.emplace_back([&, i] { same[i] = store.Put(Sha256Hex(shared), shared); });
+      threads.emplace_back([&, i] { own[i] = store.Put(Sha256Hex(files[i]), files[i]); });
+    }
+    for (std::thread& th : threads) th.join();
+  }
+  // files[0] is both the shared voucher and thread 0's own: written by exactly one of the 9 Puts.
+  int written = 0;
+  for (const auto* results : {&same, &own}) {
+    for (const Result<bool>& r : *results) {
+      REQUIRE(r.ok());
+      written += *r ? 1 : 0;
+    }
+  }
+  CHECK(written == kUploaders);  // once each of the kUploaders distinct files
+  for (int i = 1; i < kUploaders; ++i) CHECK(*own[i]);  // no other thread had these
+  for (const std::string& f : files) {
+    Result<Voucher> v = store.Get(Sha256Hex(f));
+    REQUIRE(v.ok());
+    CHECK(v->bytes == f);
+    CHECK(store.Has(Sha256Hex(f)));
+  }
+  CHECK_FALSE(store.Has(Sha256Hex("never uploaded")));
+  CHECK_FALSE(store.Has("not a hash"));
+  // No temporary file is left behind.
+  size_t kept = 0;
+  for (const auto& e : fs::recursive_directory_iterator(dir.path() + "/vouchers")) kept += e.is_regular_file() ? 1 : 0;
+  CHECK(kept == files.size());
 }
 
 }  // namespace
