@@ -17,6 +17,9 @@ inline constexpr size_t kEntriesPageMax = 1'000;
 struct ApiContext {
   Ledger& ledger;
   std::shared_ptr<Metrics> metrics;
+  // Where voucher files are kept: .../spending counts the uploaded ones. None (servers made by
+  // tests without the voucher routes): no file can have been uploaded, so none is counted.
+  std::shared_ptr<VoucherStore> vouchers = nullptr;
 };
 
 void AddWriteEndpoints(Router& router, ApiContext& ctx);

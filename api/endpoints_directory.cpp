@@ -1,6 +1,6 @@
 // The district for regulators (README "Directory"): GET /v1/firms and GET /v1/communities, a
 // page at a time (kDirectoryPageMax), and GET /v1/communities/{c}/spending?period= for the
-// printed notice: spending by category with the count of its vouchers.
+// printed notice: spending by category with the count of its voucher files uploaded.
 #include "api/auth.h"
 #include "api/endpoints.h"
 
@@ -60,7 +60,9 @@ void AddDirectoryEndpoints(Router& router, ApiContext& ctx) {
   router.Add(http::verb::get, "/v1/communities/{c}/spending", Reader(ctx, members, [&ctx](const Request& req) -> Result<json> {
     const std::string* period = req.Query("period");
     if (period == nullptr) return InvalidArgument("bad-period", "period is required");
-    return ctx.ledger.Spending(*req.Param("c"), *period);
+    const std::shared_ptr<VoucherStore> store = ctx.vouchers;
+    return ctx.ledger.Spending(*req.Param("c"), *period,
+                               [&store](const std::string& sha) { return store != nullptr && store->Has(sha); });
   }));
 }
 

@@ -191,11 +191,11 @@ int Run(const Flags& flags) {
   else if (admin.status().slug() != kAdminExistsSlug) return Fail(admin.status());
 
   auto metrics = std::make_shared<Metrics>();
-  ApiContext ctx{**ledger, metrics};
+  ApiContext ctx{**ledger, metrics, std::make_shared<VoucherStore>(flags.data_dir + "/" + kVouchersDirName)};
   Router router;
   AddWriteEndpoints(router, ctx);
   AddReadEndpoints(router, ctx);
-  AddVoucherEndpoints(router, ctx, std::make_shared<VoucherStore>(flags.data_dir + "/" + kVouchersDirName));
+  AddVoucherEndpoints(router, ctx, ctx.vouchers);
   AddMetrics(router, ctx);
   if (Status s = AddPortal(router, flags); !s.ok()) return Fail(s);
 

@@ -169,11 +169,12 @@ class Ledger {
   // What a credential covers, with names and labels (DirectoryView, GET /v1/me).
   nlohmann::json Directory(const v1::Credential& who) const;
   Result<nlohmann::json> Reconcile(const std::string& community_id, std::string_view bank_csv) const;
-  // The district a page at a time, and spending by category with voucher counts at the head
-  // (views_directory.h; defined in views_directory.cpp).
+  // The district a page at a time, and spending by category at the head with the count of
+  // voucher files `uploaded` says are kept (views_directory.h; defined in views_directory.cpp).
   Result<nlohmann::json> Firms(const DirectoryPage& page) const;
   Result<nlohmann::json> Communities(const std::string& firm_id, const DirectoryPage& page) const;
-  Result<nlohmann::json> Spending(const std::string& community_id, const std::string& period) const;
+  Result<nlohmann::json> Spending(const std::string& community_id, const std::string& period,
+                                  const VoucherUploaded& uploaded) const;
   // Seqs of a community's entries after `after_seq` (all when nullopt), at most `limit`.
   Result<std::vector<uint64_t>> CommunitySeqs(const std::string& community_id, std::optional<uint64_t> after_seq,
                                               size_t limit) const;

@@ -1,4 +1,4 @@
-// Firms and communities a page at a time, and spending with voucher counts (views_directory.h);
+// Firms and communities a page at a time, and spending with uploaded-voucher counts (views_directory.h);
 // the Ledger's readers of them take the readers' domain state as every other view does.
 #include "ledger/views_directory.h"
 
@@ -86,16 +86,23 @@ Result<json> CommunitiesView(const Domain& domain, const std::string& firm_id, c
   return Page(domain.communities(), page, "communities", of_firm, row);
 }
 
-Result<json> SpendingView(const Domain& domain, const std::string& community_id, const Period& period) {
+Result<json> SpendingView(const Domain& domain, const std::string& community_id, const Period& period,
+                          const VoucherUploaded& uploaded) {
   const CommunityState* c = domain.community(community_id);
   if (c == nullptr) return NotFound("unknown-community", "no community " + community_id);
   std::map<int, std::map<std::string, CategorySpending>> by_fund = {{v1::FEES, {}}, {v1::PUBLIC_REVENUE, {}}};
+  std::map<std::string, bool> kept;  // by voucher hash: one look at the disk per file
+  auto is_kept = [&](const std::string& sha256_hex) {
+    auto [it, fresh] = kept.try_emplace(sha256_hex, false);
+    if (fresh) it->second = !sha256_hex.empty() && uploaded(sha256_hex);
+    return it->second;
+  };
   for (const auto& [seq, d] : c->disbursements) {
     if (d.reversed || !period.Contains(d.paid_on.month_index())) continue;
     CategorySpending& s = by_fund[d.body.fund()][v1::Category_Name(d.body.category())];
     s.disbursed += d.body.amount();
     s.disbursements += 1;
-    s.vouchers += d.body.voucher_sha256().empty() ? 0 : 1;
+    s.vouchers += is_kept(d.body.voucher_sha256()) ? 1 : 0;
   }
   json funds = json::array();
   for (const auto& [fund, categories] : by_fund) {
@@ -127,10 +134,13 @@ Result<json> Ledger::Communities(const std::string& firm_id, const DirectoryPage
   return CommunitiesView(domain_, firm_id, page);
 }
 
-Result<json> Ledger::Spending(const std::string& community_id, const std::string& period_text) const {
+Result<json> Ledger::Spending(const std::string& community_id, const std::string& period_text,
+                              const VoucherUploaded& uploaded) const {
   MZ_ASSIGN_OR_RETURN(Period period, ParsePeriod(period_text));
+  // `uploaded` (an lstat per distinct voucher of the period) runs under the readers' lock: a
+  // year of a community's disbursements is a few hundred cached lookups, short beside a batch.
   std::shared_lock lock(domain_mu_);
-  MZ_ASSIGN_OR_RETURN(json spending, SpendingView(domain_, community_id, period));
+  MZ_ASSIGN_OR_RETURN(json spending, SpendingView(domain_, community_id, period, uploaded));
   // The tree size the state is of: its statement at that size sums to the same figures.
   const Head h = head();
   spending["tree_size"] = std::to_string(h.tree_size);

@@ -1,11 +1,14 @@
 // The district for regulators on the real mingzhangd: GET /v1/firms and GET /v1/communities (who
-// may read them, every field, pages), GET /v1/communities/{c}/spending (voucher counts that add
-// up to the signed statement), and a proposal whose voting would already be over (bad-closes-on).
+// may read them, every field, pages), GET /v1/communities/{c}/spending (sums that add up to the
+// signed statement, and the count of voucher files uploaded), and a proposal whose voting would
+// already be over (bad-closes-on).
 #include <chrono>
 
 #include <catch2/catch.hpp>
 
 #include "ledger/calendar.h"
+#include "ledger/crypto.h"
+#include "ledger/encoding.h"
 #include "ledger/views_directory.h"
 #include "tests/api_harness.h"
 
@@ -14,7 +17,10 @@ namespace {
 
 const std::string kProblem = "application/problem+json";
 constexpr int64_t kDayMs = 86'400'000;
-const std::string kVoucher = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+
+// The voucher file of the disbursement recorded with idempotency key `key`: a PDF of its own.
+std::string VoucherFile(const std::string& key) { return "%PDF-1.4\nvoucher of " + key + "\n"; }
+std::string VoucherSha(const std::string& key) { return HexEncode(AsBytes(Sha256(VoucherFile(key)))); }
 
 void CheckProblem(const Reply& r, int status, const std::string& type) {
   INFO(r.Describe());
@@ -69,7 +75,13 @@ struct District {
   json Spend(const std::string& key, const std::string& category, int64_t amount, const std::string& paid_on) {
     return Post201("/v1/communities/C1/disbursements", firm,
                    {{"idempotency_key", key}, {"fund", "FEES"}, {"category", category}, {"amount", amount},
-                    {"payee", "Clean Co"}, {"description", key}, {"paid_on", paid_on}, {"voucher_sha256", kVoucher}});
+                    {"payee", "Clean Co"}, {"description", key}, {"paid_on", paid_on}, {"voucher_sha256", VoucherSha(key)}});
+  }
+  // Uploads the voucher file of the disbursement recorded as `key`.
+  void Upload(const std::string& key) {
+    Reply r = c().Send(http::verb::put, "/v1/vouchers/" + VoucherSha(key), VoucherFile(key), firm, "application/pdf");
+    INFO(r.Describe());
+    REQUIRE(r.status == 201);
   }
 };
 
@@ -152,7 +164,7 @@ TEST_CASE("directory: firms and communities for regulators and admins, every fie
   CHECK(TreeSize(c) == size);  // reads write nothing
 }
 
-TEST_CASE("directory: spending by category with voucher counts adds up to the signed statement", "[api][directory]") {
+TEST_CASE("directory: spending by category adds up to the signed statement and counts the vouchers uploaded", "[api][directory]") {
   District d;
   HttpClient& c = d.c();
   d.Post201("/v1/communities/C1/payments", d.firm,
@@ -165,6 +177,15 @@ TEST_CASE("directory: spending by category with voucher counts adds up to the si
             {{"idempotency_key", "undo"}, {"reason", "recorded twice"}});
   d.Spend("green", "GREENERY", 3000, "2026-02-10");
   d.Spend("april", "REPAIR", 1000, "2026-04-01");  // outside Q1
+  // Every disbursement names its voucher; none is uploaded yet, so none is counted.
+  const json before = Get200(c, "/v1/communities/C1/spending?period=2026-Q1", d.regulator);
+  CHECK(before["funds"][0]["categories"] == json::parse(R"([
+      {"category":"CLEANING","disbursed":"25050","disbursements":2,"vouchers":0},
+      {"category":"GREENERY","disbursed":"3000","disbursements":1,"vouchers":0}])"));
+  // One of CLEANING's two; the reversed one's and April's count in no Q1 category.
+  d.Upload("clean-1");
+  d.Upload("clean-3");
+  d.Upload("april");
 
   const json q1 = Get200(c, "/v1/communities/C1/spending?period=2026-Q1", d.regulator);
   CHECK(q1["community_id"] == "C1");
@@ -176,8 +197,8 @@ TEST_CASE("directory: spending by category with voucher counts adds up to the si
   CHECK(q1["period"] == "2026-Q1");
   CHECK(q1["funds"] == json::parse(R"([
     {"fund":"FEES","categories":[
-      {"category":"CLEANING","disbursed":"25050","disbursements":2,"vouchers":2},
-      {"category":"GREENERY","disbursed":"3000","disbursements":1,"vouchers":1}]},
+      {"category":"CLEANING","disbursed":"25050","disbursements":2,"vouchers":1},
+      {"category":"GREENERY","disbursed":"3000","disbursements":1,"vouchers":0}]},
     {"fund":"PUBLIC_REVENUE","categories":[]}])"));
   // The statement at the same tree size sums each category to the same fen.
   const std::string size = q1["tree_size"].get<std::string>();
@@ -189,7 +210,9 @@ TEST_CASE("directory: spending by category with voucher counts adds up to the si
   const json january = Get200(c, "/v1/communities/C1/spending?period=2026-01", d.owner);
   CHECK(january["funds"][0]["categories"].size() == 1);
   CHECK(january["funds"][0]["categories"][0]["disbursements"] == 2);
-  CHECK(Get200(c, "/v1/communities/C1/spending?period=2026", d.committee)["funds"][0]["categories"].size() == 3);
+  const json year = Get200(c, "/v1/communities/C1/spending?period=2026", d.committee);
+  CHECK(year["funds"][0]["categories"].size() == 3);
+  CHECK(year["funds"][0]["categories"][2] == json{{"category", "REPAIR"}, {"disbursed", "1000"}, {"disbursements", 1}, {"vouchers", 1}});
 
   CheckProblem(c.Get("/v1/communities/C1/spending", d.regulator), 400, "bad-period");
   CheckProblem(c.Get("/v1/communities/C1/spending?period=2026-13", d.regulator), 400, "bad-period");
