@@ -21,13 +21,13 @@ std::string SourceAccount(v1::PublicRevenue::Source source) {
   return "income:" + v1::PublicRevenue::Source_Name(source);
 }
 
-v1::Tally TallyOf(const CommunityState& c, const ProposalState& p) {
+}  // namespace
+
+v1::Tally LiveTally(const CommunityState& c, const ProposalState& p) {
   std::vector<CastBallot> ballots;
   for (const auto& [unit, choice] : p.ballots) ballots.push_back({c.units.at(unit).area_centi_m2, choice});
   return CountVotes(static_cast<int64_t>(c.units.size()), c.total_area_centi_m2, ballots, p.body.matter());
 }
-
-}  // namespace
 
 Date LastDayOf(MonthIndex month) {
   const int year = month / 12, mon = month % 12 + 1;
@@ -130,7 +130,7 @@ Status Domain::Admit(v1::Entry& entry, bool* changed) const {
     const CommunityState& c = communities_.at(entry.community_id());
     const ProposalState& p = c.proposals.at(entry.proposal_close().proposal_id());
     v1::ProposalClose* close = entry.mutable_proposal_close();
-    *close->mutable_tally() = TallyOf(c, p);
+    *close->mutable_tally() = LiveTally(c, p);
     if (close->tally().passed()) close->set_resolution_id("R-" + close->proposal_id());
     *changed = true;
   }

@@ -131,6 +131,10 @@ struct CommunityState {
   int64_t remuneration_taken = 0;    // non-reversed REMUNERATION disbursements, all time
 };
 
+// A proposal's tally from the ballots cast so far (each unit's latest) against every registered
+// unit of `c`: what a close records, and what the proposal's view shows while it is open.
+v1::Tally LiveTally(const CommunityState& c, const ProposalState& p);
+
 struct FirmState {
   std::string name;
   std::vector<std::string> communities;

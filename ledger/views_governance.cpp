@@ -1,7 +1,6 @@
 // Proposals, firm ratings and bank reconciliation views.
 #include "ledger/rating.h"
 #include "ledger/reconcile.h"
-#include "ledger/tally.h"
 #include "ledger/views.h"
 
 namespace mingzhang {
@@ -85,11 +84,7 @@ Result<json> ProposalView(const Domain& domain, const std::string& community_id,
   if (it == c->proposals.end()) return NotFound("unknown-proposal", "no proposal " + proposal_id);
   const ProposalState& p = it->second;
   v1::Tally tally = p.tally;
-  if (!p.closed) {
-    std::vector<CastBallot> ballots;
-    for (const auto& [unit, choice] : p.ballots) ballots.push_back({c->units.at(unit).area_centi_m2, choice});
-    tally = CountVotes(static_cast<int64_t>(c->units.size()), c->total_area_centi_m2, ballots, p.body.matter());
-  }
+  if (!p.closed) tally = LiveTally(*c, p);
   return json{{"community_id", community_id},
               {"proposal_id", proposal_id},
               {"title", p.body.title()},
