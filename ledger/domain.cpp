@@ -23,6 +23,27 @@ std::string SourceAccount(v1::PublicRevenue::Source source) {
 
 }  // namespace
 
+std::optional<ReversalTarget> FindReversalTarget(const CommunityState& c, uint64_t seq) {
+  ReversalTarget t;
+  if (auto p = c.payments.find(seq); p != c.payments.end()) {
+    t.reversed = p->second.reversed;
+    t.author = p->second.author;
+    t.original.mutable_fee_payment()->set_amount(p->second.amount);
+    t.original.mutable_fee_payment()->set_paid_on(FormatDate(p->second.paid_on));
+  } else if (auto d = c.disbursements.find(seq); d != c.disbursements.end()) {
+    t.reversed = d->second.reversed;
+    t.author = d->second.author;
+    *t.original.mutable_disbursement() = d->second.body;
+  } else if (auto r = c.revenues.find(seq); r != c.revenues.end()) {
+    t.reversed = r->second.reversed;
+    t.author = r->second.author;
+    *t.original.mutable_public_revenue() = r->second.body;
+  } else {
+    return std::nullopt;
+  }
+  return t;
+}
+
 v1::Tally LiveTally(const CommunityState& c, const ProposalState& p) {
   std::vector<CastBallot> ballots;
   for (const auto& [unit, choice] : p.ballots) ballots.push_back({c.units.at(unit).area_centi_m2, choice});
@@ -232,29 +253,24 @@ void Domain::MutateMoney(const v1::Entry& entry, CommunityState& c) {
 void Domain::MutateReversal(const v1::Entry& entry, CommunityState& c) {
   uint64_t target = entry.reversal().target_seq();
   c.reversals.insert_or_assign(c.reversals.end(), entry.seq(), target);
-  v1::Entry original;
+  const std::optional<ReversalTarget> original = FindReversalTarget(c, target);
+  if (!original) return;
   if (auto p = c.payments.find(target); p != c.payments.end()) {
     CountPaidMonths(c, p->second, -1);
     p->second.reversed = true;
     if (auto r = c.receipts.find(p->second.receipt_ref); r != c.receipts.end() && r->second == target) c.receipts.erase(r);
     c.fee_income_total -= p->second.amount;
-    original.mutable_fee_payment()->set_amount(p->second.amount);
-    original.mutable_fee_payment()->set_paid_on(FormatDate(p->second.paid_on));
   } else if (auto d = c.disbursements.find(target); d != c.disbursements.end()) {
     d->second.reversed = true;
-    *original.mutable_disbursement() = d->second.body;
     if (d->second.body.category() == v1::REMUNERATION) c.remuneration_taken -= d->second.body.amount();
     auto res = c.resolutions.find(d->second.body.resolution_id());
     if (d->second.body.fund() == v1::PUBLIC_REVENUE && res != c.resolutions.end()) {
       c.proposals.at(res->second).disbursed -= d->second.body.amount();
     }
-  } else if (auto r = c.revenues.find(target); r != c.revenues.end()) {
-    r->second.reversed = true;
-    *original.mutable_public_revenue() = r->second.body;
   } else {
-    return;
+    c.revenues.at(target).reversed = true;
   }
-  Post(c, PostingsOf(original), -1);
+  Post(c, PostingsOf(original->original), -1);
 }
 
 void Domain::Post(CommunityState& c, const std::vector<Posting>& postings, int sign) {

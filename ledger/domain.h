@@ -135,6 +135,17 @@ struct CommunityState {
 // unit of `c`: what a close records, and what the proposal's view shows while it is open.
 v1::Tally LiveTally(const CommunityState& c, const ProposalState& p);
 
+// What a reversal's target was, from the state `c` keeps: the body its postings come from (a fee
+// payment's amount and paid_on, a disbursement's or public revenue's whole body), who wrote it and
+// whether it was reversed already. The rules check a reversal and apply it from this one lookup.
+struct ReversalTarget {
+  v1::Entry original;
+  std::string author;
+  bool reversed = false;
+};
+// nullopt when `seq` is none of `c`'s payments, disbursements or public revenue.
+std::optional<ReversalTarget> FindReversalTarget(const CommunityState& c, uint64_t seq);
+
 struct FirmState {
   std::string name;
   std::vector<std::string> communities;

@@ -489,32 +489,17 @@ Status Domain::CheckReversal(const v1::Entry& entry, const CommunityState& c) co
   if (entry.reversal().reason().empty()) return BadRequest("a reversal needs a reason");
   if (c.reversals.count(target)) return FailedPrecondition("not-reversible", "a reversal cannot be reversed");
   const v1::Actor& actor = entry.actor();
-  std::vector<Posting> undo;
-  bool reversed = false;
-  std::string author;
-  v1::Entry original;  // postings of the target, rebuilt from kept state
-  if (auto p = c.payments.find(target); p != c.payments.end()) {
-    reversed = p->second.reversed;
-    author = p->second.author;
-    original.mutable_fee_payment()->set_amount(p->second.amount);
-    original.mutable_fee_payment()->set_paid_on(FormatDate(p->second.paid_on));
-  } else if (auto d = c.disbursements.find(target); d != c.disbursements.end()) {
-    reversed = d->second.reversed;
-    author = d->second.author;
-    *original.mutable_disbursement() = d->second.body;
-  } else if (auto r = c.revenues.find(target); r != c.revenues.end()) {
-    reversed = r->second.reversed;
-    author = r->second.author;
-    *original.mutable_public_revenue() = r->second.body;
-  } else {
+  const std::optional<ReversalTarget> original = FindReversalTarget(c, target);
+  if (!original) {
     return FailedPrecondition("not-reversible", "only payments, disbursements and public revenue are reversed");
   }
   // A firm corrects only what it wrote itself; an admin corrects anything.
-  if (actor.role() != v1::admin && !(IsFirmOf(actor, c) && actor.principal_id() == author)) {
+  if (actor.role() != v1::admin && !(IsFirmOf(actor, c) && actor.principal_id() == original->author)) {
     return Forbidden("an entry is reversed by the firm that wrote it or by an admin");
   }
-  if (reversed) return FailedPrecondition("already-reversed", "the entry was already reversed");
-  for (Posting p : PostingsOf(original)) {
+  if (original->reversed) return FailedPrecondition("already-reversed", "the entry was already reversed");
+  std::vector<Posting> undo;
+  for (Posting p : PostingsOf(original->original)) {
     p.fen = -p.fen;
     undo.push_back(p);
   }
