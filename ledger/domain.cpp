@@ -175,7 +175,7 @@ void Domain::Record(const v1::Entry& entry, const Hash& leaf_hash) {
   if (it == communities_.end()) return;  // replaying a partial log (a statement at an earlier size)
   CommunityState& c = it->second;
   c.seqs.push_back(entry.seq());
-  c.entries_digest.Update(AsBytes(leaf_hash));
+  c.entries_digest = ChainEntriesDigest(c.entries_digest, leaf_hash);
   switch (entry.body_case()) {
     case v1::Entry::kUnits:
       for (const v1::Unit& u : entry.units().units()) {

@@ -18,6 +18,7 @@
 
 #include "ledger/calendar.h"
 #include "ledger/crypto.h"
+#include "ledger/entries_digest.h"
 #include "ledger/status.h"
 #include "ledger/store.h"
 #include "mingzhang/v1/ledger.pb.h"
@@ -115,7 +116,7 @@ struct CommunityState {
   std::map<std::string, UnitState> units;
   int64_t total_area_centi_m2 = 0;
   std::vector<uint64_t> seqs;  // every entry of the community, in seq order
-  Sha256Stream entries_digest;  // SHA-256 over the leaf hashes of `seqs`, running
+  Hash entries_digest = EntriesDigestStart();  // chained over the leaf hashes of `seqs` (entries_digest.h)
   std::map<uint64_t, PaymentState> payments;
   std::map<std::string, uint64_t> receipts;  // non-empty receipt_ref -> seq of the unreversed payment holding it
   std::map<uint64_t, DisbursementState> disbursements;

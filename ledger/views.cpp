@@ -195,7 +195,13 @@ Result<json> StatementBody(const Domain& domain, const std::string& community_id
       {"billing", TotalsJson(*c, billing)},
       {"evaluations", EvaluationJson(*c, period)},
       {"entries_count", c->seqs.size()},
-      {"entries_digest", HexEncode(AsBytes(c->entries_digest.Peek()))}};
+      {"entries_digest", HexEncode(AsBytes(c->entries_digest))}};
+}
+
+json StatementAsV2(json body, const Hash& legacy_digest) {
+  body["format"] = kStatementFormatV2;
+  body["entries_digest"] = HexEncode(AsBytes(legacy_digest));
+  return body;
 }
 
 Result<json> BillingView(const Domain& domain, const std::string& community_id, const Period& period,

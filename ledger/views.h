@@ -23,7 +23,11 @@
 namespace mingzhang {
 
 // /2: as_of, and billing's due_day, billed_due and collected_due (collection_rate_bp is over due months).
-inline constexpr const char* kStatementFormat = "mingzhang-statement/2";
+// /3: entries_digest is the chained digest (entries_digest.h) instead of one SHA-256 over the
+// concatenated leaf hashes, so that a community's digest so far can be stored. The server makes
+// only /3; /2 is recomputed only to check an old statement (StatementAsV2, mingzhang audit).
+inline constexpr const char* kStatementFormat = "mingzhang-statement/3";
+inline constexpr const char* kStatementFormatV2 = "mingzhang-statement/2";
 
 // The day a view reads as of, at its end: the period's last day, or the last whole day before
 // `today` (China Standard Time) when that is earlier. A month's fee is past due once its due date
@@ -37,11 +41,16 @@ Date ViewAsOf(const Period& period, const Date& today);
 // tree_size, root_hash}, funds [{fund, opening_balance, income, income_by_source, disbursed,
 // disbursed_by_category, closing_balance}], remuneration {rule, allowed_to_date, taken_to_date,
 // taken_in_period}, billing {units, billed, collected, collection_rate_bp, units_in_arrears},
-// evaluations (as EvaluationSummary), entries_count and entries_digest (hex SHA-256 over the leaf
-// hashes of every entry of c in the log, in seq order), as_of (ViewAsOf; billing also has due_day,
-// billed_due and collected_due). To recompute a statement, pass the day after its as_of as `today`.
+// evaluations (as EvaluationSummary), entries_count and entries_digest (hex of the chained digest
+// over the leaf hashes of every entry of c in the log, in seq order: EntriesDigestOf), as_of
+// (ViewAsOf; billing also has due_day, billed_due and collected_due). Format kStatementFormat. To
+// recompute a statement, pass the day after its as_of as `today`.
 Result<nlohmann::json> StatementBody(const Domain& domain, const std::string& community_id, const Period& period,
                                      const Checkpoint& checkpoint, const Date& today);
+
+// A StatementBody as mingzhang-statement/2 had it: the same fields, with that format and
+// entries_digest = hex(LegacyEntriesDigestOf(the same leaf hashes)), given as `legacy_digest`.
+nlohmann::json StatementAsV2(nlohmann::json body, const Hash& legacy_digest);
 
 // Billing for P: per unit {unit_id, area_centi_m2, monthly_fee, billed, paid, arrears_to_date}
 // and totals {units, billed, collected, collection_rate_bp, units_in_arrears}.

@@ -1092,7 +1092,7 @@ TEST_CASE("due dates: a month's fee is in arrears only after its due day", "[rul
     CHECK(UnitFen(b, "B", "arrears_to_date") == 50000);
     CHECK(TotalsOf(b.at("totals")) == std::array<int64_t, 6>{150000, 25000, 100000, 25000, 2500, 2});
     Json s = MustView(t.ledger->Statement("due", "2026-Q4")).at("statement");
-    CHECK(s.at("format") == "mingzhang-statement/2");
+    CHECK(s.at("format") == "mingzhang-statement/3");
     CHECK(s.at("as_of") == "2026-11-15");
     CHECK(s.at("billing") == b.at("totals"));
     // At an earlier tree size the same day gives the same figures.

@@ -217,7 +217,7 @@ TEST_CASE("scenario: the quarter's statement, by hand", "[scenario]") {
   auto g = BuildGarden();
   const Json s = StatementOf(*g, "2026-Q3");
   INFO(s.dump(1));
-  CHECK(s.at("format") == kStatementFormat);
+  CHECK(s.at("format") == "mingzhang-statement/3");
   CHECK(s.at("community_id") == kC);
   CHECK(s.at("firm_id") == kFirmId);
   CHECK(s.at("period") == "2026-Q3");
@@ -286,15 +286,16 @@ TEST_CASE("scenario: the quarter's statement, by hand", "[scenario]") {
   CHECK(CountOf(ev.at("mean_x100").at("repair")) == 400);
   CHECK(CountOf(ev.at("mean_x100").at("service")) == 433);
 
-  // Every entry of the community (seq 1..42; the firm registration has none) in seq order.
+  // Every entry of the community (seq 1..42; the firm registration has none) in seq order, chained
+  // (README Formats, Entries digest): d_0 = SHA-256 of the tag, d_i = SHA-256(d_{i-1} || leaf_i).
   CHECK(CountOf(s.at("entries_count")) == 42);
-  Sha256Stream digest;
+  Hash digest = Sha256("mingzhang-entries/1");
   for (uint64_t seq = 1; seq <= 42; ++seq) {
     Result<StoredEntry> e = g->ledger->ReadEntry(seq);
     REQUIRE(e.ok());
-    digest.Update(AsBytes(LeafHash(e->bytes)));
+    digest = Sha256(std::string(AsBytes(digest)) + std::string(AsBytes(LeafHash(e->bytes))));
   }
-  CHECK(s.at("entries_digest") == HexOf(digest.Finish()));
+  CHECK(s.at("entries_digest") == HexOf(digest));
 
   // The separate evaluation summary says the same.
   const Json summary = MustView(g->ledger->EvaluationSummary(kC, "2026-Q3"));

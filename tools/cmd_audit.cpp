@@ -8,7 +8,10 @@
 // - only entries with seq below the statement's tree size count; when the export holds all of
 //   them, their Merkle root must be the statement's checkpoint root;
 // - the entries are replayed into a Domain (ledger/domain.h) and StatementBody (ledger/views.h)
-//   is computed for the statement's community, period and checkpoint.
+//   is computed for the statement's community, period and checkpoint: as mingzhang-statement/3
+//   (chained entries_digest) when the statement says /3, else in /2's form (StatementAsV2, the
+//   running digest over the community's leaf hashes), which /1 and /2 statements are checked
+//   against as before.
 // Prints "match", or the first field that differs. Exit 0 only on a byte-for-byte match.
 #include <fstream>
 #include <iostream>
@@ -16,6 +19,7 @@
 #include "ledger/calendar.h"
 #include "ledger/domain.h"
 #include "ledger/encoding.h"
+#include "ledger/entries_digest.h"
 #include "ledger/jcs.h"
 #include "ledger/merkle.h"
 #include "ledger/note.h"
@@ -119,11 +123,25 @@ int Problem(const std::string& why) {
 }
 
 struct Replay {
+  std::string community_id;  // the statement's
   Domain domain;
+  std::vector<Hash> community_leaves;  // leaf hashes of the entries Record counted for community_id
   CompactRange range;  // leaves 0.. while the export is contiguous from seq 0
   bool contiguous = true;
   uint64_t counted = 0;
 };
+
+// Records `entry` and keeps its leaf hash when the domain counts it for the statement's community
+// (its seqs grew), for /2's digest, which the domain does not keep.
+void RecordEntry(const v1::Entry& entry, const Hash& leaf, Replay& r) {
+  auto entries_of = [&r] {
+    const CommunityState* c = r.domain.community(r.community_id);
+    return c == nullptr ? size_t{0} : c->seqs.size();
+  };
+  const size_t before = entries_of();
+  r.domain.Record(entry, leaf);
+  if (entries_of() > before) r.community_leaves.push_back(leaf);
+}
 
 // Reads the export, checking each line, and replays the entries below `tree_size`.
 Result<std::optional<std::string>> ReplayExport(std::istream& in, uint64_t tree_size, Replay& r) {
@@ -169,7 +187,7 @@ Result<std::optional<std::string>> ReplayExport(std::istream& in, uint64_t tree_
     if (Status s = CheckReplayable(entry, r.domain); !s.ok()) {
       return std::optional<std::string>(where + "seq " + std::to_string(*seq) + ": " + s.message());
     }
-    r.domain.Record(entry, leaf);
+    RecordEntry(entry, leaf, r);
     ++r.counted;
   }
   if (in.bad()) return Unavailable("file-read", "reading the export failed");
@@ -214,6 +232,7 @@ int Audit(const Args& args) {
   std::ifstream in(*export_path, std::ios::binary);
   if (!in) return Fail(NotFound("file-missing", "cannot read " + *export_path));
   Replay replay;
+  replay.community_id = community;
   Result<std::optional<std::string>> read = ReplayExport(in, *tree_size, replay);
   if (!read.ok()) return Fail(read.status());
   if (*read) return Problem(**read);
@@ -232,6 +251,9 @@ int Audit(const Args& args) {
   Checkpoint checkpoint{origin, *tree_size, HashFromBytes(*root), {}};
   Result<json> recomputed = StatementBody(replay.domain, community, *period, checkpoint, today_then);
   if (!recomputed.ok()) return Problem("cannot recompute the statement from the export: " + recomputed.status().message());
+  if (statement.value("format", json()) != kStatementFormat) {
+    recomputed = StatementAsV2(std::move(*recomputed), LegacyEntriesDigestOf(replay.community_leaves));
+  }
   Result<std::string> ours = Canonicalize(*recomputed);
   if (!ours.ok()) return Fail(ours.status());
   Result<std::string> theirs = Canonicalize(statement);
