@@ -227,6 +227,13 @@ describe('governance in Chromium', { timeout: 10 * TEST_MS }, () => {
     assert.deepEqual(await page.$$eval('#communities tr[data-community]', (rows) => rows.map((r) => r.dataset.community)), communities.communities.map((c) => c.community_id));
     const c = community.community_id;
     assert.equal(await page.getAttribute(`#communities tr[data-community="${c}"] a.notice-link`, 'href'), `#/notice?c=${c}&period=${demo.lastMonth}`);
+    // Names of Object.prototype's members are no views: the role's own page, not a blank or an error.
+    for (const name of ['constructor', '__proto__', 'toString']) {
+      await page.goto(`${world.url}/#/${name}?period=${demo.lastMonth}`);
+      await page.waitForSelector('#communities tbody tr');
+      assert.equal(await page.$eval('#nav-regulator', (a) => a.classList.contains('active')), true, `#/${name}`);
+      assert.equal(await page.$('.error'), null, `#/${name}`);
+    }
     await noSidewaysScroll(page, 'regulator');
     await page.setViewportSize({ width: 1280, height: 900 });
     await page.click(`#communities tr[data-community="${c}"] a.statement-link`);
