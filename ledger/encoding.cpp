@@ -131,4 +131,12 @@ bool NextCodePoint(std::string_view s, size_t& i, char32_t& cp) {
   return true;
 }
 
+bool ValidUtf8(std::string_view s) {
+  char32_t cp = 0;
+  for (size_t i = 0; i < s.size();) {
+    if (!NextCodePoint(s, i, cp)) return false;
+  }
+  return true;
+}
+
 }  // namespace mingzhang

@@ -21,5 +21,7 @@ Result<std::string> Base64Decode(std::string_view text);
 // `i` as it is, for anything RFC 3629 forbids: stray continuation bytes, truncation, overlong
 // forms, surrogates (U+D800-U+DFFF) and code points above U+10FFFF. REQUIRES: i < s.size().
 bool NextCodePoint(std::string_view s, size_t& i, char32_t& cp);
+// True when all of `s` is UTF-8 as NextCodePoint reads it.
+bool ValidUtf8(std::string_view s);
 
 }  // namespace mingzhang

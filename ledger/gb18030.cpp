@@ -9,14 +9,6 @@
 namespace mingzhang {
 namespace {
 
-bool IsUtf8(std::string_view bytes) {
-  char32_t cp = 0;
-  for (size_t i = 0; i < bytes.size();) {
-    if (!NextCodePoint(bytes, i, cp)) return false;
-  }
-  return true;
-}
-
 // One conversion descriptor per call: iconv_t keeps shift state and is not thread-safe.
 class Converter {
  public:
@@ -55,7 +47,7 @@ class Converter {
 
 DecodedText DecodeUtf8OrGb18030(std::string_view bytes) {
   DecodedText text;
-  if (IsUtf8(bytes)) {
+  if (ValidUtf8(bytes)) {
     text.utf8 = std::string(bytes);
     return text;
   }

@@ -24,45 +24,6 @@ Status BadVerifierKey(const std::string& why) {
   return InvalidArgument("bad-verifier-key", "bad note verifier key: " + why);
 }
 
-// One decoded UTF-8 sequence; len == 0 marks an invalid one.
-struct Rune {
-  char32_t code = 0;
-  size_t len = 0;
-};
-
-// As Go's utf8.DecodeRune: refuses truncated, overlong, surrogate and out-of-range sequences.
-Rune DecodeRune(std::string_view s, size_t i) {
-  auto byte = [&](size_t k) { return static_cast<uint32_t>(static_cast<unsigned char>(s[i + k])); };
-  uint32_t b0 = byte(0);
-  if (b0 < 0x80) return {b0, 1};
-  // Sequence length, payload bits of the lead byte, and the smallest code point it may encode.
-  size_t len = 0;
-  uint32_t code = 0;
-  uint32_t min = 0;
-  if ((b0 & 0xE0) == 0xC0) {
-    len = 2;
-    code = b0 & 0x1F;
-    min = 0x80;
-  } else if ((b0 & 0xF0) == 0xE0) {
-    len = 3;
-    code = b0 & 0x0F;
-    min = 0x800;
-  } else if ((b0 & 0xF8) == 0xF0) {
-    len = 4;
-    code = b0 & 0x07;
-    min = 0x10000;
-  } else {
-    return {};
-  }
-  if (s.size() - i < len) return {};
-  for (size_t k = 1; k < len; ++k) {
-    if ((byte(k) & 0xC0) != 0x80) return {};
-    code = (code << 6) | (byte(k) & 0x3F);
-  }
-  if (code < min || code > 0x10FFFF || (code >= 0xD800 && code <= 0xDFFF)) return {};
-  return {code, len};
-}
-
 // Go's unicode.IsSpace: the Unicode White_Space property.
 bool IsUnicodeSpace(char32_t r) {
   return (r >= 0x09 && r <= 0x0D) || r == 0x20 || r == 0x85 || r == 0xA0 || r == 0x1680 ||
@@ -71,12 +32,13 @@ bool IsUnicodeSpace(char32_t r) {
 }
 
 // Calls visit(rune) for each code point; false when `s` is not valid UTF-8 or visit says stop.
+// NextCodePoint refuses what Go's utf8.DecodeRune marks as RuneError: truncated, overlong,
+// surrogate and out-of-range sequences.
 template <typename Visit>
 bool ForEachRune(std::string_view s, Visit visit) {
+  char32_t r = 0;
   for (size_t i = 0; i < s.size();) {
-    Rune r = DecodeRune(s, i);
-    if (r.len == 0 || !visit(r.code)) return false;
-    i += r.len;
+    if (!NextCodePoint(s, i, r) || !visit(r)) return false;
   }
   return true;
 }

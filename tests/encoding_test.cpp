@@ -118,3 +118,12 @@ TEST_CASE("base64 decoding refuses whitespace anywhere", "[encoding]") {
 
 }  // namespace
 }  // namespace mingzhang
+
+TEST_CASE("ValidUtf8 accepts what NextCodePoint decodes and refuses the rest", "[encoding]") {
+  REQUIRE(mingzhang::ValidUtf8(""));
+  REQUIRE(mingzhang::ValidUtf8("兰亭苑 3栋1202室 \xF0\x9F\x8F\xA0"));
+  for (const char* bad : {"\x80", "\xC0\xAF", "\xE0\x80\xAF", "\xED\xA0\x80", "\xF4\x90\x80\x80", "\xF8\x88\x80\x80\x80",
+                          "\xE5\x85"}) {
+    REQUIRE_FALSE(mingzhang::ValidUtf8(bad));
+  }
+}

@@ -12,6 +12,7 @@
 #include <google/protobuf/message.h>
 #include <nlohmann/json.hpp>
 
+#include "ledger/encoding.h"  // ValidUtf8
 #include "ledger/status.h"
 #include "ledger/store.h"
 #include "tools/args.h"
@@ -64,8 +65,6 @@ bool ValidId(std::string_view id);
 std::optional<uint64_t> ParseU64(std::string_view text);
 // A decimal integer (optional leading '-') that fits in int64.
 std::optional<int64_t> ParseI64(std::string_view text);
-// True when `text` is well-formed UTF-8.
-bool ValidUtf8(std::string_view text);
 
 // Parses JSON as I-JSON (RFC 7493), which JCS (RFC 8785) requires: a name repeated in one object
 // makes the document invalid, as a syntax error does (is_discarded()). A reader that kept the

@@ -101,14 +101,6 @@ std::optional<int64_t> ParseI64(std::string_view text) {
   return static_cast<int64_t>(*magnitude);
 }
 
-bool ValidUtf8(std::string_view text) {
-  char32_t cp = 0;
-  for (size_t i = 0; i < text.size();) {
-    if (!NextCodePoint(text, i, cp)) return false;
-  }
-  return true;
-}
-
 nlohmann::json ParseStrictJson(std::string_view text) {
   using nlohmann::json;
   std::vector<std::set<std::string>> names;  // of each object open around the parser
