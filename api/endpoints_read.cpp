@@ -11,15 +11,14 @@ namespace {
 
 using nlohmann::json;
 
-Result<uint64_t> ParseU64(const std::string* text, const char* name) {
+Result<uint64_t> ParseU64Param(const std::string* text, const char* name) {
   if (text == nullptr) return InvalidArgument("bad-request", std::string(name) + " is required");
-  if (text->empty() || text->size() > 20 || text->find_first_not_of("0123456789") != std::string::npos) {
+  if (!IsDecimalU64Shape(*text)) {
     return InvalidArgument("bad-request", std::string(name) + " must be a non-negative integer");
   }
-  errno = 0;
-  uint64_t v = std::strtoull(text->c_str(), nullptr, 10);
-  if (errno == ERANGE) return InvalidArgument("bad-request", std::string(name) + " is too large");
-  return v;
+  const std::optional<uint64_t> v = ParseU64(*text);
+  if (!v) return InvalidArgument("bad-request", std::string(name) + " is too large");
+  return *v;
 }
 
 json PathJson(const std::vector<Hash>& path) {
@@ -107,7 +106,7 @@ Handler CachedGuard(ApiContext& ctx, std::initializer_list<v1::Role> roles, std:
       // Kept under the size the answer names: the head may have moved since it was read above.
       kept_size.reset();
       if (answer->contains(size_pointer) && answer->at(size_pointer).is_string()) {
-        Result<uint64_t> answered = ParseU64(&answer->at(size_pointer).get_ref<const std::string&>(), "tree_size");
+        Result<uint64_t> answered = ParseU64Param(&answer->at(size_pointer).get_ref<const std::string&>(), "tree_size");
         if (answered.ok()) kept_size = *answered;
       }
       if (kept_size) cache->Put(key->key, *kept_size, *body);
@@ -134,7 +133,7 @@ Status SignedAt(ApiContext& ctx, std::initializer_list<uint64_t> tree_sizes) {
 void AddPublicReads(Router& router, ApiContext& ctx) {
   router.Add(http::verb::get, "/v1/checkpoint", [&ctx](Request& req, Responder res) {
     if (!req.Query("tree_size")) return res.Text(http::status::ok, ctx.ledger.head().checkpoint);
-    Result<uint64_t> size = ParseU64(req.Query("tree_size"), "tree_size");
+    Result<uint64_t> size = ParseU64Param(req.Query("tree_size"), "tree_size");
     if (!size.ok()) return res.Problem(size.status());
     Result<std::string> note = ctx.ledger.CheckpointAt(*size);
     if (!note.ok()) return res.Problem(note.status());
@@ -147,8 +146,8 @@ void AddPublicReads(Router& router, ApiContext& ctx) {
                                 {"algorithm", "Ed25519"}});
   });
   router.Add(http::verb::get, "/v1/proofs/inclusion", [&ctx](Request& req, Responder res) {
-    Result<uint64_t> leaf = ParseU64(req.Query("leaf_index"), "leaf_index");
-    Result<uint64_t> size = ParseU64(req.Query("tree_size"), "tree_size");
+    Result<uint64_t> leaf = ParseU64Param(req.Query("leaf_index"), "leaf_index");
+    Result<uint64_t> size = ParseU64Param(req.Query("tree_size"), "tree_size");
     if (!leaf.ok() || !size.ok()) return res.Problem(!leaf.ok() ? leaf.status() : size.status());
     auto proof = ctx.ledger.InclusionProof(*leaf, *size);
     if (!proof.ok()) return res.Problem(proof.status());
@@ -158,8 +157,8 @@ void AddPublicReads(Router& router, ApiContext& ctx) {
                                 {"audit_path", PathJson(*proof)}});
   });
   router.Add(http::verb::get, "/v1/proofs/consistency", [&ctx](Request& req, Responder res) {
-    Result<uint64_t> first = ParseU64(req.Query("first"), "first");
-    Result<uint64_t> second = ParseU64(req.Query("second"), "second");
+    Result<uint64_t> first = ParseU64Param(req.Query("first"), "first");
+    Result<uint64_t> second = ParseU64Param(req.Query("second"), "second");
     if (!first.ok() || !second.ok()) return res.Problem(!first.ok() ? first.status() : second.status());
     auto proof = ctx.ledger.ConsistencyProof(*first, *second);
     if (!proof.ok()) return res.Problem(proof.status());
@@ -185,7 +184,7 @@ void AddPublicReads(Router& router, ApiContext& ctx) {
 void AddEntryReads(Router& router, ApiContext& ctx) {
   auto any = {v1::regulator, v1::firm, v1::committee, v1::owner, v1::admin};
   router.Add(http::verb::get, "/v1/entries/{seq}", Guard(ctx, any, [&ctx](Request& req, const v1::Credential& who) -> Result<json> {
-    MZ_ASSIGN_OR_RETURN(uint64_t seq, ParseU64(req.Param("seq"), "seq"));
+    MZ_ASSIGN_OR_RETURN(uint64_t seq, ParseU64Param(req.Param("seq"), "seq"));
     MZ_ASSIGN_OR_RETURN(StoredEntry e, ctx.ledger.ReadEntry(seq));
     const std::string& community = e.entry.community_id();  // empty for a firm's registration
     if (!community.empty()) MZ_RETURN_IF_ERROR(RequireCommunity(who, community));
@@ -197,11 +196,11 @@ void AddEntryReads(Router& router, ApiContext& ctx) {
     MZ_RETURN_IF_ERROR(RequireCommunity(who, *community));
     std::optional<uint64_t> after;
     if (req.Query("after_seq")) {
-      MZ_ASSIGN_OR_RETURN(after, ParseU64(req.Query("after_seq"), "after_seq"));
+      MZ_ASSIGN_OR_RETURN(after, ParseU64Param(req.Query("after_seq"), "after_seq"));
     }
     uint64_t limit = kEntriesPageMax;
     if (req.Query("limit")) {
-      MZ_ASSIGN_OR_RETURN(limit, ParseU64(req.Query("limit"), "limit"));
+      MZ_ASSIGN_OR_RETURN(limit, ParseU64Param(req.Query("limit"), "limit"));
     }
     if (limit == 0 || limit > kEntriesPageMax) return InvalidArgument("bad-request", "limit must be 1 to 1000");
     MZ_ASSIGN_OR_RETURN(std::vector<uint64_t> seqs, ctx.ledger.CommunitySeqs(*community, after, limit));
@@ -224,7 +223,7 @@ void AddCommunityReads(Router& router, ApiContext& ctx) {
     const std::string today = FormatDate(ctx.ledger.Today());
     ViewKey key{CacheKey({"statement", *req.Param("c"), *req.Param("period"), today}), std::nullopt};
     if (req.Query("tree_size")) {
-      MZ_ASSIGN_OR_RETURN(key.tree_size, ParseU64(req.Query("tree_size"), "tree_size"));
+      MZ_ASSIGN_OR_RETURN(key.tree_size, ParseU64Param(req.Query("tree_size"), "tree_size"));
       key.key += CacheKey({"at"});
     }
     return key;
@@ -240,7 +239,7 @@ void AddCommunityReads(Router& router, ApiContext& ctx) {
              CachedGuard(ctx, members, views, statement_key, [&ctx](Request& req, const v1::Credential&) -> Result<json> {
                std::optional<uint64_t> size;
                if (req.Query("tree_size")) {
-      MZ_ASSIGN_OR_RETURN(size, ParseU64(req.Query("tree_size"), "tree_size"));
+      MZ_ASSIGN_OR_RETURN(size, ParseU64Param(req.Query("tree_size"), "tree_size"));
     }
                return ctx.ledger.Statement(*req.Param("c"), *req.Param("period"), size);
              }, "/statement/checkpoint/tree_size"));

@@ -1,13 +1,11 @@
 // POST routes: each becomes one ledger entry (API.md "Writes").
-#include <cerrno>
-#include <cstdlib>
-
 #include "api/auth.h"
 #include "api/endpoints.h"
 #include "api/http_server.h"
 #include "api/json_io.h"
 #include "api/json_text.h"
 #include "api/problem.h"
+#include "ledger/encoding.h"
 #include "mingzhang/v1/api.pb.h"
 
 namespace mingzhang::api {
@@ -227,19 +225,12 @@ void AddWriteEndpoints(Router& router, ApiContext& ctx) {
              }));
   post("/v1/entries/{seq}/reversal",
              Write<v1::ReversalRequest>(ctx, {v1::firm, v1::admin}, [&ctx](Request& req, const v1::Credential& who, auto& b) -> Result<v1::Entry> {
-               const std::string& text = P(req, "seq");
-               // Digits only: strtoull alone would skip a leading space, take a sign, and read
-               // 18446744073709551616 as 18446744073709551615.
-               errno = 0;
-               const uint64_t seq = std::strtoull(text.c_str(), nullptr, 10);
-               if (text.empty() || text.size() > 20 || text.find_first_not_of("0123456789") != std::string::npos ||
-                   errno == ERANGE) {
-                 return InvalidArgument("bad-seq", "seq must be a non-negative integer");
-               }
-               MZ_ASSIGN_OR_RETURN(std::string community, ctx.ledger.CommunityOf(seq));
+               const std::optional<uint64_t> seq = ParseU64(P(req, "seq"));
+               if (!seq) return InvalidArgument("bad-seq", "seq must be a non-negative integer");
+               MZ_ASSIGN_OR_RETURN(std::string community, ctx.ledger.CommunityOf(*seq));
                MZ_RETURN_IF_ERROR(RequireCommunity(who, community));
                v1::Entry e = NewEntry(who, community, b.idempotency_key());
-               e.mutable_reversal()->set_target_seq(seq);
+               e.mutable_reversal()->set_target_seq(*seq);
                e.mutable_reversal()->set_reason(b.reason());
                return e;
              }));

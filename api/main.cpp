@@ -22,6 +22,7 @@
 #include "api/endpoints.h"
 #include "api/http_server.h"
 #include "api/static_files.h"
+#include "ledger/encoding.h"
 #include "ledger/keys.h"
 #include "ledger/ledger.h"
 #include "ledger/tokens.h"
@@ -56,8 +57,11 @@ struct Flags {
 
 // Sets `out` to a whole decimal number in [min, max] (no sign, spaces or suffix) or says why not.
 bool ParseNumberFlag(const std::string& name, const std::string& text, uint64_t min, uint64_t max, uint64_t& out) {
-  const bool digits = !text.empty() && text.size() <= 19 && text.find_first_not_of("0123456789") == std::string::npos;
-  if (digits && (out = std::stoull(text)) >= min && out <= max) return true;
+  const std::optional<uint64_t> value = ParseU64(text);
+  if (value && *value >= min && *value <= max) {
+    out = *value;
+    return true;
+  }
   std::cerr << "mingzhangd: " << name << " must be a whole number from " << min << " to " << max << "\n";
   return false;
 }

@@ -131,6 +131,21 @@ bool NextCodePoint(std::string_view s, size_t& i, char32_t& cp) {
   return true;
 }
 
+bool IsDecimalU64Shape(std::string_view text) {
+  return !text.empty() && text.size() <= 20 && text.find_first_not_of("0123456789") == std::string_view::npos;
+}
+
+std::optional<uint64_t> ParseU64(std::string_view text) {
+  if (!IsDecimalU64Shape(text)) return std::nullopt;
+  uint64_t v = 0;
+  for (char c : text) {
+    const auto digit = static_cast<uint64_t>(c - '0');
+    if (v > (UINT64_MAX - digit) / 10) return std::nullopt;
+    v = v * 10 + digit;
+  }
+  return v;
+}
+
 bool ValidUtf8(std::string_view s) {
   char32_t cp = 0;
   for (size_t i = 0; i < s.size();) {

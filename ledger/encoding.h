@@ -4,6 +4,8 @@
 // outside (requests, checkpoints, proofs).
 #pragma once
 
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -23,5 +25,12 @@ Result<std::string> Base64Decode(std::string_view text);
 bool NextCodePoint(std::string_view s, size_t& i, char32_t& cp);
 // True when all of `s` is UTF-8 as NextCodePoint reads it.
 bool ValidUtf8(std::string_view s);
+
+// True for 1-20 ASCII digits and nothing else (no sign, space or suffix): the shape of a uint64_t
+// in decimal, whose value may still be above UINT64_MAX.
+bool IsDecimalU64Shape(std::string_view text);
+// The value of a decimal of that shape (leading zeros allowed); nullopt for any other text and
+// for a value above UINT64_MAX. The one parser of the numbers in paths, queries, flags and files.
+std::optional<uint64_t> ParseU64(std::string_view text);
 
 }  // namespace mingzhang

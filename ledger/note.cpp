@@ -92,15 +92,10 @@ bool SpacePadded(std::string_view s) {
 
 // ASCII decimal without sign or leading zeros ("0" alone is fine), within uint64_t.
 bool ParseTreeSize(std::string_view s, uint64_t& out) {
-  if (s.empty() || s.size() > 20 || (s.size() > 1 && s[0] == '0')) return false;
-  uint64_t v = 0;
-  for (char c : s) {
-    if (c < '0' || c > '9') return false;
-    uint64_t digit = static_cast<uint64_t>(c - '0');
-    if (v > (UINT64_MAX - digit) / 10) return false;
-    v = v * 10 + digit;
-  }
-  out = v;
+  if (s.size() > 1 && s[0] == '0') return false;
+  const std::optional<uint64_t> v = ParseU64(s);
+  if (!v) return false;
+  out = *v;
   return true;
 }
 

@@ -119,6 +119,21 @@ TEST_CASE("base64 decoding refuses whitespace anywhere", "[encoding]") {
 }  // namespace
 }  // namespace mingzhang
 
+TEST_CASE("ParseU64 takes 1-20 digits up to UINT64_MAX and nothing else", "[encoding]") {
+  REQUIRE(mingzhang::ParseU64("0") == uint64_t{0});
+  REQUIRE(mingzhang::ParseU64("007") == uint64_t{7});
+  REQUIRE(mingzhang::ParseU64("18446744073709551615") == UINT64_MAX);
+  // strtoull would read the first as UINT64_MAX, skip the space and take the signs.
+  for (const char* bad : {"18446744073709551616", "99999999999999999999", "000000000000000000001", "", " 1", "+1",
+                          "-1", "1 ", "1e3", "0x10", "１"}) {
+    INFO(bad);
+    REQUIRE_FALSE(mingzhang::ParseU64(bad).has_value());
+  }
+  // The shape alone: an overflow is told apart from text that is no number at all.
+  REQUIRE(mingzhang::IsDecimalU64Shape("18446744073709551616"));
+  REQUIRE_FALSE(mingzhang::IsDecimalU64Shape("-1"));
+}
+
 TEST_CASE("ValidUtf8 accepts what NextCodePoint decodes and refuses the rest", "[encoding]") {
   REQUIRE(mingzhang::ValidUtf8(""));
   REQUIRE(mingzhang::ValidUtf8("兰亭苑 3栋1202室 \xF0\x9F\x8F\xA0"));

@@ -12,7 +12,7 @@
 #include <google/protobuf/message.h>
 #include <nlohmann/json.hpp>
 
-#include "ledger/encoding.h"  // ValidUtf8
+#include "ledger/encoding.h"  // ValidUtf8, ParseU64
 #include "ledger/status.h"
 #include "ledger/store.h"
 #include "tools/args.h"
@@ -61,8 +61,6 @@ Result<std::string> ReadTokenFile(const std::string& path);
 
 // Ids as the ledger accepts them: 1-64 of [A-Za-z0-9._-] (safe in URL paths as they are).
 bool ValidId(std::string_view id);
-// A non-negative decimal integer of at most 20 digits that fits in uint64.
-std::optional<uint64_t> ParseU64(std::string_view text);
 // A decimal integer (optional leading '-') that fits in int64.
 std::optional<int64_t> ParseI64(std::string_view text);
 

@@ -75,19 +75,6 @@ bool ValidId(std::string_view id) {
   return true;
 }
 
-std::optional<uint64_t> ParseU64(std::string_view text) {
-  if (text.empty() || text.size() > 20 || text.find_first_not_of("0123456789") != std::string_view::npos) {
-    return std::nullopt;
-  }
-  uint64_t v = 0;
-  for (char c : text) {
-    uint64_t digit = static_cast<uint64_t>(c - '0');
-    if (v > (UINT64_MAX - digit) / 10) return std::nullopt;
-    v = v * 10 + digit;
-  }
-  return v;
-}
-
 std::optional<int64_t> ParseI64(std::string_view text) {
   bool negative = !text.empty() && text.front() == '-';
   if (negative) text.remove_prefix(1);
