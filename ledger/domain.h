@@ -18,6 +18,7 @@
 
 #include "ledger/calendar.h"
 #include "ledger/crypto.h"
+#include "ledger/ids.h"  // kIdBytesMax
 #include "ledger/entries_digest.h"
 #include "ledger/status.h"
 #include "ledger/store.h"
@@ -32,7 +33,6 @@ inline constexpr int64_t kUnitAreaCentiM2Max = 10'000'000;       // 100,000 ㎡ 
 inline constexpr uint32_t kBasisPointsMax = 10'000;
 inline constexpr size_t kUnitsPerEntryMax = 5'000;
 inline constexpr uint32_t kPaymentMonthsMax = 120;
-inline constexpr size_t kIdBytesMax = 64;
 inline constexpr size_t kNameBytesMax = 200;
 inline constexpr size_t kRefBytesMax = 128;
 inline constexpr size_t kCommentBytesMax = 1'000;

@@ -9,6 +9,7 @@
 
 #include "ledger/domain.h"
 #include "ledger/encoding.h"
+#include "ledger/ids.h"
 
 namespace mingzhang {
 namespace {
@@ -19,18 +20,7 @@ constexpr const char* kEmptySha256Hex = "e3b0c44298fc1c149afbf4c8996fb92427ae41e
 Status Forbidden(const std::string& why) { return PermissionDenied("forbidden", why); }
 Status BadRequest(const std::string& why) { return InvalidArgument("bad-request", why); }
 
-// Ids are short printable ASCII without spaces or slashes: they appear in URLs and keys.
-Status CheckId(const std::string& id, const char* what) {
-  if (id.empty() || id.size() > kIdBytesMax) {
-    return BadRequest(std::string(what) + " must be 1-" + std::to_string(kIdBytesMax) + " characters");
-  }
-  for (unsigned char ch : id) {
-    bool ok = (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || ch == '-' ||
-              ch == '_' || ch == '.';
-    if (!ok) return BadRequest(std::string(what) + " may hold only letters, digits, '-', '_' and '.'");
-  }
-  return OkStatus();
-}
+Status CheckId(const std::string& id, const char* what) { return CheckIdSyntax(id, what, "bad-request"); }
 
 // U+XXXX of a code point, as the Unicode standard names it.
 std::string CodePointName(char32_t cp) {

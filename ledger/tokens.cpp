@@ -55,17 +55,7 @@ Result<std::string> NewToken() {
   return std::string(kTokenPrefix) + Base64UrlNoPadding(random);
 }
 
-Status CheckId(const std::string& id, const char* what) {
-  if (id.empty() || id.size() > kPrincipalIdBytesMax) {
-    return BadCredential(std::string(what) + " must be 1-" + std::to_string(kPrincipalIdBytesMax) + " characters");
-  }
-  for (unsigned char ch : id) {
-    bool ok = (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || ch == '-' ||
-              ch == '_' || ch == '.';
-    if (!ok) return BadCredential(std::string(what) + " may hold only letters, digits, '-', '_' and '.'");
-  }
-  return OkStatus();
-}
+Status CheckId(const std::string& id, const char* what) { return CheckIdSyntax(id, what, kBadCredentialSlug); }
 
 Status CheckIds(const google::protobuf::RepeatedPtrField<std::string>& ids, const char* what) {
   std::set<std::string_view> seen;

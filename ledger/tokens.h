@@ -30,6 +30,7 @@
 #include <string>
 #include <string_view>
 
+#include "ledger/ids.h"
 #include "ledger/status.h"
 #include "ledger/store.h"
 #include "mingzhang/v1/ledger.pb.h"
@@ -38,7 +39,7 @@ namespace mingzhang {
 
 inline constexpr size_t kCredentialCommunitiesMax = 1000;
 inline constexpr size_t kCredentialUnitsMax = 100;
-inline constexpr size_t kPrincipalIdBytesMax = 64;
+inline constexpr size_t kPrincipalIdBytesMax = kIdBytesMax;
 
 inline constexpr std::string_view kTokenPrefix = "mz_";
 inline constexpr size_t kTokenRandomBytes = 32;

@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "ledger/encoding.h"  // ValidUtf8, ParseU64
+#include "ledger/ids.h"       // ValidId: ids as the ledger accepts them
 #include "ledger/status.h"
 #include "ledger/store.h"
 #include "tools/args.h"
@@ -59,8 +60,6 @@ Status WriteFileAtomic(const std::string& path, std::string_view content, unsign
 // A bearer token file: the token on its first line; surrounding white space is ignored.
 Result<std::string> ReadTokenFile(const std::string& path);
 
-// Ids as the ledger accepts them: 1-64 of [A-Za-z0-9._-] (safe in URL paths as they are).
-bool ValidId(std::string_view id);
 // A decimal integer (optional leading '-') that fits in int64.
 std::optional<int64_t> ParseI64(std::string_view text);
 

@@ -65,16 +65,6 @@ Result<std::string> ReadTokenFile(const std::string& path) {
   return text.substr(begin, end == std::string::npos ? std::string::npos : end - begin);
 }
 
-bool ValidId(std::string_view id) {
-  if (id.empty() || id.size() > 64) return false;
-  for (unsigned char ch : id) {
-    bool ok = (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || ch == '-' ||
-              ch == '_' || ch == '.';
-    if (!ok) return false;
-  }
-  return true;
-}
-
 std::optional<int64_t> ParseI64(std::string_view text) {
   bool negative = !text.empty() && text.front() == '-';
   if (negative) text.remove_prefix(1);

@@ -90,7 +90,7 @@ struct State {
 
 std::string Sanitize(std::string_view text) {
   std::string out;
-  for (char c : text) out += ValidId(std::string_view(&c, 1)) ? c : '_';
+  for (char c : text) out += IsIdChar(c) ? c : '_';
   return out;
 }
 
