@@ -184,7 +184,7 @@ void RedeemInvitation(ApiContext& ctx, FailureLimiter& limiter, Request& req, co
     }
   }
   res.Json(http::status::created, {{"token", redeemed->token.token},
-                                   {"credential", ToJson(redeemed->token.credential)},
+                                   {"credential", ProtoToJson(redeemed->token.credential)},
                                    {"community_id", inv.community_id()},
                                    {"community_name", name},
                                    {"unit_id", inv.unit_id()},

@@ -249,9 +249,9 @@ void AddWriteEndpoints(Router& router, ApiContext& ctx) {
     if (!issued.ok()) return res.Problem(issued.status());
     if (issued->replayed) {
       // The token was shown once, in the first answer; a client that lost it issues a new one.
-      return res.Json(http::status::ok, {{"credential", ToJson(issued->credential)}, {"replayed", true}});
+      return res.Json(http::status::ok, {{"credential", ProtoToJson(issued->credential)}, {"replayed", true}});
     }
-    res.Json(http::status::created, {{"token", issued->token}, {"credential", ToJson(issued->credential)}});
+    res.Json(http::status::created, {{"token", issued->token}, {"credential", ProtoToJson(issued->credential)}});
   });
   post("/v1/communities/{c}/reconciliation", [&ctx](Request& req, Responder res) {
     Result<v1::Credential> who = Authenticate(req, ctx.ledger.tokens());

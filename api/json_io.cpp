@@ -102,17 +102,8 @@ Status ParseJson(std::string_view body, google::protobuf::Message* message) {
   return OkStatus();
 }
 
-nlohmann::json ToJson(const google::protobuf::Message& message) {
-  google::protobuf::util::JsonPrintOptions options;
-  options.preserve_proto_field_names = true;
-  std::string text;
-  // Printing a well-formed in-memory message cannot fail.
-  (void)google::protobuf::util::MessageToJsonString(message, &text, options);
-  return nlohmann::json::parse(text);
-}
-
 nlohmann::json EntryJson(const StoredEntry& stored, bool with_bytes) {
-  nlohmann::json out{{"entry", ToJson(stored.entry)},
+  nlohmann::json out{{"entry", ProtoToJson(stored.entry)},
                      {"seq", std::to_string(stored.entry.seq())},
                      {"leaf_hash", Base64Encode(AsBytes(stored.leaf_hash))},
                      {"chain_hash", Base64Encode(AsBytes(stored.chain_hash))}};

@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "ledger/ledger.h"
+#include "ledger/proto_json.h"  // ProtoToJson: messages out, as the CLI reads them
 #include "ledger/status.h"
 
 namespace mingzhang::api {
@@ -13,9 +14,6 @@ namespace mingzhang::api {
 // Parses a JSON object into `message` with proto field names; unknown fields, wrong types,
 // invalid UTF-8 and trailing garbage are InvalidArgument "bad-json".
 Status ParseJson(std::string_view body, google::protobuf::Message* message);
-
-// The message as JSON with proto field names (int64 as strings), as nlohmann JSON.
-nlohmann::json ToJson(const google::protobuf::Message& message);
 
 // {entry, seq, leaf_bytes (base64 of the stored bytes), leaf_hash, chain_hash}
 nlohmann::json EntryJson(const StoredEntry& stored, bool with_bytes);

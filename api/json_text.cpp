@@ -221,7 +221,7 @@ void AppendMessageJson(std::string& out, const Message& message) {
   const Reflection& r = *message.GetReflection();
   std::vector<const FieldDescriptor*> fields;
   r.ListFields(message, &fields);  // the fields protobuf's printer prints: set, or not default
-  if (NeedsSlowPath(*message.GetDescriptor(), fields)) return AppendNlohmannDump(out, ToJson(message));
+  if (NeedsSlowPath(*message.GetDescriptor(), fields)) return AppendNlohmannDump(out, ProtoToJson(message));
   std::sort(fields.begin(), fields.end(), [](auto* a, auto* b) { return a->name() < b->name(); });
   out += '{';
   for (size_t i = 0; i < fields.size(); ++i) {

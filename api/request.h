@@ -5,7 +5,7 @@
 //   router.Add(http::verb::post, "/v1/firms", [&](Request& req, Responder res) {
 //     ledger.AppendAsync(ToEntry(req), [res](Result<StoredEntry> r) {
 //       if (!r.ok()) return res.Problem(r.status());
-//       res.Json(http::status::created, ToJson(*r));
+//       res.Json(http::status::created, ProtoToJson(*r));
 //     });
 //   });
 //

@@ -12,8 +12,9 @@
 #include <google/protobuf/message.h>
 #include <nlohmann/json.hpp>
 
-#include "ledger/encoding.h"  // ValidUtf8, ParseU64
-#include "ledger/ids.h"       // ValidId: ids as the ledger accepts them
+#include "ledger/encoding.h"    // ValidUtf8, ParseU64
+#include "ledger/ids.h"         // ValidId: ids as the ledger accepts them
+#include "ledger/proto_json.h"  // ProtoToJson: entries as the API prints them
 #include "ledger/status.h"
 #include "ledger/store.h"
 #include "tools/args.h"
@@ -67,9 +68,6 @@ std::optional<int64_t> ParseI64(std::string_view text);
 // makes the document invalid, as a syntax error does (is_discarded()). A reader that kept the
 // first of two "collected" values would see another figure than the one that was signed.
 nlohmann::json ParseStrictJson(std::string_view text);
-
-// The protobuf JSON mapping with proto field names, as the API prints entries.
-nlohmann::json ProtoToJson(const google::protobuf::Message& message);
 
 // Opens a log's store read-only (beside a running server is fine).
 Result<std::unique_ptr<Store>> OpenReadOnly(const std::string& data_dir);

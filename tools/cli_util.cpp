@@ -11,8 +11,6 @@
 #include <sstream>
 #include <vector>
 
-#include <google/protobuf/util/json_util.h>
-
 #include "ledger/encoding.h"
 #include "ledger/ledger.h"
 #include "tools/cli.h"
@@ -95,15 +93,6 @@ nlohmann::json ParseStrictJson(std::string_view text) {
       },
       /*allow_exceptions=*/false);
   return repeated ? json(json::value_t::discarded) : doc;
-}
-
-nlohmann::json ProtoToJson(const google::protobuf::Message& message) {
-  google::protobuf::util::JsonPrintOptions options;
-  options.preserve_proto_field_names = true;
-  std::string text;
-  // Printing a well-formed in-memory message cannot fail.
-  (void)google::protobuf::util::MessageToJsonString(message, &text, options);
-  return nlohmann::json::parse(text);
 }
 
 Result<std::unique_ptr<Store>> OpenReadOnly(const std::string& data_dir) {

@@ -70,7 +70,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static const google::protobuf::LogSilencer quiet;
   v1::Entry entry;
   if (!entry.ParseFromArray(data, static_cast<int>(size))) return 0;
-  (void)api::ToJson(entry);  // GET /v1/entries prints stored entries with this
+  (void)ProtoToJson(entry);  // GET /v1/entries prints stored entries with this
   v1::Entry again;
   FUZZ_CHECK(again.ParseFromString(entry.SerializeAsString()));
   FUZZ_CHECK(google::protobuf::util::MessageDifferencer::Equals(entry, again));
