@@ -452,122 +452,179 @@ int Report(const Problem& p) {
   return kExitProblem;
 }
 
+// The exit status when a check found a problem (1) or could not run (2); nullopt when it passed.
+std::optional<int> ExitIfFound(const Result<std::optional<Problem>>& found) {
+  if (!found.ok()) return Fail(found.status());
+  if (*found) return Report(**found);
+  return std::nullopt;
+}
+
+// verify --server, step by step. Each step returns the exit status when it ends the run.
+class OnlineVerification {
+ public:
+  OnlineVerification(const Args& args, const ServerUrl& server) : args_(args), server_(server), client_(server) {}
+
+  int Run() {
+    for (auto step : {&OnlineVerification::ReadFlags, &OnlineVerification::FetchServedKeys,
+                      &OnlineVerification::LoadTrust, &OnlineVerification::FetchCheckpoint,
+                      &OnlineVerification::CheckTree}) {
+      if (std::optional<int> exit = (this->*step)()) return *exit;
+    }
+    return RememberAndSay();
+  }
+
+ private:
+  // --parallel and --token-file.
+  std::optional<int> ReadFlags() {
+    if (auto p = args_.Get("parallel")) {
+      std::optional<uint64_t> n = ParseU64(*p);
+      if (!n || *n == 0 || *n > 256) return Usage("--parallel must be 1 to 256");
+      workers_ = static_cast<size_t>(*n);
+    }
+    if (auto file = args_.Get("token-file")) {
+      Result<std::string> t = ReadTokenFile(*file);
+      if (!t.ok()) return Fail(t.status());
+      token_ = *t;
+    }
+    return std::nullopt;
+  }
+
+  // The log's origin and the key the server says it signs with (/v1/keys gives it twice).
+  std::optional<int> FetchServedKeys() {
+    Result<json> keys = CallJson(client_, Method::kGet, "/v1/keys");
+    if (!keys.ok()) return Fail(keys.status());
+    origin_ = keys->value("origin", "");
+    Result<NoteVerifier> served = NoteVerifier::Parse(keys->value("verifier_key", ""));
+    if (!served.ok()) return Fail(Status(served.status().code(), "bad-answer", "/v1/keys: " + served.status().message()));
+    Result<PublicKey> served_pem = PublicKey::FromPem(keys->value("public_key_pem", ""));
+    if (!served_pem.ok() || served_pem->raw() != served->key.raw()) {
+      return Report({"key-mismatch", "/v1/keys gives a PEM key and a verifier key that differ"});
+    }
+    served_ = *served;
+    return std::nullopt;
+  }
+
+  // The state file, the key to trust, and the checkpoint verified before (re-read through that key).
+  std::optional<int> LoadTrust() {
+    if (auto f = args_.Get("state-file")) {
+      state_path_ = *f;
+    } else {
+      Result<std::string> p = DefaultStatePath(origin_);
+      if (!p.ok()) return Fail(p.status());
+      state_path_ = *p;
+    }
+    Result<std::optional<State>> state = LoadState(state_path_);
+    if (!state.ok()) return Fail(state.status());
+    state_ = *state;
+    Result<NoteVerifier> trusted = OnlineVerifier(args_, *served_, state_);
+    if (!trusted.ok()) return Fail(trusted.status());
+    trusted_ = *trusted;
+    if (trusted_->String() != served_->String()) {
+      return Report({"key-mismatch", "the server's key " + served_->String() + " is not the trusted key " + trusted_->String()});
+    }
+    return state_ ? CheckRememberedState(*state_) : std::nullopt;
+  }
+
+  std::optional<int> CheckRememberedState(State& old) {
+    if (old.verifier_key != trusted_->String()) {
+      return Report({"key-mismatch", "the trusted key differs from the key verified before (" + old.verifier_key +
+                                         "); state file " + state_path_});
+    }
+    if (old.origin != origin_) {
+      return Report({"origin-mismatch", "the log's origin " + origin_ + " differs from the one verified before (" +
+                                            old.origin + ")"});
+    }
+    // The remembered checkpoint is re-read through the trusted key: a damaged state file is an error.
+    Result<std::string> text = OpenNote(old.checkpoint, *trusted_);
+    Result<Checkpoint> cp = text.ok() ? ParseCheckpoint(*text) : Result<Checkpoint>(text.status());
+    if (!cp.ok()) return Fail(InvalidArgument("bad-state", state_path_ + ": " + cp.status().message()));
+    old.tree_size = cp->tree_size;
+    old.root = std::string(AsBytes(cp->root_hash));
+    return std::nullopt;
+  }
+
+  // The server's latest signed checkpoint, opened with the trusted key.
+  std::optional<int> FetchCheckpoint() {
+    Result<HttpAnswer> note = client_.SendRetrying(Method::kGet, "/v1/checkpoint");
+    if (!note.ok()) return Fail(note.status());
+    if (!note->ok()) return Fail(ProblemStatus(*note));
+    Result<std::string> text = OpenNote(note->body, *trusted_);
+    if (!text.ok()) {
+      return Report({text.status().slug() == "bad-signature" ? "bad-signature" : "checkpoint-mismatch",
+                     "the server's checkpoint: " + text.status().message()});
+    }
+    Result<Checkpoint> checkpoint = ParseCheckpoint(*text);
+    if (!checkpoint.ok()) return Report({"checkpoint-mismatch", "the server's checkpoint: " + checkpoint.status().message()});
+    if (checkpoint->origin != origin_) {
+      return Report({"checkpoint-mismatch", "the checkpoint names origin " + checkpoint->origin + ", the log is " + origin_});
+    }
+    note_ = note->body;
+    checkpoint_ = *checkpoint;
+    return std::nullopt;
+  }
+
+  // Every entry, every inclusion proof, the root against the checkpoint's, and the growth since
+  // the checkpoint verified before.
+  std::optional<int> CheckTree() {
+    const uint64_t size = checkpoint_->tree_size;
+    if (size > 0 && token_.empty()) return Usage("verify --server needs --token-file (an admin or regulator token)");
+    const uint64_t remembered = state_ ? state_->tree_size : 0;
+    Hash root_at_remembered{};
+    std::vector<Hash> leaves;
+    if (std::optional<int> exit = ExitIfFound(CheckAllEntries(server_, token_, *checkpoint_, workers_, remembered,
+                                                              &root_at_remembered, &root_, &leaves))) {
+      return exit;
+    }
+    if (size > 0 && (root_ != checkpoint_->root_hash || !args_.Has("skip-proofs"))) {
+      RecomputedTree tree(std::move(leaves));
+      tree.Build();
+      if (std::optional<int> exit = ExitIfFound(CheckProofs(server_, workers_, tree, checkpoint_->root_hash))) return exit;
+    }
+    if (root_ != checkpoint_->root_hash) {
+      return Report({"checkpoint-mismatch", "the root of the " + std::to_string(size) +
+                                                " entries served differs from the signed checkpoint's root"});
+    }
+    return state_ ? ExitIfFound(CheckAgainstRemembered(client_, *state_, *checkpoint_, root_at_remembered)) : std::nullopt;
+  }
+
+  // Saves the checkpoint just verified as the state and says what was checked.
+  int RememberAndSay() {
+    const uint64_t size = checkpoint_->tree_size;
+    State now{trusted_->String(), origin_, size, std::string(AsBytes(root_)), note_};
+    if (Status s = SaveState(state_path_, now, server_.text); !s.ok()) return Fail(s);
+    std::cout << "OK: " << size << " entries of " << origin_ << " checked (leaf hashes, chain, tree"
+              << (args_.Has("skip-proofs") ? "" : ", every inclusion proof") << "); root "
+              << Base64Encode(AsBytes(root_)) << " matches the checkpoint signed by " << trusted_->name << "+"
+              << trusted_->String().substr(trusted_->name.size() + 1, 8) << "\n";
+    if (state_) {
+      std::cout << "consistent with the checkpoint at size " << state_->tree_size << " verified before\n";
+    } else {
+      std::cout << "no earlier checkpoint remembered; this one is remembered now\n";
+    }
+    std::cout << "state: " << state_path_ << "\n";
+    return kExitOk;
+  }
+
+  const Args& args_;
+  const ServerUrl& server_;
+  HttpClient client_;
+  size_t workers_ = kFetchWorkersDefault;
+  std::string token_;  // empty without --token-file
+  std::string origin_;
+  std::optional<NoteVerifier> served_;
+  std::optional<NoteVerifier> trusted_;
+  std::string state_path_;
+  std::optional<State> state_;  // the checkpoint verified before, if any
+  std::string note_;            // the checkpoint as served, signed
+  std::optional<Checkpoint> checkpoint_;
+  Hash root_{};  // recomputed from the entries served
+};
+
 int VerifyOnline(const Args& args, const std::string& url) {
   if (args.Has("data-dir")) return Usage("give --server or --data-dir, not both");
   Result<ServerUrl> server = ServerUrl::Parse(url);
   if (!server.ok()) return Fail(server.status());
-  size_t workers = kFetchWorkersDefault;
-  if (auto p = args.Get("parallel")) {
-    std::optional<uint64_t> n = ParseU64(*p);
-    if (!n || *n == 0 || *n > 256) return Usage("--parallel must be 1 to 256");
-    workers = static_cast<size_t>(*n);
-  }
-  std::string token;
-  if (auto file = args.Get("token-file")) {
-    Result<std::string> t = ReadTokenFile(*file);
-    if (!t.ok()) return Fail(t.status());
-    token = *t;
-  }
-  HttpClient client(*server);
-
-  Result<json> keys = CallJson(client, Method::kGet, "/v1/keys");
-  if (!keys.ok()) return Fail(keys.status());
-  std::string origin = keys->value("origin", "");
-  Result<NoteVerifier> served = NoteVerifier::Parse(keys->value("verifier_key", ""));
-  if (!served.ok()) return Fail(Status(served.status().code(), "bad-answer", "/v1/keys: " + served.status().message()));
-  Result<PublicKey> served_pem = PublicKey::FromPem(keys->value("public_key_pem", ""));
-  if (!served_pem.ok() || served_pem->raw() != served->key.raw()) {
-    return Report({"key-mismatch", "/v1/keys gives a PEM key and a verifier key that differ"});
-  }
-
-  std::string state_path;
-  if (auto f = args.Get("state-file")) {
-    state_path = *f;
-  } else {
-    Result<std::string> p = DefaultStatePath(origin);
-    if (!p.ok()) return Fail(p.status());
-    state_path = *p;
-  }
-  Result<std::optional<State>> state = LoadState(state_path);
-  if (!state.ok()) return Fail(state.status());
-
-  Result<NoteVerifier> trusted = OnlineVerifier(args, *served, *state);
-  if (!trusted.ok()) return Fail(trusted.status());
-  if (trusted->String() != served->String()) {
-    return Report({"key-mismatch", "the server's key " + served->String() + " is not the trusted key " + trusted->String()});
-  }
-  if (*state) {
-    State& old = **state;
-    if (old.verifier_key != trusted->String()) {
-      return Report({"key-mismatch", "the trusted key differs from the key verified before (" + old.verifier_key +
-                                         "); state file " + state_path});
-    }
-    if (old.origin != origin) {
-      return Report({"origin-mismatch", "the log's origin " + origin + " differs from the one verified before (" +
-                                            old.origin + ")"});
-    }
-    // The remembered checkpoint is re-read through the trusted key: a damaged state file is an error.
-    Result<std::string> text = OpenNote(old.checkpoint, *trusted);
-    Result<Checkpoint> cp = text.ok() ? ParseCheckpoint(*text) : Result<Checkpoint>(text.status());
-    if (!cp.ok()) return Fail(InvalidArgument("bad-state", state_path + ": " + cp.status().message()));
-    old.tree_size = cp->tree_size;
-    old.root = std::string(AsBytes(cp->root_hash));
-  }
-
-  Result<HttpAnswer> note = client.SendRetrying(Method::kGet, "/v1/checkpoint");
-  if (!note.ok()) return Fail(note.status());
-  if (!note->ok()) return Fail(ProblemStatus(*note));
-  Result<std::string> text = OpenNote(note->body, *trusted);
-  if (!text.ok()) {
-    return Report({text.status().slug() == "bad-signature" ? "bad-signature" : "checkpoint-mismatch",
-                   "the server's checkpoint: " + text.status().message()});
-  }
-  Result<Checkpoint> checkpoint = ParseCheckpoint(*text);
-  if (!checkpoint.ok()) return Report({"checkpoint-mismatch", "the server's checkpoint: " + checkpoint.status().message()});
-  if (checkpoint->origin != origin) {
-    return Report({"checkpoint-mismatch", "the checkpoint names origin " + checkpoint->origin + ", the log is " + origin});
-  }
-  uint64_t size = checkpoint->tree_size;
-  if (size > 0 && token.empty()) return Usage("verify --server needs --token-file (an admin or regulator token)");
-
-  uint64_t remembered = *state ? (**state).tree_size : 0;
-  Hash root_at_remembered{};
-  Hash root{};
-  std::vector<Hash> leaves;
-  Result<std::optional<Problem>> entries =
-      CheckAllEntries(*server, token, *checkpoint, workers, remembered, &root_at_remembered, &root, &leaves);
-  if (!entries.ok()) return Fail(entries.status());
-  if (*entries) return Report(**entries);
-  if (size > 0 && (root != checkpoint->root_hash || !args.Has("skip-proofs"))) {
-    RecomputedTree tree(std::move(leaves));
-    tree.Build();
-    Result<std::optional<Problem>> proofs = CheckProofs(*server, workers, tree, checkpoint->root_hash);
-    if (!proofs.ok()) return Fail(proofs.status());
-    if (*proofs) return Report(**proofs);
-  }
-  if (root != checkpoint->root_hash) {
-    return Report({"checkpoint-mismatch", "the root of the " + std::to_string(size) +
-                                              " entries served differs from the signed checkpoint's root"});
-  }
-  if (*state) {
-    Result<std::optional<Problem>> grown = CheckAgainstRemembered(client, **state, *checkpoint, root_at_remembered);
-    if (!grown.ok()) return Fail(grown.status());
-    if (*grown) return Report(**grown);
-  }
-
-  State now{trusted->String(), origin, size, std::string(AsBytes(root)), note->body};
-  if (Status s = SaveState(state_path, now, server->text); !s.ok()) return Fail(s);
-  std::cout << "OK: " << size << " entries of " << origin << " checked (leaf hashes, chain, tree"
-            << (args.Has("skip-proofs") ? "" : ", every inclusion proof") << "); root "
-            << Base64Encode(AsBytes(root)) << " matches the checkpoint signed by " << trusted->name << "+"
-            << trusted->String().substr(trusted->name.size() + 1, 8) << "\n";
-  if (*state) {
-    std::cout << "consistent with the checkpoint at size " << (**state).tree_size << " verified before\n";
-  } else {
-    std::cout << "no earlier checkpoint remembered; this one is remembered now\n";
-  }
-  std::cout << "state: " << state_path << "\n";
-  return kExitOk;
+  return OnlineVerification(args, *server).Run();
 }
 
 int Verify(const Args& args) {
