@@ -1,4 +1,4 @@
-// Who a request speaks for, and what that role and scope allow (API.md "Auth").
+// Who a request speaks for, and what that role and scope allow (README "mingzhangd (the HTTP API)").
 // Missing or bad token: 401 "unauthenticated"/"bad-token". Out of role or scope: 403 "forbidden".
 #pragma once
 

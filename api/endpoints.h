@@ -1,4 +1,4 @@
-// Every route of API.md on a Router, over one Ledger. Handlers authenticate, check role and
+// Every route of the HTTP API (README "mingzhangd") on a Router, over one Ledger. Handlers authenticate, check role and
 // scope, parse strictly, and either read from the ledger or queue an append whose answer arrives
 // from the sequencer (201 for a new entry, 200 for an idempotent repeat).
 #pragma once

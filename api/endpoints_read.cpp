@@ -1,4 +1,4 @@
-// GET routes (API.md "Reads").
+// GET routes (README "mingzhangd (the HTTP API)").
 #include "api/auth.h"
 #include "api/endpoints.h"
 #include "api/gzip.h"
@@ -121,7 +121,7 @@ Handler CachedGuard(ApiContext& ctx, std::initializer_list<v1::Role> roles, std:
   };
 }
 
-// API.md: the signed checkpoint of every tree size a proof is against can be fetched. Checkpoints
+// The signed checkpoint of every tree size a proof is against can be fetched. Checkpoints
 // are signed per group commit, not at every size: a proof at another size is refused
 // (no-checkpoint), as a client could check it against no signed root.
 Status SignedAt(ApiContext& ctx, std::initializer_list<uint64_t> tree_sizes) {

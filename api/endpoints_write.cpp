@@ -1,4 +1,4 @@
-// POST routes: each becomes one ledger entry (API.md "Writes").
+// POST routes: each becomes one ledger entry (README "mingzhangd (the HTTP API)").
 #include "api/auth.h"
 #include "api/endpoints.h"
 #include "api/http_server.h"

@@ -1,4 +1,4 @@
-// mingzhangd: the ledger on the wire (API.md).
+// mingzhangd: the ledger on the wire (README "mingzhangd (the HTTP API)").
 //
 //   mingzhangd [--data-dir ./data] [--listen 127.0.0.1:8080] [--threads N]
 //              [--origin mingzhang.local/district] [--tls-cert chain.pem --tls-key key.pem]

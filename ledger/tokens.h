@@ -1,4 +1,4 @@
-// Bearer tokens (DESIGN §7): who a request speaks for, kept beside the log in the auth column.
+// Bearer tokens: who a request speaks for, kept beside the log in the auth column.
 //
 // A token is "mz_" followed by 43 base64url characters (32 random bytes, no padding). The store
 // keeps only SHA-256 of the token, never the token itself:

@@ -1,8 +1,8 @@
-// The HTTP API of /work/shared/API.md end to end: the real mingzhangd binary on a temporary data
+// The HTTP API (README "mingzhangd (the HTTP API)") end to end: the real mingzhangd binary on a temporary data
 // directory, driven over HTTP by a Beast client (tests/api_harness.h).
 //
 //   1. every endpoint with its status codes and shapes, proofs and signatures verified here;
-//   2. a role x endpoint matrix (401 / 403 exactly where API.md says);
+//   2. a role x endpoint matrix (401 / 403 exactly where the README says);
 //   3. bad requests: each a documented 4xx problem+json that writes nothing;
 //   4. graceful shutdown under concurrent writes: every acknowledged entry survives a restart.
 #include <algorithm>
@@ -189,7 +189,7 @@ struct World {
 // ---------------------------------------------------------------------------------------------
 // 1. Every endpoint.
 
-TEST_CASE("every endpoint of API.md answers with its status and shape", "[api]") {
+TEST_CASE("every endpoint of the API answers with its status and shape", "[api]") {
   World w;
   HttpClient& c = w.c();
 
@@ -875,9 +875,9 @@ TEST_CASE("role x endpoint matrix: 401 without or with a bad token, 403 out of r
     {GET,  "/v1/communities/C1/units/U1/account?period=2026-01", nullptr, "+++++11"},
     {GET,  "/v1/communities/C1/evaluations/summary?period=2026", nullptr, "+++++11"},
     {GET,  "/v1/communities/C1/proposals/P1",                nullptr, "+++++11"},
-    // API.md: regulator. The server also lets an admin read ratings (as every read).
+    // The regulator reads ratings; the server also lets an admin read them (as every read).
     {GET,  "/v1/ratings?period=2026",                        nullptr, "+333+11"},
-    // Not in API.md; served with these roles.
+    // Billing is served with these roles.
     {GET,  "/v1/communities/C1/billing?period=2026-01",      nullptr, "+++3+11"},
     {GET,  "/healthz",                                       nullptr, "+++++++"},
     {GET,  "/metrics",                                       nullptr, "+++++++"},  // anyone on loopback

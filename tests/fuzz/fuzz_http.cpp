@@ -1,5 +1,5 @@
 // Whole HTTP requests through the real routes: bytes -> Beast's request parser with mingzhangd's
-// limits -> SplitTarget and Router::Resolve -> the handlers of every API.md route over a real
+// limits -> SplitTarget and Router::Resolve -> the handlers of every v1 route over a real
 // Ledger in a temporary directory (MINGZHANG_FUZZ_DIR, else the system's; /dev/shm is fastest).
 // The steps are those of api/session.cpp without a socket; the ledger starts with the world of
 // fuzz_support.h, and writes that are accepted stay for the inputs that follow.

@@ -1,4 +1,4 @@
-// The mingzhang HTTP API as the portal uses it (API.md): JSON in and out, a bearer token, and
+// The mingzhang HTTP API as the portal uses it (README "mingzhangd"): JSON in and out, a bearer token, and
 // errors as RFC 9457 problems turned into ApiError.
 import { lang } from './i18n.js';
 import { problemText } from './problems.js';
