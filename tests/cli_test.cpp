@@ -329,8 +329,13 @@ TEST_CASE("the CLI builds, imports, exports, verifies and audits a district on a
   REQUIRE(one.status == 0);
   std::istringstream lanting_lines(Slurp(lanting));
   uint64_t lanting_count = 0;
+  std::string lanting_leaves;  // the community's leaf hashes in seq order, concatenated
   for (std::string line; std::getline(lanting_lines, line); ++lanting_count) {
-    REQUIRE(json::parse(line)["entry"]["community_id"] == "lanting");
+    const json j = json::parse(line);
+    REQUIRE(j["entry"]["community_id"] == "lanting");
+    Result<std::string> leaf = Base64Decode(j["leaf_hash"].get<std::string>());
+    REQUIRE(leaf.ok());
+    lanting_leaves += *leaf;
   }
   REQUIRE(lanting_count == (*statement)["statement"]["entries_count"].get<uint64_t>());
 
@@ -356,6 +361,34 @@ TEST_CASE("the CLI builds, imports, exports, verifies and audits a district on a
   Ran count_edit = Cli("audit --export " + all + " --statement " + modified_file);
   REQUIRE(count_edit.status == 1);
   REQUIRE(Contains(count_edit.out, "entries_count"));
+
+  // The server makes mingzhang-statement/3; a /2 statement (entries_digest one SHA-256 over the
+  // community's leaf hashes) is still audited in its own form, and neither digest passes for the other.
+  REQUIRE((*statement)["statement"]["format"] == "mingzhang-statement/3");
+  json old_form = *statement;
+  old_form["statement"]["format"] = "mingzhang-statement/2";
+  old_form["statement"]["entries_digest"] = HexEncode(AsBytes(Sha256(lanting_leaves)));
+  REQUIRE(old_form["statement"]["entries_digest"] != (*statement)["statement"]["entries_digest"]);
+  json v2_with_chained = *statement;
+  v2_with_chained["statement"]["format"] = "mingzhang-statement/2";
+  json v3_with_running = old_form;
+  v3_with_running["statement"]["format"] = "mingzhang-statement/3";
+  const std::string v2_file = dir / "statement-v2.json";
+  Spit(v2_file, old_form.dump());
+  for (const std::string& export_file : {all, lanting}) {
+    Ran v2_match = Cli("audit --export " + export_file + " --statement " + v2_file);
+    INFO(v2_match.out);
+    CHECK(v2_match.status == 0);
+    CHECK(Contains(v2_match.out, "match: "));
+  }
+  for (const json& wrong : {v2_with_chained, v3_with_running}) {
+    const std::string wrong_file = dir / "statement-wrong-digest.json";
+    Spit(wrong_file, wrong.dump());
+    Ran refused = Cli("audit --export " + all + " --statement " + wrong_file);
+    INFO(refused.out);
+    CHECK(refused.status == 1);
+    CHECK(Contains(refused.out, "mismatch: entries_digest"));
+  }
 
   // An export edited after the fact: the hashes give it away.
   std::string text = Slurp(all);
