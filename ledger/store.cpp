@@ -25,8 +25,9 @@
 #include <cstring>
 #include <ctime>
 #include <filesystem>
+#include <condition_variable>
 #include <mutex>
-#include <shared_mutex>
+#include <thread>
 
 namespace mingzhang {
 namespace {
@@ -52,12 +53,14 @@ Status FromRocks(const rocksdb::Status& s, const std::string& what) {
 
 rocksdb::Slice ToSlice(std::string_view v) { return rocksdb::Slice(v.data(), v.size()); }
 
-// Holds the store's instance for reading as long as it lives: a recovery that must close the
-// instance waits for it (Store::Impl::instance_mu).
+struct Instance;
+
+// Holds the store's instance as long as it lives: a recovery that must close the instance waits
+// for it (Store::Impl::CloseFailed).
 class RocksCursor final : public Cursor {
  public:
-  RocksCursor(std::shared_lock<std::shared_timed_mutex> reading, rocksdb::Iterator* it)
-      : reading_(std::move(reading)), it_(it) {}
+  RocksCursor(std::shared_ptr<const Instance> instance, rocksdb::Iterator* it)
+      : instance_(std::move(instance)), it_(it) {}
   void Seek(std::string_view key) override { it_->Seek(ToSlice(key)); }
   bool Valid() const override { return it_->Valid(); }
   void Next() override { it_->Next(); }
@@ -66,8 +69,27 @@ class RocksCursor final : public Cursor {
   Status status() const override { return FromRocks(it_->status(), "iterating"); }
 
  private:
-  std::shared_lock<std::shared_timed_mutex> reading_;
+  std::shared_ptr<const Instance> instance_;
   std::unique_ptr<rocksdb::Iterator> it_;  // destroyed first: it must not outlive its instance
+};
+
+// What a read meets while no instance is open (a recovery's reopen that has not finished).
+Status Reopening() {
+  return Unavailable("storage-unavailable", "the store is being reopened after a storage error; retry shortly");
+}
+
+class FailedCursor final : public Cursor {
+ public:
+  explicit FailedCursor(Status status) : status_(std::move(status)) {}
+  void Seek(std::string_view) override {}
+  bool Valid() const override { return false; }
+  void Next() override {}
+  std::string_view key() const override { return {}; }
+  std::string_view value() const override { return {}; }
+  Status status() const override { return status_; }
+
+ private:
+  Status status_;
 };
 
 // ---- storage faults (tests) ------------------------------------------------------------------
@@ -293,8 +315,9 @@ class StorageErrorListener final : public rocksdb::EventListener {
 };
 
 constexpr size_t kProbeBytes = 4096;
-// How long a recovery that must close the instance waits for readers and cursors to let go.
-constexpr auto kReopenWaitForReaders = std::chrono::seconds(2);
+// How long a recovery that must close the instance waits for readers and cursors to let go, and
+// a reader for the instance that replaces it.
+constexpr auto kReopenWait = std::chrono::seconds(2);
 
 // Whether DB::Resume would start a new write-ahead log (see above).
 bool MemtablesHoldData(rocksdb::DB& db, const std::vector<rocksdb::ColumnFamilyHandle*>& handles) {
@@ -385,15 +408,21 @@ struct Store::Impl {
 
   std::mutex resume_mu;  // one recovery at a time; guards what follows
   std::chrono::steady_clock::time_point retry_after{};
-  // Every instance opened, the last one current. A read-only instance replaced by a read-write
-  // one stays open until the store closes: a reader or cursor may still be using it. A
-  // read-write instance is closed only under instance_mu held exclusively; every read, cursor and
-  // write holds it shared.
-  std::vector<std::unique_ptr<Instance>> instances;
-  mutable std::shared_timed_mutex instance_mu;
-  std::atomic<Instance*> current{nullptr};
+  // The instance reads and writes use. Each read, write and cursor holds it (shared_ptr) while it
+  // runs, so a replaced instance closes when the last of them lets go. Empty only while a
+  // recovery closes a failed read-write instance to open it again (RocksDB allows one per
+  // directory): readers wait for the new one (gate_cv), for at most kReopenWait.
+  std::atomic<std::shared_ptr<const Instance>> current;
+  mutable std::mutex gate_mu;
+  mutable std::condition_variable gate_cv;
 
-  const Instance& instance() const { return *current.load(std::memory_order_acquire); }
+  std::shared_ptr<const Instance> Acquire() const {
+    std::shared_ptr<const Instance> in = current.load();
+    if (in) return in;
+    std::unique_lock<std::mutex> lock(gate_mu);
+    gate_cv.wait_for(lock, kReopenWait, [&] { return (in = current.load()) != nullptr; });
+    return in;
+  }
 
   Result<std::unique_ptr<Instance>> OpenInstance(bool read_only) {
     auto in = std::make_unique<Instance>();
@@ -406,9 +435,12 @@ struct Store::Impl {
     return in;
   }
 
-  void Install(std::unique_ptr<Instance> in) {
-    current.store(in.get(), std::memory_order_release);
-    instances.push_back(std::move(in));
+  void Install(std::shared_ptr<const Instance> in) {
+    {
+      std::lock_guard<std::mutex> lock(gate_mu);
+      current.store(std::move(in));
+    }
+    gate_cv.notify_all();
   }
 
   // Records that writes stopped, saying why; tells on_write_state on the change.
@@ -433,40 +465,42 @@ struct Store::Impl {
   }
 
   Status ResumeOrReopen() {
-    const Instance& in = instance();
-    if (in.read_only) {
-      MZ_ASSIGN_OR_RETURN(std::unique_ptr<Instance> writable, OpenInstance(/*read_only=*/false));
-      Install(std::move(writable));
-      return OkStatus();
+    std::shared_ptr<const Instance> in = current.load();
+    if (in && !in->read_only) {
+      if (MemtablesHoldData(*in->db, in->handles)) return FromRocks(in->db->Resume(), "resuming after a storage error");
+      MZ_RETURN_IF_ERROR(CloseFailed(std::move(in)));
+      for (const std::filesystem::path& log : LogFiles(dir)) {
+        fs->DeleteFile(log.string(), rocksdb::IOOptions(), nullptr).PermitUncheckedError();
+      }
     }
-    if (MemtablesHoldData(*in.db, in.handles)) return FromRocks(in.db->Resume(), "resuming after a storage error");
-    return ReopenWithoutFailedLogs();
-  }
-
-  // See "recovery from storage errors": close, delete the logs of failed batches, open again.
-  Status ReopenWithoutFailedLogs() {
-    std::unique_lock<std::shared_timed_mutex> closing(instance_mu, std::defer_lock);
-    if (!closing.try_lock_for(kReopenWaitForReaders)) {
-      return Unavailable("storage-unavailable", "recovering the storage: readers did not let go of the store");
-    }
-    instances.pop_back();  // the current, failed read-write instance: closed here
-    for (const std::filesystem::path& log : LogFiles(dir)) {
-      fs->DeleteFile(log.string(), rocksdb::IOOptions(), nullptr).PermitUncheckedError();
-    }
+    // From a read-only instance, or none (closed above, or after an open that failed): open for
+    // writing; failing that, serve reads from a read-only instance (it writes nothing) and
+    // recover from it later, as after a start on a full disk.
     Result<std::unique_ptr<Instance>> writable = OpenInstance(/*read_only=*/false);
     if (writable.ok()) {
       Install(std::move(writable).value());
       return OkStatus();
     }
-    // Opening for writing met the storage again: serve reads from a read-only instance (it
-    // writes nothing) and recover from it later, as after a start on a full disk.
-    Result<std::unique_ptr<Instance>> readable = OpenInstance(/*read_only=*/true);
-    if (!readable.ok()) {
-      std::fprintf(stderr, "mingzhangd: cannot reopen the store %s: %s\n", dir.c_str(), readable.status().message().c_str());
-      std::abort();  // no instance left to read from; the files are intact and a restart opens them
+    if (!current.load()) {
+      Result<std::unique_ptr<Instance>> readable = OpenInstance(/*read_only=*/true);
+      if (readable.ok()) Install(std::move(readable).value());  // else reads fail until a recovery opens one
     }
-    Install(std::move(readable).value());
     return writable.status();
+  }
+
+  // Takes the failed read-write instance out of use and closes it once its readers let go (see
+  // "recovery from storage errors"); puts it back if they do not within kReopenWait.
+  Status CloseFailed(std::shared_ptr<const Instance> failed) {
+    current.store(nullptr);
+    const auto deadline = std::chrono::steady_clock::now() + kReopenWait;
+    while (failed.use_count() > 1) {
+      if (std::chrono::steady_clock::now() > deadline) {
+        Install(std::move(failed));
+        return Unavailable("storage-unavailable", "recovering the storage: readers did not let go of the store");
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    return OkStatus();  // `failed` is the last holder: the instance closes here
   }
 
   Status Recover() {
@@ -544,8 +578,9 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& dir, const StoreOp
 }
 
 Result<std::optional<std::string>> Store::Get(Column column, std::string_view key) const {
-  std::shared_lock<std::shared_timed_mutex> reading(impl_->instance_mu);
-  const Instance& in = impl_->instance();
+  std::shared_ptr<const Instance> held = impl_->Acquire();
+  if (!held) return Reopening();
+  const Instance& in = *held;
   std::string value;
   rocksdb::Status s = in.db->Get(rocksdb::ReadOptions(), in.handle(column), ToSlice(key), &value);
   if (s.IsNotFound()) return std::optional<std::string>();
@@ -555,8 +590,9 @@ Result<std::optional<std::string>> Store::Get(Column column, std::string_view ke
 
 Result<std::optional<std::string>> Store::GetPart(Column column, std::string_view key, size_t offset,
                                                   size_t length) const {
-  std::shared_lock<std::shared_timed_mutex> reading(impl_->instance_mu);
-  const Instance& in = impl_->instance();
+  std::shared_ptr<const Instance> held = impl_->Acquire();
+  if (!held) return Reopening();
+  const Instance& in = *held;
   rocksdb::PinnableSlice value;
   rocksdb::Status s = in.db->Get(rocksdb::ReadOptions(), in.handle(column), ToSlice(key), &value);
   if (s.IsNotFound()) return std::optional<std::string>();
@@ -567,8 +603,9 @@ Result<std::optional<std::string>> Store::GetPart(Column column, std::string_vie
 
 std::vector<Result<std::optional<std::string>>> Store::MultiGet(Column column,
                                                                 const std::vector<std::string>& keys) const {
-  std::shared_lock<std::shared_timed_mutex> reading(impl_->instance_mu);
-  const Instance& in = impl_->instance();
+  std::shared_ptr<const Instance> held = impl_->Acquire();
+  if (!held) return std::vector<Result<std::optional<std::string>>>(keys.size(), Reopening());
+  const Instance& in = *held;
   std::vector<rocksdb::Slice> slices(keys.begin(), keys.end());
   std::vector<rocksdb::PinnableSlice> values(keys.size());
   std::vector<rocksdb::Status> statuses(keys.size());
@@ -590,8 +627,9 @@ std::vector<Result<std::optional<std::string>>> Store::MultiGet(Column column,
 
 Status Store::Write(const WriteSet& writes, bool sync) {
   MZ_RETURN_IF_ERROR(impl_->Recover());
-  std::shared_lock<std::shared_timed_mutex> writing(impl_->instance_mu);
-  const Instance& in = impl_->instance();
+  std::shared_ptr<const Instance> held = impl_->Acquire();
+  if (!held) return Reopening();
+  const Instance& in = *held;
   rocksdb::WriteBatch batch(writes.payload_bytes() + writes.ops().size() * 16);
   for (const WriteOp& op : writes.ops()) {
     rocksdb::Status s = op.is_delete ? batch.Delete(in.handle(op.column), ToSlice(op.key))
@@ -614,20 +652,22 @@ Status Store::Recover() { return impl_->Recover(); }
 uint64_t Store::info_log_lines_dropped() const { return impl_->info_log ? impl_->info_log->dropped() : 0; }
 
 std::unique_ptr<Cursor> Store::NewCursor(Column column, Access access) const {
-  std::shared_lock<std::shared_timed_mutex> reading(impl_->instance_mu);
-  const Instance& in = impl_->instance();
+  std::shared_ptr<const Instance> held = impl_->Acquire();
+  if (!held) return std::make_unique<FailedCursor>(Reopening());
+  const Instance& in = *held;
   rocksdb::ReadOptions read_options;
   if (access == Access::kScan) {
     read_options.fill_cache = false;
     read_options.readahead_size = kScanReadaheadBytes;
   }
   rocksdb::Iterator* it = in.db->NewIterator(read_options, in.handle(column));
-  return std::make_unique<RocksCursor>(std::move(reading), it);
+  return std::make_unique<RocksCursor>(std::move(held), it);
 }
 
 Result<std::optional<std::string>> Store::LastKey(Column column) const {
-  std::shared_lock<std::shared_timed_mutex> reading(impl_->instance_mu);
-  const Instance& in = impl_->instance();
+  std::shared_ptr<const Instance> held = impl_->Acquire();
+  if (!held) return Reopening();
+  const Instance& in = *held;
   std::unique_ptr<rocksdb::Iterator> it(in.db->NewIterator(rocksdb::ReadOptions(), in.handle(column)));
   it->SeekToLast();
   if (it->Valid()) return std::optional<std::string>(it->key().ToString());
