@@ -764,14 +764,19 @@ TEST_CASE("a flood of connections: 503 beyond the limit, and the store still wri
   CHECK(TreeSize(writer) == size + 1);
   flood.clear();
   // Once the flood has gone, new connections are served again.
+  // (The server closes the flood's connections as it reads their ends, so on a busy machine a
+  // first attempt may still find it full: each such refusal is counted too.)
   int status = 0;
+  int refused_while_closing = 0;
   for (int attempt = 0; attempt < 50 && status != 200; ++attempt) {
     status = HttpClient(t->port()).Get("/healthz").status;
+    refused_while_closing += status == 503 ? 1 : 0;
     if (status != 200) std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   CHECK(status == 200);
   const Reply metrics = HttpClient(t->port()).Get("/metrics");
-  CHECK(metrics.body.find("mingzhang_http_refused_connections_total 1") != std::string::npos);
+  const std::string refused_total = "mingzhang_http_refused_connections_total " + std::to_string(1 + refused_while_closing) + "\n";
+  CHECK(metrics.body.find(refused_total) != std::string::npos);
 }
 
 TEST_CASE("pipelined requests are answered in order, garbage after them is refused, a smuggled request never runs",
