@@ -520,7 +520,7 @@ TEST_CASE("every endpoint of the API answers with its status and shape", "[api]"
     json a = r.Json();
     verify(a);
     json s = a["statement"];
-    CHECK(s["format"] == "mingzhang-statement/2");
+    CHECK(s["format"] == "mingzhang-statement/3");
     CHECK(s["community_id"] == "C1");
     CHECK(s["firm_id"] == "F1");
     CHECK(s["period"] == "2026-Q1");
@@ -549,12 +549,13 @@ TEST_CASE("every endpoint of the API answers with its status and shape", "[api]"
     CHECK(s["remuneration"]["taken_to_date"] == "0");
     CHECK(s["billing"]["units"] == 3);
     CHECK(s["evaluations"]["count"] == 1);
-    // entries_count and entries_digest: every C1 entry in the log, recomputed from the leaves.
+    // entries_count and entries_digest: every C1 entry in the log, chained from the leaves
+    // (d_0 = SHA-256 of the tag, d_i = SHA-256(d_{i-1} || leaf_i)).
     json all = c.Get("/v1/entries?community=C1", w.regulator).Json();
-    Sha256Stream digest;
-    for (const json& e : all["entries"]) digest.Update(Unb64(e["leaf_hash"]));
+    Hash digest = Sha256("mingzhang-entries/1");
+    for (const json& e : all["entries"]) digest = Sha256(std::string(AsBytes(digest)) + Unb64(e["leaf_hash"]));
     CHECK(s["entries_count"] == all["entries"].size());
-    CHECK(s["entries_digest"] == HexEncode(AsBytes(digest.Finish())));
+    CHECK(s["entries_digest"] == HexEncode(AsBytes(digest)));
 
     // At the current size, the replayed statement gives the same bytes.
     Reply same = c.Get("/v1/communities/C1/statements/2026-Q1?tree_size=" + std::to_string(cp->tree_size), w.firm);
