@@ -308,6 +308,14 @@ TEST_CASE("fill/free cycles under concurrent writers: every request answered, no
 
   CHECK(cycle >= std::min(cycles, kCyclesDefault / 2));
   HttpClient c(d.port());
+  // A recovery that met the disk full in the last cycle is not tried again for kRecoveryRetryMs:
+  // /readyz turns 200 once one has succeeded (each poll tries), then every retry must be taken.
+  int ready_status = 0;
+  for (int poll = 0; poll < 100 && ready_status != 200; ++poll) {
+    ready_status = c.Get("/readyz").status;
+    if (ready_status != 200) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  REQUIRE(ready_status == 200);
   run.RetryRefused(c);
   run.CheckLog(c);
   REQUIRE(d.Terminate() == 0);
