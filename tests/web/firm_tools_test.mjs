@@ -18,7 +18,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { env, newPage, runCommand, screenshot, signIn, startWorld, yuan } from './harness.mjs';
+import { env, newPage, pixelsOfPng, runCommand, screenshot, signIn, startWorld, yuan } from './harness.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const { problemText } = await import(join(here, '..', '..', 'api', 'web', 'src', 'problems.js'));
@@ -80,24 +80,6 @@ async function openTab(tab, ready) {
   await page.waitForSelector(ready);
 }
 
-// PNG bytes -> RGBA pixels, decoded by a blank page's canvas (node has no PNG decoder).
-async function pixelsOfPng(png) {
-  const blank = await world.browser.newPage();
-  try {
-    return await blank.evaluate(async (b64) => {
-      const img = new Image();
-      img.src = `data:image/png;base64,${b64}`;
-      await img.decode();
-      const canvas = document.createElement('canvas');
-      [canvas.width, canvas.height] = [img.naturalWidth, img.naturalHeight];
-      const g = canvas.getContext('2d');
-      g.drawImage(img, 0, 0);
-      return { width: canvas.width, height: canvas.height, data: Array.from(g.getImageData(0, 0, canvas.width, canvas.height).data) };
-    }, png.toString('base64'));
-  } finally {
-    await blank.close();
-  }
-}
 
 // The page as printed (body[data-print], as its print button sets it): A4 pages, their text.
 async function printed(kind, name) {
@@ -311,7 +293,7 @@ describe('the firm imports, reconciles and invites from the portal', { timeout: 
       assert.match(code, /^[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}$/);
       const text = await card.textContent();
       for (const words of [me.name, chosen[i].label || chosen[i].unit_id, code, '用手机扫码，或打开网址输入邀请码']) assert.ok(text.includes(words), `card ${i} lacks "${words}"`);
-      const { width, height, data } = await pixelsOfPng(await (await card.$('svg.qr')).screenshot());
+      const { width, height, data } = await pixelsOfPng(world, await (await card.$('svg.qr')).screenshot());
       const qr = jsQR(Uint8ClampedArray.from(data), width, height);
       assert.ok(qr, `jsQR read no QR code on card ${i}`);
       assert.equal(qr.data, `${world.url}/#/join?code=${code}`);

@@ -14,7 +14,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { env, newPage, screenshot, signIn, startWorld, yuan } from './harness.mjs';
+import { env, newPage, pixelsOfPng, screenshot, signIn, startWorld, yuan } from './harness.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const { canonicalJson } = await import(join(here, '..', '..', 'api', 'web', 'src', 'verify.js'));
@@ -44,24 +44,6 @@ async function noSidewaysScroll(page, name) {
   await screenshot(world, page, `phone-390-${name}`);
 }
 
-// PNG bytes -> RGBA pixels, decoded by a blank page's canvas (no PNG decoder in node itself).
-async function pixelsOfPng(png) {
-  const page = await world.browser.newPage();
-  try {
-    return await page.evaluate(async (b64) => {
-      const img = new Image();
-      img.src = `data:image/png;base64,${b64}`;
-      await img.decode();
-      const canvas = document.createElement('canvas');
-      [canvas.width, canvas.height] = [img.naturalWidth, img.naturalHeight];
-      const g = canvas.getContext('2d');
-      g.drawImage(img, 0, 0);
-      return { width: canvas.width, height: canvas.height, data: Array.from(g.getImageData(0, 0, canvas.width, canvas.height).data) };
-    }, png.toString('base64'));
-  } finally {
-    await page.close();
-  }
-}
 
 function sha256Hex(text) {
   return createHash('sha256').update(text, 'utf8').digest('hex');
@@ -304,7 +286,7 @@ describe('governance in Chromium', { timeout: 10 * TEST_MS }, () => {
       svg.setAttribute('height', '400px');
     });
     const png = await page.locator('.notice-qr svg').screenshot();
-    const { width, height, data } = await pixelsOfPng(png);
+    const { width, height, data } = await pixelsOfPng(world, png);
     const code = jsQR(Uint8ClampedArray.from(data), width, height);
     assert.ok(code, 'jsQR read no QR code');
     const expected = `${world.url}/#/check?c=${community.community_id}&period=${period}&size=${s.checkpoint.tree_size}&sha256=${hash}`;

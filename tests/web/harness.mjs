@@ -223,3 +223,23 @@ export function yuan(fen) {
   const whole = (v / 100n).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ',');
   return `${sign}¥${whole}.${(v % 100n).toString().padStart(2, '0')}`;
 }
+
+// PNG bytes -> RGBA pixels, decoded by a blank page's canvas (node has no PNG decoder): for
+// reading QR codes back from screenshots with jsQR.
+export async function pixelsOfPng(world, png) {
+  const blank = await world.browser.newPage();
+  try {
+    return await blank.evaluate(async (b64) => {
+      const img = new Image();
+      img.src = `data:image/png;base64,${b64}`;
+      await img.decode();
+      const canvas = document.createElement('canvas');
+      [canvas.width, canvas.height] = [img.naturalWidth, img.naturalHeight];
+      const g = canvas.getContext('2d');
+      g.drawImage(img, 0, 0);
+      return { width: canvas.width, height: canvas.height, data: Array.from(g.getImageData(0, 0, canvas.width, canvas.height).data) };
+    }, png.toString('base64'));
+  } finally {
+    await blank.close();
+  }
+}

@@ -2,7 +2,7 @@
 // browser trusts.
 import { h } from '../dom.js';
 import { t, yuan } from '../i18n.js';
-import { parseVerifierKey, VerifyError } from '../verify.js';
+import { parseVerifierKey, verifyStatement, VerifyError } from '../verify.js';
 
 const PERIOD_RE = /^[0-9]{4}(-(0[1-9]|1[0-2])|-Q[1-4])?$/;
 const PINNED_KEY_PREFIX = 'mingzhang.logkey.';
@@ -139,4 +139,16 @@ export function monthsToChart(period, now = new Date()) {
     first = last - 11;
   }
   return Array.from({ length: last - first + 1 }, (_, k) => monthText(first + k));
+}
+
+// Checks a signed statement's signature in the browser and says so in `signature`: verified, or
+// why not (showCheck).
+export async function showStatementCheck(signature, signed, logKey) {
+  try {
+    await verifyStatement(signed, logKey);
+    signature.dataset.proof = 'verified';
+    signature.textContent = `✓ ${t('checkpoint.verified')}`;
+  } catch (err) {
+    showCheck(signature, err);
+  }
 }

@@ -4,8 +4,7 @@ import { communityPath, enc } from '../api.js';
 import { barChart, fenToYuan, lineChart, pieChart } from '../charts.js';
 import { h, replace, section, table } from '../dom.js';
 import { lang, percentBp, t } from '../i18n.js';
-import { verifyStatement } from '../verify.js';
-import { hashChip, moneyCell, monthsToChart, showCheck, trustedLogKey } from './common.js';
+import { hashChip, moneyCell, monthsToChart, showStatementCheck, trustedLogKey } from './common.js';
 
 const money = (v) => `¥${v}`;
 const percent = (v) => `${v}%`;
@@ -42,13 +41,7 @@ export async function renderCommunity(root, { api, session, period }) {
     section(t('owner.checkpoint'), checkpointList(s, signature)),
   );
   drawCharts(charts, s, months, monthly);
-  try {
-    await verifyStatement(signed, logKey);
-    signature.dataset.proof = 'verified';
-    signature.textContent = `✓ ${t('checkpoint.verified')}`;
-  } catch (err) {
-    showCheck(signature, err);
-  }
+  await showStatementCheck(signature, signed, logKey);
 }
 
 function chartBox(title, el) {

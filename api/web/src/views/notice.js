@@ -12,8 +12,8 @@ import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
 import { communityPath, enc } from '../api.js';
 import { h, replace, table } from '../dom.js';
 import { addMessages, percentBp, t, yuan } from '../i18n.js';
-import { canonicalJson, verifyStatement } from '../verify.js';
-import { cstTime, moneyCell, shortHash, showCheck, trustedLogKey, validPeriod } from './common.js';
+import { canonicalJson } from '../verify.js';
+import { cstTime, moneyCell, shortHash, showStatementCheck, trustedLogKey, validPeriod } from './common.js';
 import { statementPath } from './community.js';
 import { qrSvg } from './qr.js';
 
@@ -209,12 +209,6 @@ export async function renderNotice(root, { api, params }) {
     h('p', { class: 'note notice-printed' }, t('notice.printed', { time: cstTime(Date.now()) })),
   );
   replace(root, h('p', { class: 'no-print' }, h('button', { type: 'button', onclick: () => window.print() }, t('notice.print'))), page);
-  try {
-    await verifyStatement(signed, logKey);
-    signature.dataset.proof = 'verified';
-    signature.textContent = `✓ ${t('checkpoint.verified')}`;
-  } catch (err) {
-    showCheck(signature, err);
-  }
+  await showStatementCheck(signature, signed, logKey);
 }
 

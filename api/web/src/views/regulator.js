@@ -6,7 +6,7 @@ import { enc } from '../api.js';
 import { h, replace, section, table } from '../dom.js';
 import { addMessages, percentBp, squareMetres, t, yuan } from '../i18n.js';
 import { verifyStatement } from '../verify.js';
-import { currentYear, errorBox, moneyCell, showCheck, trustedLogKey, validPeriod } from './common.js';
+import { currentYear, errorBox, moneyCell, showStatementCheck, trustedLogKey, validPeriod } from './common.js';
 import { statementPath } from './community.js';
 
 const MILLI = 1000;
@@ -183,13 +183,7 @@ async function showCommunity(api, session, el, community, period, ratings) {
         h('p', {}, h('a', { href: noticeLink(community, period), id: 'detail-notice', target: '_blank' }, t('regulator.detail.notice'))),
       ),
     );
-    try {
-      await verifyStatement(signed, logKey);
-      signature.dataset.proof = 'verified';
-      signature.textContent = `✓ ${t('checkpoint.verified')}`;
-    } catch (err) {
-      showCheck(signature, err);
-    }
+    await showStatementCheck(signature, signed, logKey);
   } catch (err) {
     replace(el, errorBox(err));
   }
