@@ -160,11 +160,14 @@ class Verifier {
     report_.detail = std::move(detail);
     return false;
   }
+  bool Continue();
+  bool ReadHead();
   bool CheckEntries(const ScanChunk<EntryDigest>& chunk);
   bool CheckEntry(uint64_t seq, const EntryDigest& digest);
   bool CheckCheckpointsUpTo(uint64_t tree_size);
   Result<Checkpoint> ReadCheckpoint(std::string_view note, uint64_t size);
   bool CheckHead();
+  bool CheckHeadAsRead();
   bool ReplayEntry(const EntryDigest& digest);
   bool CheckRecords(const ScanChunk<RecordDigest>& chunk);
   Result<bool> CheckIdempotencyRecords();
@@ -175,6 +178,11 @@ class Verifier {
   const VerifyOptions options_;
   TreeScanner tree_;
   std::optional<uint64_t> head_checkpoint_size_;  // the largest checkpoint key, read first
+  // The head as read first (its size, and its chain hash when options_.as_of_head): the entries
+  // checked when options_.as_of_head, the total on_progress is told.
+  uint64_t head_size_ = 0;
+  Hash head_chain_{};
+  bool head_checkpoint_checked_ = false;  // the checkpoint at head_checkpoint_size_ was checked
   Domain domain_;                                 // the replay, with options_.balances
   std::vector<ExpectedRecord> records_;           // by seq, with options_.idempotency_records
   std::vector<bool> records_seen_;                // by seq: its idempotency record was read
@@ -196,6 +204,7 @@ bool Verifier::CheckEntries(const ScanChunk<EntryDigest>& chunk) {
   bool ok = true;
   for (size_t i = 0; ok && i < chunk.size; ++i, ++next_seq_) {
     const uint64_t expected = next_seq_;
+    if (options_.as_of_head && expected == head_size_) return false;  // appended since: the next pass's
     std::optional<uint64_t> seq = ParseBe64(chunk.keys[i]);
     if (!seq) {
       ok = Fail(Finding::kModified, expected, "an entry key after seq " + std::to_string(expected) + " is malformed");
@@ -205,7 +214,14 @@ bool Verifier::CheckEntries(const ScanChunk<EntryDigest>& chunk) {
       ok = CheckEntry(expected, chunk.digests[i]) && CheckCheckpointsUpTo(expected + 1);
     }
   }
-  return ok;
+  return ok && Continue();
+}
+
+// Tells on_progress how far verification got; false when it asks to stop.
+bool Verifier::Continue() {
+  if (!options_.on_progress || options_.on_progress(report_.entries, head_size_)) return true;
+  report_.stopped = true;
+  return false;
 }
 
 bool Verifier::CheckEntry(uint64_t seq, const EntryDigest& digest) {
@@ -262,7 +278,7 @@ Result<bool> Verifier::CheckIdempotencyRecords() {
   });
   bool ok = true;
   MZ_RETURN_IF_ERROR(scan.Run([&](const ScanChunk<RecordDigest>& c) { return ok = CheckRecords(c); }));
-  if (!ok) return false;
+  if (!ok) return false;  // a finding, or stopped
   for (uint64_t seq = 0; seq < records_seen_.size(); ++seq) {
     if (!records_seen_[seq]) {
       return Fail(Finding::kIndexMismatch, seq, "entry " + std::to_string(seq) + " has no idempotency record");
@@ -275,6 +291,7 @@ bool Verifier::CheckRecords(const ScanChunk<RecordDigest>& chunk) {
   for (size_t i = 0; i < chunk.size; ++i) {
     const RecordDigest& d = chunk.digests[i];
     auto record = [&] { return "the idempotency record " + Printable(chunk.keys[i]); };
+    if (options_.as_of_head && d.seq && *d.seq >= head_size_) continue;  // an entry appended since
     if (!d.seq || *d.seq >= records_.size()) {
       return Fail(Finding::kIndexMismatch, std::nullopt, record() + " names no entry of the log");
     }
@@ -289,7 +306,7 @@ bool Verifier::CheckRecords(const ScanChunk<RecordDigest>& chunk) {
     }
     records_seen_[*d.seq] = true;
   }
-  return true;
+  return Continue();
 }
 
 // The state column holds exactly the balances a replay of the log gives, each with its value.
@@ -352,6 +369,7 @@ bool Verifier::CheckCheckpointsUpTo(uint64_t tree_size) {
       return Fail(Finding::kCheckpointMismatch, seq, at + " has a root that differs from the recomputed tree");
     }
     ++report_.checkpoints;
+    if (*size == head_checkpoint_size_) head_checkpoint_checked_ = true;
   }
   return true;
 }
@@ -397,6 +415,38 @@ bool Verifier::CheckHead() {
   return true;
 }
 
+// The log against the head read first (options_.as_of_head): checkpoints and entries past it were
+// appended since, and are the next pass's.
+bool Verifier::CheckHeadAsRead() {
+  uint64_t n = range_.size();
+  if (n < head_size_) {
+    return Fail(Finding::kTruncated, n,
+                "the log ends after " + std::to_string(n) + " entries but its head says " + std::to_string(head_size_));
+  }
+  if (chain_ != head_chain_) {
+    return Fail(Finding::kMetaMismatch, std::nullopt, "the stored head does not match the recomputed chain head");
+  }
+  if (!head_checkpoint_checked_) {
+    return Fail(Finding::kCheckpointMismatch, n > 0 ? std::optional<uint64_t>(n - 1) : std::nullopt,
+                "no checkpoint was signed at the head's tree size " + std::to_string(n));
+  }
+  return true;
+}
+
+// The head's size (and chain hash), read before anything else: with options_.as_of_head, what
+// is checked. A head that cannot be read is a finding then; otherwise CheckHead names it later.
+bool Verifier::ReadHead() {
+  Result<std::optional<std::string>> head = store_.Get(Column::kMeta, kMetaHead);
+  const bool readable = head.ok() && *head && (*head)->size() == 8 + kHashBytes;
+  if (!readable) {
+    return !options_.as_of_head ||
+           Fail(Finding::kMetaMismatch, std::nullopt, "the stored head record is missing or malformed");
+  }
+  head_size_ = *ParseBe64(std::string_view(**head).substr(0, 8));
+  head_chain_ = HashFromBytes(std::string_view(**head).substr(8));
+  return true;
+}
+
 Result<VerifyReport> Verifier::Run() {
   MZ_ASSIGN_OR_RETURN(std::optional<std::string> origin, store_.Get(Column::kMeta, std::string(kMetaOrigin)));
   if (!origin) {
@@ -404,11 +454,17 @@ Result<VerifyReport> Verifier::Run() {
     return report_;
   }
   origin_ = std::move(*origin);
-  MZ_ASSIGN_OR_RETURN(std::optional<std::string> last_checkpoint, store_.LastKey(Column::kCheckpoints));
-  if (last_checkpoint) head_checkpoint_size_ = ParseBe64(*last_checkpoint);
+  // Read before any cursor is opened: every cursor then sees all the head covers.
+  if (!ReadHead()) return report_;
+  if (options_.as_of_head) {
+    head_checkpoint_size_ = head_size_;
+  } else {
+    MZ_ASSIGN_OR_RETURN(std::optional<std::string> last_checkpoint, store_.LastKey(Column::kCheckpoints));
+    if (last_checkpoint) head_checkpoint_size_ = ParseBe64(*last_checkpoint);
+  }
   checkpoints_ = store_.NewCursor(Column::kCheckpoints);
   checkpoints_->Seek(CheckpointKey(0));
-  bool ok = CheckCheckpointsUpTo(0);
+  bool ok = CheckCheckpointsUpTo(0) && Continue();
   if (ok) {
     const bool with_records = options_.idempotency_records;
     RangedScan<EntryDigest> scan = EntryScan<EntryDigest>(
@@ -419,16 +475,142 @@ Result<VerifyReport> Verifier::Run() {
   }
   MZ_RETURN_IF_ERROR(checkpoints_->status());
   MZ_RETURN_IF_ERROR(tree_.status());
-  if (ok) ok = CheckHead();
+  if (report_.stopped) return report_;
+  // With as_of_head the scan stops at the head's size without a finding.
+  ok = report_.ok();
+  if (ok) ok = options_.as_of_head ? CheckHeadAsRead() : CheckHead();
   if (ok && options_.idempotency_records) {
     MZ_ASSIGN_OR_RETURN(ok, CheckIdempotencyRecords());
   }
+  if (report_.stopped) return report_;
   if (ok && options_.balances) {
     MZ_ASSIGN_OR_RETURN(ok, CheckBalances());
   }
   report_.root = range_.Root();
   return report_;
 }
+
+// VerifyHead's checks, in order; the first finding ends them.
+class HeadVerifier {
+ public:
+  HeadVerifier(const Store& store, const NoteVerifier& key) : store_(store), key_(key) {}
+
+  Result<VerifyReport> Run(uint64_t last_entries) {
+    MZ_ASSIGN_OR_RETURN(std::optional<std::string> origin, store_.Get(Column::kMeta, std::string(kMetaOrigin)));
+    MZ_ASSIGN_OR_RETURN(std::optional<std::string> head, store_.Get(Column::kMeta, std::string(kMetaHead)));
+    if (!origin) {
+      Fail(Finding::kMetaMismatch, std::nullopt, "the store records no origin");
+      return report_;
+    }
+    if (!head || head->size() != 8 + kHashBytes) {
+      Fail(Finding::kMetaMismatch, std::nullopt, "the stored head record is missing or malformed");
+      return report_;
+    }
+    size_ = *ParseBe64(std::string_view(*head).substr(0, 8));
+    MZ_ASSIGN_OR_RETURN(bool ok, CheckCheckpoint(*origin));
+    if (ok) MZ_RETURN_IF_ERROR(CheckLastEntries(last_entries, HashFromBytes(std::string_view(*head).substr(8))));
+    return report_;
+  }
+
+ private:
+  void Fail(Finding finding, std::optional<uint64_t> seq, std::string detail) {
+    report_.finding = finding;
+    report_.bad_seq = seq;
+    report_.detail = std::move(detail);
+  }
+  std::optional<uint64_t> LastSeq() const { return size_ > 0 ? std::optional<uint64_t>(size_ - 1) : std::nullopt; }
+
+  // The checkpoint at the head's size: signed by the key, of this log, its root that of the
+  // stored tree (the nodes on its right edge, as the ledger's open reads them).
+  Result<bool> CheckCheckpoint(const std::string& origin) {
+    const std::string at = "the checkpoint at tree size " + std::to_string(size_);
+    MZ_ASSIGN_OR_RETURN(std::optional<std::string> note, store_.Get(Column::kCheckpoints, CheckpointKey(size_)));
+    if (!note) {
+      Fail(Finding::kCheckpointMismatch, LastSeq(), "no checkpoint was signed at the head's tree size " + std::to_string(size_));
+      return false;
+    }
+    Result<std::string> text = OpenNote(*note, key_);
+    if (!text.ok()) {
+      Fail(Finding::kBadSignature, LastSeq(), at + ": " + text.status().message());
+      return false;
+    }
+    Result<Checkpoint> checkpoint = ParseCheckpoint(*text);
+    if (!checkpoint.ok() || checkpoint->tree_size != size_ || checkpoint->origin != origin) {
+      Fail(Finding::kCheckpointMismatch, LastSeq(), at + " is malformed, of another size or of another log");
+      return false;
+    }
+    Result<CompactRange> range =
+        CompactRange::Load(size_, [this](int level, uint64_t index) { return ReadTreeNode(store_, level, index); });
+    if (!range.ok() && range.status().code() != Code::kDataLoss) return range.status();
+    if (!range.ok() || range->Root() != checkpoint->root_hash) {
+      Fail(Finding::kCheckpointMismatch, LastSeq(), at + " has a root that differs from the stored tree");
+      return false;
+    }
+    ++report_.checkpoints;
+    report_.root = checkpoint->root_hash;
+    return true;
+  }
+
+  // The last `count` entries: each where it belongs, hashing to its leaf, linked to the one
+  // before; the last one's hash is the head's chain hash.
+  Status CheckLastEntries(uint64_t count, const Hash& head_chain) {
+    const uint64_t first = size_ > count ? size_ - count : 0;
+    std::unique_ptr<Cursor> cursor = store_.NewCursor(Column::kEntries);
+    cursor->Seek(EntryKey(first));
+    std::optional<Hash> chain;  // the hash of the entry before; unknown before `first` unless at 0
+    if (first == 0) chain = Hash{};
+    uint64_t seq = first;
+    for (; seq < size_ && cursor->Valid(); cursor->Next(), ++seq) {
+      MZ_ASSIGN_OR_RETURN(bool ok, CheckEntry(seq, cursor->key(), cursor->value(), chain));
+      if (!ok) return OkStatus();
+      chain = Sha256(cursor->value());
+    }
+    MZ_RETURN_IF_ERROR(cursor->status());
+    if (seq < size_) {
+      Fail(Finding::kTruncated, seq,
+           "the log ends after " + std::to_string(seq) + " entries but its head says " + std::to_string(size_));
+    } else if (size_ > 0 && chain != head_chain) {
+      Fail(Finding::kMetaMismatch, std::nullopt,
+           "the stored head's chain hash is not the hash of the last entry, " + std::to_string(size_ - 1));
+    }
+    return OkStatus();
+  }
+
+  Result<bool> CheckEntry(uint64_t seq, std::string_view key, std::string_view bytes, const std::optional<Hash>& chain) {
+    const std::string s = std::to_string(seq);
+    std::optional<uint64_t> stored_seq = ParseBe64(key);
+    if (!stored_seq || *stored_seq != seq) {
+      Fail(Finding::kMissing, seq, "entry " + s + " is missing");
+      return false;
+    }
+    v1::Entry entry;
+    if (!entry.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
+      Fail(Finding::kModified, seq, "entry " + s + " does not decode");
+      return false;
+    }
+    if (entry.seq() != seq) {
+      Fail(Finding::kReordered, seq, "the entry stored at seq " + s + " says it is seq " + std::to_string(entry.seq()));
+      return false;
+    }
+    Result<Hash> leaf = ReadTreeNode(store_, 0, seq);
+    if (!leaf.ok() && leaf.status().code() != Code::kDataLoss) return leaf.status();
+    if (!leaf.ok() || *leaf != LeafHash(bytes)) {
+      Fail(Finding::kModified, seq, "entry " + s + " does not hash to the leaf the tree holds");
+      return false;
+    }
+    if (chain && entry.prev_hash() != AsBytes(*chain)) {
+      Fail(Finding::kModified, seq, "entry " + s + "'s prev_hash does not match the entry before it");
+      return false;
+    }
+    ++report_.entries;
+    return true;
+  }
+
+  const Store& store_;
+  const NoteVerifier& key_;
+  uint64_t size_ = 0;
+  VerifyReport report_;
+};
 
 }  // namespace
 
@@ -441,6 +623,11 @@ std::string VerifyReport::ToString() const {
   std::string out = FindingName(finding);
   if (bad_seq) out += " at seq " + std::to_string(*bad_seq);
   return out + ": " + detail;
+}
+
+Result<VerifyReport> VerifyHead(const Store& store, const NoteVerifier& verifier, uint64_t last_entries) {
+  MZ_RETURN_IF_ERROR(CheckTreeLayout(store));
+  return HeadVerifier(store, verifier).Run(last_entries);
 }
 
 Result<VerifyReport> VerifyLog(const Store& store, const NoteVerifier& verifier, const VerifyOptions& options) {

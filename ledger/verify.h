@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -40,6 +41,9 @@ struct VerifyReport {
   uint64_t entries = 0;             // entries read and checked
   uint64_t checkpoints = 0;         // checkpoints whose signature and root were checked
   Hash root{};                      // the recomputed root of all entries read
+  // VerifyOptions::on_progress asked to stop before the end: nothing was found in what was read
+  // up to there, and the rest was not checked.
+  bool stopped = false;
 
   bool ok() const { return finding == Finding::kNone; }
   std::string ToString() const;
@@ -55,7 +59,25 @@ struct VerifyOptions {
   // a replay of the log gives. The replay is about as long as the daemon's own at start-up.
   bool idempotency_records = true;
   bool balances = true;
+  // A store written meanwhile (the daemon's scrub, ledger/scrub.h): the log as of the head read
+  // when verification starts — its entries, the tree over them, the checkpoints up to its size
+  // (the one at its size always with its signature), their idempotency records and the head's
+  // chain hash. What is appended meanwhile is left to the next pass. Off (mingzhang verify): the
+  // store is not being written, and anything past the head (an entry, a checkpoint) is a finding.
+  bool as_of_head = false;
+  // Called on the checking thread before the first entry and after each chunk of entries
+  // (kScanChunkItems) and of idempotency records, with the entries checked so far and the head's
+  // size. Returning false stops the verification there (the report says stopped). A caller
+  // that runs at low priority sleeps in it between chunks. None: full speed to the end.
+  std::function<bool(uint64_t entries_checked, uint64_t entries_total)> on_progress;
 };
+
+// What mingzhangd checks before serving, in time bounded by `last_entries` (not by the log's
+// size): the checkpoint at the head's size (signature, origin, root against the stored tree's
+// nodes on the right edge) and the last `last_entries` entries — each at its seq, hashing to the
+// leaf the tree holds, linked by prev_hash to the entry before it — and the last one's hash
+// against the head's chain hash. A finding names the seq as VerifyLog would for the same change.
+Result<VerifyReport> VerifyHead(const Store& store, const NoteVerifier& verifier, uint64_t last_entries);
 
 // The returned Status is an I/O failure; what is wrong with the data is in the report.
 Result<VerifyReport> VerifyLog(const Store& store, const NoteVerifier& verifier, const VerifyOptions& options = {});
