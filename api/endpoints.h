@@ -8,6 +8,7 @@
 #include "api/metrics.h"
 #include "api/router.h"
 #include "ledger/ledger.h"
+#include "ledger/scrub.h"
 #include "ledger/vouchers.h"
 
 namespace mingzhang::api {
@@ -20,7 +21,13 @@ struct ApiContext {
   // Where voucher files are kept: .../spending counts the uploaded ones. None (servers made by
   // tests without the voucher routes): no file can have been uploaded, so none is counted.
   std::shared_ptr<VoucherStore> vouchers = nullptr;
+  // The background verification of the log (ledger/scrub.h); none: off, or a test's server.
+  const Scrubber* scrubber = nullptr;
 };
+
+// Unavailable "log-damaged", naming the scrub's finding, once it found the log damaged: writes
+// are refused from then on (reads are served); OkStatus otherwise.
+Status LogDamage(const ApiContext& ctx);
 
 void AddWriteEndpoints(Router& router, ApiContext& ctx);
 void AddReadEndpoints(Router& router, ApiContext& ctx);

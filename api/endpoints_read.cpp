@@ -167,11 +167,18 @@ void AddPublicReads(Router& router, ApiContext& ctx) {
                                 {"second", std::to_string(*second)},
                                 {"path", PathJson(*proof)}});
   });
-  router.Add(http::verb::get, "/healthz", [](Request&, Responder res) { res.Text(http::status::ok, "ok\n"); });
+  // Red once the scrub found the log damaged, naming the finding: the process answers, but the
+  // log it serves needs a person.
+  router.Add(http::verb::get, "/healthz", [&ctx](Request&, Responder res) {
+    std::optional<VerifyReport> finding = ctx.scrubber ? ctx.scrubber->finding() : std::nullopt;
+    if (!finding) return res.Text(http::status::ok, "ok\n");
+    res.Text(http::status::service_unavailable, "log-damaged: " + finding->ToString() + "\n");
+  });
   // Readiness for writes: /healthz says the process answers; this says whether a write would be
   // taken. While the storage is full it recovers here as a write would, so that a person or a load
   // balancer sees writes come back without sending one.
   router.Add(http::verb::get, "/readyz", [&ctx](Request&, Responder res) {
+    if (Status damage = LogDamage(ctx); !damage.ok()) return res.Problem(damage);
     Status writes = ctx.ledger.RecoverStorage();
     if (writes.ok()) return res.Text(http::status::ok, "ready\n");
     const bool full = writes.slug() == "storage-full";

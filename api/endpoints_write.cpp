@@ -96,9 +96,24 @@ Handler Write(ApiContext& ctx, std::initializer_list<v1::Role> roles, Build buil
 
 const std::string& P(const Request& req, const char* name) { return *req.Param(name); }
 
-// Adds a POST route whose caller is authenticated from its header before its body is read.
-void Post(Router& router, ApiContext& ctx, std::string_view pattern, Handler handler, RouteOptions options = {}) {
-  options.header_check = [&ctx](const http::fields& header) { return Authenticate(header, ctx.ledger.tokens()).status(); };
+// Adds a POST route whose caller is authenticated from its header before its body is read. One
+// that appends to the log is refused, once authenticated, while the scrub reports it damaged:
+// by the header check when the body is still to come, else before the handler.
+enum class Appends { kYes, kNo };
+void Post(Router& router, ApiContext& ctx, std::string_view pattern, Handler handler, RouteOptions options = {},
+          Appends appends = Appends::kYes) {
+  options.header_check = [&ctx, appends](const http::fields& header) {
+    Status who = Authenticate(header, ctx.ledger.tokens()).status();
+    return who.ok() && appends == Appends::kYes ? LogDamage(ctx) : who;
+  };
+  if (appends == Appends::kYes) {
+    handler = [&ctx, handler = std::move(handler)](Request& req, Responder res) {
+      Status damage = LogDamage(ctx);
+      if (damage.ok()) return handler(req, std::move(res));
+      Result<v1::Credential> who = Authenticate(req, ctx.ledger.tokens());
+      res.Problem(who.ok() ? damage : who.status());
+    };
+  }
   router.Add(http::verb::post, pattern, std::move(handler), std::move(options));
 }
 
@@ -287,7 +302,7 @@ void AddPaymentWrites(Router& router, ApiContext& ctx) {
        {.body_bytes_max = kBatchBodyBytesMax});
   Post(router, ctx, "/v1/communities/{c}/payments:check",
        [&ctx](Request& req, Responder res) { CheckPaymentsBatch(ctx, req, std::move(res)); },
-       {.body_bytes_max = kBatchBodyBytesMax});
+       {.body_bytes_max = kBatchBodyBytesMax}, Appends::kNo);
 }
 
 // Money out of the funds and public revenue into them.
@@ -314,13 +329,22 @@ void AddOtherWrites(Router& router, ApiContext& ctx) {
        Write<v1::ReversalRequest>(ctx, {v1::firm, v1::admin}, [&ctx](Request& req, const v1::Credential& who, auto& b) {
          return ReversalEntry(ctx, req, who, b);
        }));
-  Post(router, ctx, "/v1/tokens", [&ctx](Request& req, Responder res) { HandleIssueToken(ctx, req, std::move(res)); });
+  Post(router, ctx, "/v1/tokens", [&ctx](Request& req, Responder res) { HandleIssueToken(ctx, req, std::move(res)); },
+       {}, Appends::kNo);
   Post(router, ctx, "/v1/communities/{c}/reconciliation",
        [&ctx](Request& req, Responder res) { HandleReconciliation(ctx, req, std::move(res)); },
-       {.body_bytes_max = kBatchBodyBytesMax});
+       {.body_bytes_max = kBatchBodyBytesMax}, Appends::kNo);
 }
 
 }  // namespace
+
+Status LogDamage(const ApiContext& ctx) {
+  if (ctx.scrubber == nullptr) return OkStatus();
+  std::optional<VerifyReport> finding = ctx.scrubber->finding();
+  if (!finding) return OkStatus();
+  return Unavailable("log-damaged", "the log's verification found it damaged (" + finding->ToString() +
+                                        "); no write is taken until it is repaired, reads are served");
+}
 
 void AddWriteEndpoints(Router& router, ApiContext& ctx) {
   AddRegistryWrites(router, ctx);

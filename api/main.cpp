@@ -3,11 +3,13 @@
 //   mingzhangd [--data-dir ./data] [--listen 127.0.0.1:8080] [--threads N]
 //              [--origin mingzhang.local/district] [--tls-cert chain.pem --tls-key key.pem]
 //              [--web-dir DIR] [--read-timeout-ms MS] [--store-stats-period-s S]
-//              [--access-log FILE]
+//              [--access-log FILE] [--scrub-interval-hours H]
 //
 // On first start with an empty data dir it creates the log (key, store) and an admin token,
-// written to DATA/admin.token (mode 0600) and never logged. An existing store is verified first
-// and refused, naming what is wrong and at which seq, when it does not verify. SIGTERM/SIGINT:
+// written to DATA/admin.token (mode 0600) and never logged. An existing store's head is checked
+// first (its checkpoint and the last entries' chain: bounded, whatever the log's size) and refused,
+// naming what is wrong and at which seq, when it does not verify; the whole log is verified by a
+// background scrub while serving (ledger/scrub.h), whose finding stops writes. SIGTERM/SIGINT:
 // stop accepting, finish requests in flight, close the store; a second signal stops at once.
 // The portal (api/web) is served at "/" from --web-dir, by default the one this build made; an
 // empty --web-dir serves none.
@@ -25,6 +27,7 @@
 #include "ledger/encoding.h"
 #include "ledger/keys.h"
 #include "ledger/ledger.h"
+#include "ledger/scrub.h"
 #include "ledger/tokens.h"
 #include "ledger/verify.h"
 
@@ -37,8 +40,14 @@ constexpr const char* kUsage =
     "                  [--tls-cert CHAIN.pem --tls-key KEY.pem] [--web-dir DIR]\n"
     "                  [--read-timeout-ms MS]   (a whole request: header and body; default 30000)\n"
     "                  [--store-stats-period-s S]   (RocksDB's statistics in store/LOG; default 600, 0: never)\n"
-    "                  [--access-log FILE]   (one JSON line per request, appended; default: stderr)\n";
+    "                  [--access-log FILE]   (one JSON line per request, appended; default: stderr)\n"
+    "                  [--scrub-interval-hours H]   (a whole verification of the log every H hours in the\n"
+    "                                                background, the first at start; default 24, 0: never)\n";
 constexpr uint64_t kStoreStatsPeriodSecondsMax = 86'400;
+constexpr uint64_t kScrubIntervalHoursMax = 24 * 366;
+// The entries whose chain, leaves and link to the head start-up checks before serving: the last
+// batch or so (kBatchEntriesMax). About 1 ms; the rest of the log is the scrub's.
+constexpr uint64_t kStartupChainCheckEntries = 1'024;
 
 struct Flags {
   std::string data_dir = "./data";
@@ -53,6 +62,7 @@ struct Flags {
   uint32_t read_timeout_ms = kReadTimeoutMs;
   uint64_t store_stats_period_s = kStatsDumpPeriodSecondsDefault;
   std::string access_log;  // empty: stderr
+  uint64_t scrub_interval_hours = kScrubIntervalDefault.count();  // 0: no scrub
 };
 
 // Sets `out` to a whole decimal number in [min, max] (no sign, spaces or suffix) or says why not.
@@ -86,6 +96,8 @@ bool ParseFlags(int argc, char** argv, Flags& f) {
       f.read_timeout_ms = static_cast<uint32_t>(ms);
     } else if (name == "--store-stats-period-s") {
       if (!ParseNumberFlag(name, value, 0, kStoreStatsPeriodSecondsMax, f.store_stats_period_s)) return false;
+    } else if (name == "--scrub-interval-hours") {
+      if (!ParseNumberFlag(name, value, 0, kScrubIntervalHoursMax, f.scrub_interval_hours)) return false;
     } else return false;
   }
   const size_t colon = f.listen.rfind(':');
@@ -97,6 +109,24 @@ bool ParseFlags(int argc, char** argv, Flags& f) {
 int Fail(const Status& s) {
   std::cerr << "mingzhangd: " << s.ToString() << "\n";
   return 1;
+}
+
+// The scrub's progress and finding; none when it is off.
+void AddScrubMetrics(ApiContext& ctx) {
+  const Scrubber* scrub = ctx.scrubber;
+  if (scrub == nullptr) return;
+  ctx.metrics->GaugeCallback("mingzhang_scrub_entries_checked", "Entries the scrub's pass under way (or last) has checked.",
+                             [scrub] { return static_cast<double>(scrub->entries_checked()); });
+  ctx.metrics->GaugeCallback("mingzhang_scrub_log_size", "The log size (head) the scrub's pass under way (or last) checks.",
+                             [scrub] { return static_cast<double>(scrub->log_size()); });
+  ctx.metrics->GaugeCallback("mingzhang_scrub_passes_total", "Scrub passes completed since start.",
+                             [scrub] { return static_cast<double>(scrub->passes_completed()); });
+  ctx.metrics->GaugeCallback("mingzhang_scrub_finding", "1 once the scrub found the log damaged (writes refused).",
+                             [scrub] { return scrub->finding() ? 1.0 : 0.0; });
+  ctx.metrics->GaugeCallback("mingzhang_scrub_bad_seq", "The seq the scrub's finding names; -1 when none.", [scrub] {
+    std::optional<VerifyReport> finding = scrub->finding();
+    return finding && finding->bad_seq ? static_cast<double>(*finding->bad_seq) : -1.0;
+  });
 }
 
 void AddMetrics(Router& router, ApiContext& ctx) {
@@ -114,6 +144,7 @@ void AddMetrics(Router& router, ApiContext& ctx) {
                              [&ctx] { return static_cast<double>(ctx.ledger.store().info_log_lines_dropped()); });
   ctx.metrics->GaugeCallback("mingzhang_last_batch_entries", "Entries in the last group commit.",
                              [&ctx] { return static_cast<double>(ctx.ledger.stats().last_batch_entries); });
+  AddScrubMetrics(ctx);
   router.Add(http::verb::get, "/metrics", [&ctx](Request& req, Responder res) {
     // Anyone on loopback; elsewhere an admin token.
     bool loopback = req.remote.rfind("127.", 0) == 0 || req.remote.rfind("[::1]", 0) == 0;
@@ -142,12 +173,12 @@ Status AddPortal(Router& router, const Flags& flags) {
   return OkStatus();
 }
 
-// An existing store is served only once it verifies: every entry, the chain, the stored tree,
-// every checkpoint's root and the head's signature, and the idempotency records (exactly-once
-// rests on them). Older checkpoints' signatures and the balances, which nothing here reads, are
-// left to mingzhang verify: with a checkpoint per small batch the signatures alone would take
-// about 100 s on a million entries (README "Verification at start-up").
-Status VerifyBeforeServing(const std::string& data_dir) {
+// An existing store is served only once its head verifies: the checkpoint at the head's size
+// (signature, origin, root against the stored tree) and the last kStartupChainCheckEntries
+// entries (each at its seq, hashing to its leaf, linked by prev_hash, the last one's hash the
+// head's). Bounded whatever the log's size; the whole log is the scrub's (StartScrub), and
+// mingzhang verify checks everything offline (README "Verification at start-up and the scrub").
+Status CheckBeforeServing(const std::string& data_dir) {
   const std::string store_dir = data_dir + "/" + kStoreDirName;
   if (!std::filesystem::exists(store_dir + "/CURRENT")) return OkStatus();  // a new log
   const auto start = std::chrono::steady_clock::now();
@@ -162,21 +193,40 @@ Status VerifyBeforeServing(const std::string& data_dir) {
   }
   MZ_ASSIGN_OR_RETURN(std::optional<std::string> key_name, store->Get(Column::kMeta, kMetaKeyName));
   if (!key_name || !ValidKeyName(*key_name)) return DataLoss("store-corrupt", "the store names no valid log key");
-  VerifyOptions checks;
-  checks.all_signatures = false;
-  checks.balances = false;
-  MZ_ASSIGN_OR_RETURN(VerifyReport report, VerifyLog(*store, NoteVerifier::For(*key_name, key.public_key()), checks));
+  MZ_ASSIGN_OR_RETURN(VerifyReport report, VerifyHead(*store, NoteVerifier::For(*key_name, key.public_key()),
+                                                      kStartupChainCheckEntries));
   if (!report.ok()) {
     return DataLoss("store-does-not-verify", "refusing to serve " + store_dir + ": " + report.ToString() +
                                                  " (mingzhang verify --data-dir " + data_dir + " checks it all)");
   }
   const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start);
-  std::cerr << "mingzhangd: store verified (" << report.ToString() << ") in " << ms.count() << " ms\n";
+  std::cerr << "mingzhangd: store head verified (its checkpoint and the last " << report.entries << " entries) in "
+            << ms.count() << " ms\n";
   return OkStatus();
 }
 
+// The whole log verified in the background, once now and then every --scrub-interval-hours;
+// null when that is 0. Its finding stops writes (api/endpoints_write.cpp) and turns /healthz red.
+std::unique_ptr<Scrubber> StartScrub(const Flags& flags, const Ledger& ledger) {
+  if (flags.scrub_interval_hours == 0) return nullptr;
+  ScrubOptions options;
+  options.interval = std::chrono::hours(flags.scrub_interval_hours);
+  options.on_pass_end = [](const Result<VerifyReport>& report, std::chrono::milliseconds took) {
+    if (!report.ok()) {
+      std::cerr << "mingzhangd: scrub: could not read the store (" << report.status().ToString() << "); retrying\n";
+    } else if (report->stopped) {
+      std::cerr << "mingzhangd: scrub: gave way to the storage's recovery; retrying\n";
+    } else if (report->ok()) {
+      std::cerr << "mingzhangd: scrub: log verified (" << report->ToString() << ") in " << took.count() << " ms\n";
+    } else {
+      std::cerr << "mingzhangd: scrub: LOG DAMAGED: " << report->ToString() << "; writes refused\n";
+    }
+  };
+  return std::make_unique<Scrubber>(ledger.store(), ledger.verifier(), std::move(options));
+}
+
 int Run(const Flags& flags) {
-  if (Status s = VerifyBeforeServing(flags.data_dir); !s.ok()) return Fail(s);
+  if (Status s = CheckBeforeServing(flags.data_dir); !s.ok()) return Fail(s);
   LedgerOptions options;
   options.data_dir = flags.data_dir;
   options.origin = flags.origin;
@@ -194,8 +244,11 @@ int Run(const Flags& flags) {
   if (admin.ok()) std::cerr << "mingzhangd: created an admin token in " << token_path << "\n";
   else if (admin.status().slug() != kAdminExistsSlug) return Fail(admin.status());
 
+  std::unique_ptr<Scrubber> scrub = StartScrub(flags, **ledger);
+
   auto metrics = std::make_shared<Metrics>();
-  ApiContext ctx{**ledger, metrics, std::make_shared<VoucherStore>(flags.data_dir + "/" + kVouchersDirName)};
+  ApiContext ctx{**ledger, metrics, std::make_shared<VoucherStore>(flags.data_dir + "/" + kVouchersDirName),
+                 scrub.get()};
   Router router;
   AddWriteEndpoints(router, ctx);
   AddReadEndpoints(router, ctx);
@@ -224,6 +277,7 @@ int Run(const Flags& flags) {
             << "://" << server_options.address << ":" << (*server)->port() << "\n";
   (*server)->Run();
   server->reset();  // every response delivered or dropped before the ledger goes
+  scrub.reset();    // its pass reads the ledger's store
   ledger->reset();  // drains the append queue and closes the store cleanly
   std::cerr << "mingzhangd: stopped\n";
   return 0;

@@ -65,8 +65,10 @@ Problem MakeProblem(http::status status, std::string type, std::string detail) {
 
 Problem ProblemFor(const Status& status) {
   const http::status http_status = HttpStatusFor(status);
-  // Server-side failures keep their slug (operators grep for it) but not their message.
-  const bool hide_detail = static_cast<unsigned>(http_status) >= 500;
+  // Server-side failures keep their slug (operators grep for it) but not their message, except a
+  // damaged log's: the scrub's finding (what and at which seq, no file or internal state) is
+  // what anyone relying on the log needs to know.
+  const bool hide_detail = static_cast<unsigned>(http_status) >= 500 && status.slug() != "log-damaged";
   return MakeProblem(http_status, status.slug().empty() ? "internal" : status.slug(),
                      hide_detail ? PublicDetail(status.slug()) : status.message());
 }

@@ -4,9 +4,12 @@
 //   - online: `mingzhang verify --server` against a server that serves the store as it is, as a
 //     careless or compromised one would (exit 1); it remembers a checkpoint an auditor verified
 //     earlier, as its state file does;
-//   - mingzhangd, which must refuse to serve the store (exit 1, naming it).
+//   - mingzhangd, which must refuse to serve the store (exit 1, naming it) when its bounded
+//     start-up check sees the change (the head's checkpoint, the last entries' chain), and
+//     otherwise starts and names it from its background scrub (/healthz 503, writes refused).
 // What the store keeps beside the log and never serves (balances, idempotency records) only the
-// offline verification can see: online verification then finds nothing wrong in what is served.
+// offline verification and the scrub can see: online verification then finds nothing wrong in
+// what is served; the balances are left to mingzhang verify.
 #include <atomic>
 #include <functional>
 #include <memory>
@@ -222,7 +225,8 @@ struct TamperCase {
   std::function<void(RawDb&)> tamper;
   const char* offline;  // how mingzhang verify --data-dir's report begins
   const char* online;   // what mingzhang verify --server prints; nullptr: nothing served is wrong
-  const char* daemon;   // what mingzhangd's refusal names; nullptr: it serves (it reads none of it)
+  const char* daemon;   // what mingzhangd's refusal or scrub names; nullptr: it serves (it reads none of it)
+  bool scrub_finds = false;  // mingzhangd starts (its start-up check does not reach it); its scrub names it
 };
 
 std::string ChangedByte(std::string bytes, size_t at) {
@@ -245,7 +249,7 @@ const TamperCase kCases[] = {
        db.Put("tree", TreeKey(2, 0), row);
      },
      "tree-mismatch at seq 7:", "FAILED: tree-mismatch at seq 7: the server's tree holds a wrong hash for leaves 4 to 7",
-     "tree-mismatch at seq 7:"},
+     "tree-mismatch at seq 7:", /*scrub_finds=*/true},
     {"a balance (state column)",
      [](RawDb& db) {
        const std::string key = db.KeyFrom("state", "");
@@ -265,9 +269,9 @@ const TamperCase kCases[] = {
        size_t root = note.find('\n', note.find('\n') + 1) + 1;
        db.Put("checkpoints", CheckpointKey(kRememberedSize), ChangedByte(note, root + 2));
      },
-     // Offline checks every signature first; the daemon checks older checkpoints' roots only.
+     // Offline checks every signature first; the daemon's scrub checks older checkpoints' roots only.
      "bad-signature at seq 11:", "FAILED: checkpoint-changed the checkpoint at size 12 differs",
-     "checkpoint-mismatch at seq 11:"},
+     "checkpoint-mismatch at seq 11:", /*scrub_finds=*/true},
     {"an entry deleted", [](RawDb& db) { db.Delete("entries", EntryKey(7)); }, "missing at seq 7:",
      "FAILED: missing at seq 7:", "missing at seq 7:"},
     {"two entries swapped",
@@ -289,7 +293,7 @@ const TamperCase kCases[] = {
        db.Put("idempotency", key, Be64(6) + value.substr(8));
      },
      "index-mismatch at seq 6: the idempotency record F1/pay-2 points at entry 6", nullptr,
-     "index-mismatch at seq 6:"},
+     "index-mismatch at seq 6:", /*scrub_finds=*/true},
 };
 
 // The store of `data_dir` (a copy of the template) served as it is, verified online with the
@@ -302,9 +306,29 @@ std::pair<int, std::string> VerifyServedStore(const std::string& data_dir, bool 
   return VerifyOnline(t, server.port(), state_file);
 }
 
+// The scrub's first pass ends: healthz says ok, or log-damaged naming the finding.
+std::string HealthAfterScrub(Daemon& d) {
+  HttpClient c(d.port());
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (std::chrono::steady_clock::now() < deadline && d.log().find("mingzhangd: scrub: ") == std::string::npos) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  Reply health = c.Get("/healthz");
+  return std::to_string(health.status) + " " + health.body;
+}
+
 void CheckDaemonServes(const std::string& data_dir) {
   Daemon d(data_dir);
   d.Start();
+  CHECK(HealthAfterScrub(d) == "200 ok\n");
+  CHECK(d.Terminate() == 0);
+}
+
+void CheckScrubFinds(const std::string& data_dir, const std::string& finding) {
+  Daemon d(data_dir);
+  d.StartAnswering();
+  INFO("mingzhangd: " << d.log());
+  CHECK(HealthAfterScrub(d).rfind("503 log-damaged: " + finding, 0) == 0);
   CHECK(d.Terminate() == 0);
 }
 
@@ -367,6 +391,10 @@ TEST_CASE("the tamper matrix: offline and online verification and the daemon nam
 
       if (!tc.daemon) {
         CheckDaemonServes(data_dir);
+        continue;
+      }
+      if (tc.scrub_finds) {
+        CheckScrubFinds(data_dir, tc.daemon);
         continue;
       }
       auto [daemon_code, daemon] =

@@ -138,6 +138,8 @@ const zh = {
   'shutting-down': '服务器正在重启或维护，这次提交没有记入。请过几分钟再试。',
   'storage-full': '服务器的存储空间满了，这次提交没有记入。请稍后再提交一次；如果一再出现，请告知物业或系统管理员。',
   'storage-unavailable': '服务器的存储出了故障，这次提交没有记入。请稍后再提交一次；如果一再出现，请告知物业或系统管理员。',
+  'log-damaged':
+    '服务器自检发现保存的账本被改动或损坏，为保护账目已暂停一切记账，这次提交没有记入。查看账目不受影响。这不是您操作的问题，请告知物业、业委会或系统管理员。',
   'io-error': ZH_SERVER,
   internal: ZH_SERVER,
   'no-response': ZH_SERVER,
@@ -320,6 +322,8 @@ const en = {
     'The server’s storage is full, so this was not recorded. Please send it again later; if it keeps happening, tell the property firm or the system administrator.',
   'storage-unavailable':
     'The server’s storage failed, so this was not recorded. Please send it again later; if it keeps happening, tell the property firm or the system administrator.',
+  'log-damaged':
+    'The server’s own check found the stored ledger changed or damaged, so to protect the books it records nothing until this is repaired; this was not recorded. The books can still be viewed. This is not caused by anything you did; please tell the property firm, the owners’ committee or the system administrator.',
   'io-error': EN_SERVER,
   internal: EN_SERVER,
   'no-response': EN_SERVER,
