@@ -8,7 +8,9 @@
 //   startup_bench [--dir DIR] [--entries 1000000,10000000] [--communities 500] [--runs 3]
 //                 [--keep] [--reuse] [--warm-open] [--statements 500] [--mingzhangd PATH]
 //
-// The log of N entries is DIR/district-N (a ledger data dir), removed afterwards unless --keep.
+// The log of N entries is DIR/district-N (a ledger data dir; its build's figures in
+// DIR/district-N.build, the daemon's last log in DIR/district-N.mingzhangd.log), removed
+// afterwards unless --keep.
 // --reuse: a log already there is measured as it is (the figures of its build are read from
 // DIR/district-N.build). --warm-open: open each log once, untimed, before the timed opens (a
 // version that derives something from an older log once, on its first open, is timed after it).
@@ -348,6 +350,7 @@ Fields BuildOrReuse(const Config& config, uint64_t entries, const fs::path& data
 Row Measure(const Config& config, uint64_t entries) {
   const fs::path data_dir = fs::path(config.dir) / ("district-" + std::to_string(entries));
   const fs::path build_file = fs::path(config.dir) / ("district-" + std::to_string(entries) + ".build");
+  const std::string daemon_log = data_dir.string() + ".mingzhangd.log";  // the last run's stderr
   Row row;
   row.entries = entries;
   row.growth_b_per_entry = Number(BuildOrReuse(config, entries, data_dir, build_file), "growth_b_per_entry");
@@ -365,7 +368,7 @@ Row Measure(const Config& config, uint64_t entries) {
     open_s.push_back(Number(opened, "open_s"));
     open_rss.push_back(Number(opened, "rss_mib"));
     if (run == 0) row.statement_p50_ms = Number(opened, "statement_p50_ms"), row.statement_p99_ms = Number(opened, "statement_p99_ms");
-    DaemonStart daemon = StartDaemon(config, data_dir.string(), (fs::path(config.dir) / "mingzhangd.log").string());
+    DaemonStart daemon = StartDaemon(config, data_dir.string(), daemon_log);
     daemon_s.push_back(daemon.healthz_s);
     daemon_rss.push_back(daemon.rss_mib);
     verify_s.push_back(daemon.verify_s);
@@ -380,6 +383,7 @@ Row Measure(const Config& config, uint64_t entries) {
   if (!config.keep) {
     fs::remove_all(data_dir);
     fs::remove(build_file);
+    fs::remove(daemon_log);
   }
   return row;
 }
