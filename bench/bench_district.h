@@ -49,6 +49,40 @@ inline v1::Entry MonthlyPayment(const std::string& community_id, size_t units, s
                           month + "-08", v1::FeePayment::wechat, "WX" + std::to_string(100'000'000 + i));
 }
 
+// A district (bench/startup_bench): `communities` communities of `units` units each, registered
+// once under one firm, then one month's payment per unit and month, spread round-robin over every
+// community and unit so every community grows alike. Payment i is unit (i / communities) % units
+// of community i % communities for month 2025-01 + i / (communities * units), with receipt ref
+// unique in the log; at most kDistrictMonthsMax months, so every paid_on is in the past.
+inline constexpr size_t kDistrictMonthsMax = 12;  // the year 2025
+inline constexpr int kDistrictFirstYear = 2025;
+
+inline std::string CommunityId(size_t index) {
+  char id[24];  // "c" and up to 20 digits
+  std::snprintf(id, sizeof id, "c%04zu", index);
+  return id;
+}
+
+// Registers the firm and communities 0 .. communities-1, each with `units` units.
+inline void RegisterDistrict(Ledger& ledger, size_t communities, size_t units) {
+  MustAppend(ledger, testing::Firm(kFirmId));
+  for (size_t c = 0; c < communities; ++c) RegisterCommunity(ledger, CommunityId(c), units, /*with_firm=*/false);
+}
+
+// The payment entries a district of this size can take: one per unit and month.
+inline uint64_t DistrictPaymentsMax(size_t communities, size_t units) {
+  return static_cast<uint64_t>(communities) * units * kDistrictMonthsMax;
+}
+
+inline v1::Entry DistrictPayment(size_t communities, size_t units, size_t i) {
+  const size_t month_index = i / (communities * units);  // 0: 2025-01
+  const std::string month = std::to_string(kDistrictFirstYear + month_index / 12) + "-" +
+                            (month_index % 12 < 9 ? "0" : "") + std::to_string(month_index % 12 + 1);
+  return testing::Payment(CommunityId(i % communities), testing::FirmActor(kFirmId), UnitId((i / communities) % units),
+                          kMonthlyFeeFen, month, 1, std::string(month) + "-08", v1::FeePayment::wechat,
+                          "WX" + std::to_string(100'000'000 + i));
+}
+
 // Appends next(0) .. next(n-1) through AppendAsync, keeping a few full batches queued so every
 // group commit is full without overflowing the queue; `stored(i, entry)` sees each durable entry.
 // Returns the seconds from the first append to the last answer.

@@ -19,6 +19,8 @@ echo "## durable appends (ledger vs raw RocksDB, sync = true)"
 ./build-rel/bench/append_bench --dir "$dir" | tee "$out/append.txt"
 echo "## proofs at 1M and 10M entries, full verify vs SHA-256, statements, memory"
 ./build-rel/bench/log_bench --dir "$dir" --entries "${MINGZHANG_LOG_SIZES:-1000000,10000000}"
+echo "## start-up and memory by log size (a district's log; Ledger::Open and mingzhangd to /healthz)"
+./build-rel/bench/startup_bench --dir "$dir" --entries "${MINGZHANG_LOG_SIZES:-1000000,10000000}" --warm-open
 echo "## HTTP (mingzhangd against wrk on this machine)"
 MINGZHANG_BENCH_DIR="$dir" bash bench/http/run.sh build-rel | tee "$out/http.txt"
 echo "## PostgreSQL (hash-chained table)"
