@@ -28,6 +28,7 @@
 #include "ledger/keys.h"
 #include "ledger/ledger.h"
 #include "ledger/scrub.h"
+#include "ledger/verify_state.h"
 #include "ledger/tokens.h"
 #include "ledger/verify.h"
 
@@ -42,9 +43,11 @@ constexpr const char* kUsage =
     "                  [--store-stats-period-s S]   (RocksDB's statistics in store/LOG; default 600, 0: never)\n"
     "                  [--access-log FILE]   (one JSON line per request, appended; default: stderr)\n"
     "                  [--scrub-interval-hours H]   (a whole verification of the log every H hours in the\n"
-    "                                                background, the first at start; default 24, 0: never)\n";
+    "                                                background, the first at start; default 24, 0: never)\n"
+    "                  [--state-cache-mib M]   (the sequencer's decoded communities; default 256)\n";
 constexpr uint64_t kStoreStatsPeriodSecondsMax = 86'400;
 constexpr uint64_t kScrubIntervalHoursMax = 24 * 366;
+constexpr uint64_t kStateCacheMibMax = 1 << 20;
 // The entries whose chain, leaves and link to the head start-up checks before serving: the last
 // batch or so (kBatchEntriesMax). About 1 ms; the rest of the log is the scrub's.
 constexpr uint64_t kStartupChainCheckEntries = 1'024;
@@ -63,6 +66,7 @@ struct Flags {
   uint64_t store_stats_period_s = kStatsDumpPeriodSecondsDefault;
   std::string access_log;  // empty: stderr
   uint64_t scrub_interval_hours = kScrubIntervalDefault.count();  // 0: no scrub
+  uint64_t state_cache_mib = kStateCacheBytesDefault >> 20;
 };
 
 // Sets `out` to a whole decimal number in [min, max] (no sign, spaces or suffix) or says why not.
@@ -98,6 +102,8 @@ bool ParseFlags(int argc, char** argv, Flags& f) {
       if (!ParseNumberFlag(name, value, 0, kStoreStatsPeriodSecondsMax, f.store_stats_period_s)) return false;
     } else if (name == "--scrub-interval-hours") {
       if (!ParseNumberFlag(name, value, 0, kScrubIntervalHoursMax, f.scrub_interval_hours)) return false;
+    } else if (name == "--state-cache-mib") {
+      if (!ParseNumberFlag(name, value, 1, kStateCacheMibMax, f.state_cache_mib)) return false;
     } else return false;
   }
   const size_t colon = f.listen.rfind(':');
@@ -222,6 +228,19 @@ std::unique_ptr<Scrubber> StartScrub(const Flags& flags, const Ledger& ledger) {
       std::cerr << "mingzhangd: scrub: LOG DAMAGED: " << report->ToString() << "; writes refused\n";
     }
   };
+  // Then every community's state rows against a replay of its entries (verify_state.h).
+  options.state_check = [&store = ledger.store()](const std::function<bool()>& go_on) -> Result<VerifyReport> {
+    bool stopped = false;
+    MZ_ASSIGN_OR_RETURN(std::optional<StateDifference> difference,
+                        CheckEveryCommunity(store, [&] { return !(stopped = !go_on()); }));
+    VerifyReport report;
+    report.stopped = stopped;
+    if (difference) {
+      report.finding = difference->balance ? Finding::kBalanceMismatch : Finding::kStateMismatch;
+      report.detail = difference->detail;
+    }
+    return report;
+  };
   return std::make_unique<Scrubber>(ledger.store(), ledger.verifier(), std::move(options));
 }
 
@@ -231,6 +250,11 @@ int Run(const Flags& flags) {
   options.data_dir = flags.data_dir;
   options.origin = flags.origin;
   options.store_stats_period_s = static_cast<unsigned>(flags.store_stats_period_s);
+  options.state_cache_bytes = static_cast<size_t>(flags.state_cache_mib) << 20;
+  // Once, for a log written before state rows (or whose building stopped): said as it goes.
+  options.on_state_build = [](uint64_t done, uint64_t total) {
+    std::cerr << "mingzhangd: building the state rows from the log: " << done << " of " << total << " entries\n";
+  };
   // Said once per change, not per refused write.
   options.on_write_state = [](const Status& writes) {
     if (writes.ok()) std::cerr << "mingzhangd: writes accepted again\n";

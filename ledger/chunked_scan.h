@@ -303,12 +303,12 @@ class RangedScan {
   DigestFn digest_;
 };
 
-// The entries column from seq 0, kScanChunkItems seqs per chunk, on every core.
+// The entries column from `first_seq`, kScanChunkItems seqs per chunk, on every core.
 template <typename Digest>
-RangedScan<Digest> EntryScan(const Store& store, typename RangedScan<Digest>::DigestFn digest) {
+RangedScan<Digest> EntryScan(const Store& store, typename RangedScan<Digest>::DigestFn digest, uint64_t first_seq = 0) {
   return RangedScan<Digest>([&store] { return store.NewCursor(Column::kEntries, Store::Access::kScan); },
-                            [](uint64_t chunk) { return EntryKey(chunk * kScanChunkItems); }, DigestThreads(),
-                            std::move(digest));
+                            [first_seq](uint64_t chunk) { return EntryKey(first_seq + chunk * kScanChunkItems); },
+                            DigestThreads(), std::move(digest));
 }
 
 }  // namespace mingzhang

@@ -1,15 +1,18 @@
-// Domain: the trust rules and the state they need, kept in memory and derived from the log.
+// Domain: the trust rules and the state they keep, as the log's state machine.
 //
-// The sequencer calls Apply for each entry before it is sequenced; a refusal changes nothing and
-// says why. State is rebuilt at start-up by Replay of every entry (which applies without rules:
-// entries in the log were accepted once). Balances per community, fund, account and month are
-// also written to the store's state column in the same batch as the entries (FlushState), so an
-// outside reader of the store sees them and verification can compare them with a replay.
+// The sequencer admits each entry before it is sequenced (a refusal changes nothing and says
+// why) and records it into state rows written in the same batch as the entry: the store holds
+// the state at the head it names, and opening never replays the log. Verification recomputes
+// every row from the entries (a Domain without a store, fed every entry).
 //
 // Money is int64 fen; every sum is overflow-checked (README "Money and accounts").
 #pragma once
 
+#include <array>
 #include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
 #include <map>
 #include <optional>
 #include <set>
@@ -59,9 +62,9 @@ struct Posting {
 struct UnitState {
   int64_t area_centi_m2 = 0;
   std::string label;  // display label, may be empty
-  std::vector<uint64_t> payment_seqs;
-  // Fee paid for each month (PaymentPartForMonth of every payment not reversed), kept with the
-  // payments so that a statement sums months, not payments.
+  // Fee paid for each month (PaymentPartForMonth of every payment not reversed), so that a
+  // statement sums months, not payments. Loaded for views that ask for it (state_rows.h
+  // LoadCommunity); the sequencer's cached communities leave it empty and update the unit's row.
   std::map<MonthIndex, int64_t> paid_by_month;
 };
 
@@ -108,6 +111,25 @@ struct ProposalState {
   int64_t disbursed = 0;  // spent under its resolution, reversals excluded
 };
 
+// What a community's entries dated in one month (their business date: paid_on, received_on) add
+// up to, kept as they are recorded so that statements and ratings sum months, not entries.
+struct MonthActivity {
+  int64_t payments = 0;          // fee payments not reversed
+  int64_t evaluated = 0;         // of those, evaluated by their owner
+  std::array<int64_t, 5> score_sums{};  // cleaning, security, greenery, repair, service
+  int64_t fee_paid_for_month = 0;  // fee attributed to this month as a service month (not by date)
+  // The firm's own entries not reversed (payments, disbursements, public revenue): rating inputs.
+  int64_t business_entries = 0;
+  int64_t imported_history_entries = 0;
+  int64_t prompt_entries = 0;
+  int64_t disbursements = 0;
+  int64_t disbursements_with_voucher = 0;
+  int64_t reversals = 0;  // reversals of the firm's entries dated in this month
+};
+
+// A community's registration and what every rule checks: its units, balances, proposals and
+// running totals. Bounded by the community's size and months, not by its entries; the entries'
+// own records (payments, disbursements, ...) are rows read one at a time (state_rows.h).
 struct CommunityState {
   std::string community_id;
   v1::CommunityRegistration registration;
@@ -115,19 +137,15 @@ struct CommunityState {
   Date registered_on;  // the day (CST) the registration was recorded: earlier business dates are imported history
   std::map<std::string, UnitState> units;
   int64_t total_area_centi_m2 = 0;
-  std::vector<uint64_t> seqs;  // every entry of the community, in seq order
-  Hash entries_digest = EntriesDigestStart();  // chained over the leaf hashes of `seqs` (entries_digest.h)
-  std::map<uint64_t, PaymentState> payments;
-  std::map<std::string, uint64_t> receipts;  // non-empty receipt_ref -> seq of the unreversed payment holding it
-  std::map<uint64_t, DisbursementState> disbursements;
-  std::map<uint64_t, RevenueState> revenues;
-  std::map<uint64_t, EvaluationState> evaluations;
+  int64_t monthly_fee_total = 0;  // the sum of every unit's monthly fee
+  uint64_t entries = 0;           // entries of the community so far
+  Hash entries_digest = EntriesDigestStart();  // chained over their leaf hashes (entries_digest.h)
   std::map<std::string, ProposalState> proposals;
   std::map<std::string, std::string> resolutions;  // resolution id -> proposal id
-  std::map<uint64_t, uint64_t> reversals;          // reversal seq -> target seq
   // Balances: (fund, account, month) -> fen. Cumulative sums are taken over months.
   std::map<std::tuple<int, std::string, MonthIndex>, int64_t> balances;
   std::map<int, int64_t> cash;       // fund -> cash balance over all months (kept with `balances`)
+  std::map<MonthIndex, MonthActivity> months;
   int64_t fee_income_total = 0;      // non-reversed fee payments, all time
   int64_t remuneration_taken = 0;    // non-reversed REMUNERATION disbursements, all time
 };
@@ -136,71 +154,112 @@ struct CommunityState {
 // unit of `c`: what a close records, and what the proposal's view shows while it is open.
 v1::Tally LiveTally(const CommunityState& c, const ProposalState& p);
 
-// What a reversal's target was, from the state `c` keeps: the body its postings come from (a fee
-// payment's amount and paid_on, a disbursement's or public revenue's whole body), who wrote it and
-// whether it was reversed already. The rules check a reversal and apply it from this one lookup.
+// What a reversal's target was: the body its postings come from (a fee payment's amount and
+// paid_on, a disbursement's or public revenue's whole body), who wrote it and whether it was
+// reversed already. The rules check a reversal and apply it from this one lookup.
 struct ReversalTarget {
   v1::Entry original;
   std::string author;
   bool reversed = false;
 };
-// nullopt when `seq` is none of `c`'s payments, disbursements or public revenue.
-std::optional<ReversalTarget> FindReversalTarget(const CommunityState& c, uint64_t seq);
 
 struct FirmState {
   std::string name;
   std::vector<std::string> communities;
 };
 
+// Point reads and prefix scans of state rows (keys in state_rows.h): a store, a snapshot of one,
+// or rows in memory. Reads fail only on I/O.
+class RowSource {
+ public:
+  virtual ~RowSource() = default;
+  virtual Result<std::optional<std::string>> Get(std::string_view key) const = 0;
+  // Calls `row` for each row whose key starts with `prefix`, from the first key >= `from` (which
+  // starts with `prefix` too, or is empty), in key order, until `row` returns false.
+  using RowFn = std::function<bool(std::string_view key, std::string_view value)>;
+  virtual Status Scan(std::string_view prefix, std::string_view from, const RowFn& row) const = 0;
+};
+
+// The trust rules as the log's state machine: each entry is admitted (checked against every
+// rule, with the fields the ledger computes filled) and then recorded into state rows, which the
+// ledger writes in the same synced batch as the entry.
+//
+// Over a store, the rows of batches not yet durable are kept here, batch by batch, above what the
+// store holds; communities are cached decoded (every rule reads them) up to `cache_bytes`, and
+// the rest is read row by row. Without a store (a replay: a statement at a past size, a
+// verification), every row is kept here.
 class Domain {
  public:
-  Domain() = default;
-  Domain(Domain&&) = default;
-  Domain& operator=(Domain&&) = default;
-  // The sequencer works on a copy that runs one batch ahead of the state readers see.
-  Domain(const Domain&) = default;
-  Domain& operator=(const Domain&) = default;
+  Domain();
+  Domain(const Store& store, size_t cache_bytes);
+  ~Domain();
+  Domain(Domain&&) = delete;
 
   // Checks `entry` (seq and recorded_at_ms already set) against every rule and fills the fields
   // the ledger computes (a close's tally and resolution id; *changed then tells the caller to
   // re-serialize). Changes no state: the caller Records the entry once it is sequenced.
-  Status Admit(v1::Entry& entry, bool* changed) const;
-  // Whether a token's scope names what is registered: a firm's communities are served by that
-  // firm (else InvalidArgument "bad-credential"), an owner's units are in its community
-  // ("unknown-unit"), every community exists ("unknown-community").
-  Status CheckCredentialScope(const v1::Credential& credential) const;
-  // Applies an entry to the state: one just admitted, or one the log already holds (replay).
-  void Record(const v1::Entry& entry, const Hash& leaf_hash);
-  // Puts every balance changed since the last flush into the state column.
-  void FlushState(WriteSet& writes);
-  void ForgetChanges() { dirty_balances_.clear(); }
+  Status Admit(v1::Entry& entry, bool* changed);
+  // Applies an entry to the state: one just admitted, or one the log already holds (replay). An
+  // error is a failed read of the store: the batch cannot be written.
+  Status Record(const v1::Entry& entry, const Hash& leaf_hash);
 
-  const std::map<std::string, FirmState>& firms() const { return firms_; }
-  const std::map<std::string, CommunityState>& communities() const { return communities_; }
-  const CommunityState* community(const std::string& id) const;
-  // The communities whose disbursements name the voucher `sha256_hex` (reversed ones too: their
-  // entries stay in the log); nullptr when none does. Who may read a voucher file follows it.
-  const std::set<std::string>* VoucherCommunities(const std::string& sha256_hex) const;
+  // The rows the open batch changed go into `writes`; a new batch opens above it.
+  void Seal(WriteSet& writes);
+  // The oldest sealed batch is in the store now; cached communities beyond the budget are let go.
+  void Durable();
+  // Forgets every batch not yet durable (a failed write), or only the open one (a refused or
+  // checked group).
+  void AbandonAll();
+  void AbandonOpen();
+
+  // The state as rows: the pending batches' over the store's. Flushes the cached communities'
+  // changes into the open batch first.
+  const RowSource& rows();
+  size_t cached_bytes() const { return cached_bytes_; }
 
  private:
-  Status Check(const v1::Entry& entry) const;
-  Status CheckRegistration(const v1::Entry& entry) const;
-  Status CheckMoney(const v1::Entry& entry, const CommunityState& c) const;
-  Status CheckPayment(const v1::Entry& entry, const CommunityState& c) const;
-  Status CheckDisbursement(const v1::Entry& entry, const CommunityState& c) const;
-  Status CheckEvaluation(const v1::Entry& entry, const CommunityState& c) const;
-  Status CheckVoting(const v1::Entry& entry, const CommunityState& c) const;
-  Status CheckReversal(const v1::Entry& entry, const CommunityState& c) const;
+  struct Cached;
+  struct Layer;
+  class Rows;
+
+  Status Check(const v1::Entry& entry);
+  Status CheckRegistration(const v1::Entry& entry);
+  Status CheckMoney(const v1::Entry& entry, const CommunityState& c);
+  Status CheckPayment(const v1::Entry& entry, const CommunityState& c);
+  Status CheckDisbursement(const v1::Entry& entry, const CommunityState& c);
+  Status CheckEvaluation(const v1::Entry& entry, const CommunityState& c);
+  Status CheckVoting(const v1::Entry& entry, const CommunityState& c);
+  Status CheckReversal(const v1::Entry& entry, const CommunityState& c);
   Status CheckFundsAfter(const CommunityState& c, const std::vector<Posting>& postings) const;
   Status CheckRemunerationAfter(const CommunityState& c, const std::vector<Posting>& postings) const;
-  void MutateMoney(const v1::Entry& entry, CommunityState& c);
-  void MutateReversal(const v1::Entry& entry, CommunityState& c);
+  Status RecordCommunity(const v1::Entry& entry);
+  Status RecordMoney(const v1::Entry& entry, CommunityState& c);
+  Status RecordEvaluation(const v1::Entry& entry, CommunityState& c);
+  Status RecordReversal(const v1::Entry& entry, CommunityState& c);
+  Status AddPaidMonths(CommunityState& c, const PaymentState& p, int sign);
   void Post(CommunityState& c, const std::vector<Posting>& postings, int sign);
+  MonthActivity& Month(CommunityState& c, MonthIndex month);  // marked changed
 
-  std::map<std::string, FirmState> firms_;
-  std::map<std::string, CommunityState> communities_;
-  std::set<std::tuple<std::string, int, std::string, MonthIndex>> dirty_balances_;
-  std::map<std::string, std::set<std::string>> voucher_communities_;  // voucher_sha256 -> community ids
+  // The community or firm, decoded and cached (nullptr when not registered); Touch marks it
+  // changed by the open batch.
+  Result<CommunityState*> Community(const std::string& id);
+  Result<FirmState*> Firm(const std::string& id);
+  CommunityState& Touch(CommunityState& c);
+  Result<std::optional<std::string>> GetRow(std::string_view key) const;
+  void PutRow(std::string key, std::string value);
+  void DeleteRow(std::string key);
+  Result<std::optional<ReversalTarget>> FindReversalTarget(const CommunityState& c, uint64_t seq) const;
+  void FlushCommunities();
+  void Forget(const Layer& layer);
+
+  const Store* store_ = nullptr;
+  size_t cache_bytes_budget_ = 0;
+  size_t cached_bytes_ = 0;
+  uint64_t uses_ = 0;  // a clock for least-recently-used
+  std::map<std::string, std::unique_ptr<Cached>> communities_;
+  std::map<std::string, FirmState> firms_;  // few: never let go of but on a rollback
+  std::deque<Layer> layers_;  // oldest first; back() is the open batch
+  std::unique_ptr<Rows> rows_;
 };
 
 // The last day of a month.

@@ -10,6 +10,8 @@
 #include "ledger/domain.h"
 #include "ledger/encoding.h"
 #include "ledger/ids.h"
+#include "ledger/keys.h"
+#include "ledger/state_rows.h"
 
 namespace mingzhang {
 namespace {
@@ -152,7 +154,7 @@ Status CheckEnums(const v1::Entry& entry) {
 
 }  // namespace
 
-Status Domain::Check(const v1::Entry& entry) const {
+Status Domain::Check(const v1::Entry& entry) {
   MZ_RETURN_IF_ERROR(CheckEnums(entry));
   switch (entry.body_case()) {
     case v1::Entry::kFirm:
@@ -161,7 +163,7 @@ Status Domain::Check(const v1::Entry& entry) const {
     default:
       break;
   }
-  const CommunityState* c = community(entry.community_id());
+  MZ_ASSIGN_OR_RETURN(const CommunityState* c, Community(entry.community_id()));
   if (c == nullptr) return NotFound("unknown-community", "no community " + entry.community_id());
   switch (entry.body_case()) {
     case v1::Entry::kUnits:
@@ -184,29 +186,15 @@ Status Domain::Check(const v1::Entry& entry) const {
   }
 }
 
-Status Domain::CheckCredentialScope(const v1::Credential& credential) const {
-  for (const std::string& id : credential.community_ids()) {
-    const CommunityState* c = community(id);
-    if (c == nullptr) return NotFound("unknown-community", "no community " + id);
-    if (credential.role() == v1::firm && c->registration.firm_id() != credential.principal_id()) {
-      return InvalidArgument("bad-credential", "community " + id + " is served by firm " +
-                                                   c->registration.firm_id() + ", not " + credential.principal_id());
-    }
-    for (const std::string& unit : credential.unit_ids()) {
-      if (!c->units.count(unit)) return NotFound("unknown-unit", "no unit " + unit + " in community " + id);
-    }
-  }
-  return OkStatus();
-}
-
-Status Domain::CheckRegistration(const v1::Entry& entry) const {
+Status Domain::CheckRegistration(const v1::Entry& entry) {
   const v1::Actor& actor = entry.actor();
   if (entry.has_firm()) {
     if (actor.role() != v1::admin) return Forbidden("only an admin registers firms");
     if (!entry.community_id().empty()) return BadRequest("a firm registration names no community");
     MZ_RETURN_IF_ERROR(CheckId(entry.firm().firm_id(), "firm_id"));
     MZ_RETURN_IF_ERROR(CheckName(entry.firm().name()));
-    if (firms_.count(entry.firm().firm_id())) return AlreadyExists("duplicate-firm", "firm already registered");
+    MZ_ASSIGN_OR_RETURN(const FirmState* firm, Firm(entry.firm().firm_id()));
+    if (firm != nullptr) return AlreadyExists("duplicate-firm", "firm already registered");
     return OkStatus();
   }
   if (entry.has_community()) {
@@ -214,10 +202,10 @@ Status Domain::CheckRegistration(const v1::Entry& entry) const {
     if (actor.role() != v1::admin) return Forbidden("only an admin registers communities");
     MZ_RETURN_IF_ERROR(CheckId(entry.community_id(), "community_id"));
     MZ_RETURN_IF_ERROR(CheckName(r.name()));
-    if (communities_.count(entry.community_id())) {
-      return AlreadyExists("duplicate-community", "community already registered");
-    }
-    if (!firms_.count(r.firm_id())) return NotFound("unknown-firm", "no firm " + r.firm_id());
+    MZ_ASSIGN_OR_RETURN(const CommunityState* existing, Community(entry.community_id()));
+    if (existing != nullptr) return AlreadyExists("duplicate-community", "community already registered");
+    MZ_ASSIGN_OR_RETURN(const FirmState* firm, Firm(r.firm_id()));
+    if (firm == nullptr) return NotFound("unknown-firm", "no firm " + r.firm_id());
     if (r.fee_rate_fen_per_m2_month() <= 0 || r.fee_rate_fen_per_m2_month() > kFeeRateFenPerM2MonthMax) {
       return InvalidArgument("bad-rate", "fee rate must be 1 to " + std::to_string(kFeeRateFenPerM2MonthMax) +
                                              " fen per m² per month");
@@ -238,7 +226,8 @@ Status Domain::CheckRegistration(const v1::Entry& entry) const {
     return ParseMonth(r.start_month()).status();
   }
   // Units.
-  const CommunityState& c = communities_.at(entry.community_id());
+  MZ_ASSIGN_OR_RETURN(const CommunityState* community, Community(entry.community_id()));
+  const CommunityState& c = *community;  // Check found it
   if (actor.role() != v1::admin && !IsFirmOf(actor, c)) {
     return Forbidden("only an admin or the community's firm registers units");
   }
@@ -260,7 +249,7 @@ Status Domain::CheckRegistration(const v1::Entry& entry) const {
   return OkStatus();
 }
 
-Status Domain::CheckPayment(const v1::Entry& entry, const CommunityState& c) const {
+Status Domain::CheckPayment(const v1::Entry& entry, const CommunityState& c) {
   const v1::FeePayment& p = entry.fee_payment();
   if (!IsFirmOf(entry.actor(), c) && !OwnsUnit(entry.actor(), p.unit_id())) {
     return Forbidden("payments are recorded by the community's firm or the unit's owner");
@@ -281,10 +270,13 @@ Status Domain::CheckPayment(const v1::Entry& entry, const CommunityState& c) con
   if (p.method() == v1::FeePayment::METHOD_UNSPECIFIED) return BadRequest("method is required");
   MZ_RETURN_IF_ERROR(CheckText(p.receipt_ref(), kRefBytesMax, "receipt_ref"));
   // One receipt, one payment: a second payment on a receipt already recorded counts the money twice.
-  if (auto held = c.receipts.find(p.receipt_ref()); !p.receipt_ref().empty() && held != c.receipts.end()) {
+  MZ_ASSIGN_OR_RETURN(std::optional<std::string> held,
+                      p.receipt_ref().empty() ? Result<std::optional<std::string>>(std::nullopt)
+                                              : GetRow(state_key::Receipt(c.community_id, p.receipt_ref())));
+  if (held) {
     return FailedPrecondition("duplicate-receipt", "receipt_ref " + p.receipt_ref() +
                                                         " is already held by the payment at seq " +
-                                                        std::to_string(held->second) +
+                                                        std::to_string(ParseBe64(*held).value_or(0)) +
                                                         " (reverse that payment to record the receipt again)");
   }
   if (c.fee_income_total > std::numeric_limits<int64_t>::max() - p.amount()) {
@@ -293,7 +285,7 @@ Status Domain::CheckPayment(const v1::Entry& entry, const CommunityState& c) con
   return OkStatus();
 }
 
-Status Domain::CheckMoney(const v1::Entry& entry, const CommunityState& c) const {
+Status Domain::CheckMoney(const v1::Entry& entry, const CommunityState& c) {
   if (entry.has_public_revenue()) {
     const v1::PublicRevenue& r = entry.public_revenue();
     bool committee = entry.actor().role() == v1::committee;
@@ -309,7 +301,7 @@ Status Domain::CheckMoney(const v1::Entry& entry, const CommunityState& c) const
   return CheckDisbursement(entry, c);
 }
 
-Status Domain::CheckDisbursement(const v1::Entry& entry, const CommunityState& c) const {
+Status Domain::CheckDisbursement(const v1::Entry& entry, const CommunityState& c) {
   const v1::Disbursement& d = entry.disbursement();
   if (!IsFirmOf(entry.actor(), c)) return Forbidden("disbursements are recorded by the community's firm");
   if (d.fund() == v1::FUND_UNSPECIFIED) return BadRequest("fund is required");
@@ -413,11 +405,11 @@ Status Domain::CheckRemunerationAfter(const CommunityState& c, const std::vector
   return OkStatus();
 }
 
-Status Domain::CheckEvaluation(const v1::Entry& entry, const CommunityState& c) const {
+Status Domain::CheckEvaluation(const v1::Entry& entry, const CommunityState& c) {
   const v1::Evaluation& e = entry.evaluation();
-  auto it = c.payments.find(e.payment_seq());
-  if (it == c.payments.end()) return NotFound("unknown-payment", "no fee payment at that seq in this community");
-  const PaymentState& p = it->second;
+  MZ_ASSIGN_OR_RETURN(std::optional<std::string> row, GetRow(state_key::Payment(c.community_id, e.payment_seq())));
+  if (!row) return NotFound("unknown-payment", "no fee payment at that seq in this community");
+  MZ_ASSIGN_OR_RETURN(const PaymentState p, DecodePayment(*row));
   if (!OwnsUnit(entry.actor(), p.unit_id)) return Forbidden("only an owner of the paying unit evaluates a payment");
   if (p.reversed) return FailedPrecondition("payment-reversed", "the payment was reversed");
   if (p.evaluation_seq) return AlreadyExists("payment-already-evaluated", "this payment was already evaluated");
@@ -428,7 +420,7 @@ Status Domain::CheckEvaluation(const v1::Entry& entry, const CommunityState& c) 
   return CheckText(e.comment(), kCommentBytesMax, "comment");
 }
 
-Status Domain::CheckVoting(const v1::Entry& entry, const CommunityState& c) const {
+Status Domain::CheckVoting(const v1::Entry& entry, const CommunityState& c) {
   if (entry.has_proposal()) {
     const v1::Proposal& p = entry.proposal();
     if (entry.actor().role() != v1::committee) return Forbidden("proposals are made by the owners' committee");
@@ -473,13 +465,14 @@ Status Domain::CheckVoting(const v1::Entry& entry, const CommunityState& c) cons
   return OkStatus();
 }
 
-Status Domain::CheckReversal(const v1::Entry& entry, const CommunityState& c) const {
+Status Domain::CheckReversal(const v1::Entry& entry, const CommunityState& c) {
   uint64_t target = entry.reversal().target_seq();
   MZ_RETURN_IF_ERROR(CheckText(entry.reversal().reason(), kCommentBytesMax, "reason"));
   if (entry.reversal().reason().empty()) return BadRequest("a reversal needs a reason");
-  if (c.reversals.count(target)) return FailedPrecondition("not-reversible", "a reversal cannot be reversed");
+  MZ_ASSIGN_OR_RETURN(std::optional<std::string> reversal, GetRow(state_key::Reversal(c.community_id, target)));
+  if (reversal) return FailedPrecondition("not-reversible", "a reversal cannot be reversed");
   const v1::Actor& actor = entry.actor();
-  const std::optional<ReversalTarget> original = FindReversalTarget(c, target);
+  MZ_ASSIGN_OR_RETURN(const std::optional<ReversalTarget> original, FindReversalTarget(c, target));
   if (!original) {
     return FailedPrecondition("not-reversible", "only payments, disbursements and public revenue are reversed");
   }

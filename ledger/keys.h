@@ -32,6 +32,9 @@ inline constexpr std::string_view kMetaOrigin = "origin";
 inline constexpr std::string_view kMetaKeyName = "key_name";
 inline constexpr std::string_view kMetaPublicKey = "public_key";
 inline constexpr std::string_view kMetaHead = "head";  // be64(tree size) || chain head (32 bytes)
+// be64(tree size) || chain head: the size the state rows (state_rows.h) are of. Written with
+// kMetaHead in every batch; behind it only while a log written before state rows builds them.
+inline constexpr std::string_view kMetaStateHead = "state_head";
 inline constexpr std::string_view kMetaTreeRowNodes = "tree_row_nodes";  // be64: nodes per stored tree row
 
 }  // namespace mingzhang

@@ -145,6 +145,7 @@ Status Ledger::CreateLog() {
   ws.Put(Column::kMeta, std::string(kMetaKeyName), key_name_);
   ws.Put(Column::kMeta, std::string(kMetaPublicKey), key_.public_key().raw());
   ws.Put(Column::kMeta, std::string(kMetaHead), Be64(0) + std::string(kHashBytes, '\0'));
+  ws.Put(Column::kMeta, std::string(kMetaStateHead), Be64(0) + std::string(kHashBytes, '\0'));
   PutTreeLayout(ws);
   ws.Put(Column::kCheckpoints, CheckpointKey(0), note);
   MZ_RETURN_IF_ERROR(store_->Write(ws, /*sync=*/true));
@@ -184,36 +185,79 @@ Status Ledger::Load() {
     MZ_ASSIGN_OR_RETURN(StoredEntry last, ReadEntry(*size - 1));
     last_timestamp_ms_ = last.entry.recorded_at_ms();
   }
-  MZ_RETURN_IF_ERROR(ReplayDomain(*size, domain_));
-  work_domain_ = domain_;
-  return OkStatus();
+  domain_ = std::make_unique<Domain>(*store_, options_.state_cache_bytes);
+  // The state rows are of the head's size; those of a log written before them are built once.
+  MZ_ASSIGN_OR_RETURN(std::optional<std::string> state_head, store_->Get(Column::kMeta, kMetaStateHead));
+  if (state_head && *state_head == head) return OkStatus();
+  std::optional<uint64_t> state_size = state_head ? ParseBe64(std::string_view(*state_head).substr(0, 8)) : 0;
+  if (!state_size || *state_size > *size) return DataLoss("store-corrupt", "the state rows are ahead of the log");
+  return BuildState(*state_size, *size);
 }
 
-// Rebuilds domain state from the first `tree_size` entries of the log: decoded and hashed on
-// every core, recorded in seq order on this thread.
-Status Ledger::ReplayDomain(uint64_t tree_size, Domain& domain) const {
+Result<ReadView> Ledger::Read() const {
+  ReadView view{store_->View(), {}};
+  MZ_ASSIGN_OR_RETURN(std::optional<std::string> head, view.store->Get(Column::kMeta, kMetaHead));
+  std::optional<uint64_t> size = head ? ParseBe64(std::string_view(*head).substr(0, 8)) : std::nullopt;
+  if (!size || head->size() != 8 + kHashBytes) return DataLoss("store-corrupt", "malformed head record");
+  MZ_ASSIGN_OR_RETURN(std::optional<std::string> note, view.store->Get(Column::kCheckpoints, CheckpointKey(*size)));
+  if (!note) return DataLoss("store-corrupt", "no checkpoint at the head's size");
+  // The note was verified when it was signed or at opening; its root is read back, not recomputed.
+  MZ_ASSIGN_OR_RETURN(std::string text, OpenNote(*note, verifier_));
+  MZ_ASSIGN_OR_RETURN(Checkpoint checkpoint, ParseCheckpoint(text));
+  view.head = Head{*size, checkpoint.root_hash, HashFromBytes(std::string_view(*head).substr(8)), std::move(*note)};
+  return view;
+}
+
+// Builds the state rows from entries [state_size, tree_size): a log written before they existed,
+// or a build that stopped. Each chunk's rows are written with how far they reach, so the rows
+// always match the marker. Entries are decoded and hashed on every core, recorded in seq order.
+Status Ledger::BuildState(uint64_t state_size, uint64_t tree_size) {
+  WriteSet writes;
+  if (state_size == 0) {
+    // What a version before state rows kept in the state column (balances) is recomputed.
+    std::unique_ptr<Cursor> old = store_->NewCursor(Column::kState, Store::Access::kScan);
+    for (old->Seek(""); old->Valid(); old->Next()) writes.Delete(Column::kState, std::string(old->key()));
+    MZ_RETURN_IF_ERROR(old->status());
+  }
   struct Decoded {
     v1::Entry entry;  // reused from chunk to chunk, so it keeps its allocations
     bool ok = false;
     Hash leaf{};
+    Hash chain{};
   };
   RangedScan<Decoded> scan = EntryScan<Decoded>(*store_, [](const ScanChunk<Decoded>& c, size_t i, Decoded& d) {
     d.ok = d.entry.ParseFromArray(c.values[i].data(), static_cast<int>(c.values[i].size()));
     d.leaf = LeafHash(c.values[i]);
-  });
-  uint64_t seq = 0;
-  bool corrupt = false;
+    d.chain = Sha256(c.values[i]);
+  }, state_size);
+  uint64_t seq = state_size;
+  Status failed = OkStatus();
+  auto write = [&](const Hash& chain) {
+    domain_->Seal(writes);
+    writes.Put(Column::kMeta, std::string(kMetaStateHead), Be64(seq) + std::string(AsBytes(chain)));
+    failed = store_->Write(writes, /*sync=*/true);
+    writes = WriteSet();
+    if (failed.ok()) domain_->Durable();
+    if (failed.ok() && options_.on_state_build) options_.on_state_build(seq, tree_size);
+    return failed.ok();
+  };
   MZ_RETURN_IF_ERROR(scan.Run([&](const ScanChunk<Decoded>& c) {
-    for (size_t i = 0; i < c.size && seq < tree_size; ++i, ++seq) {
-      if (!c.digests[i].ok || c.digests[i].entry.seq() != seq) return !(corrupt = true);
-      domain.Record(c.digests[i].entry, c.digests[i].leaf);
+    for (size_t i = 0; i < c.size && seq < tree_size; ++i) {
+      const Decoded& d = c.digests[i];
+      if (!d.ok || d.entry.seq() != seq) {
+        failed = DataLoss("entry-corrupt", "entry " + std::to_string(seq) + " does not decode; run mingzhang verify");
+        return false;
+      }
+      if (failed = domain_->Record(d.entry, d.leaf); !failed.ok()) return false;
+      ++seq;
+      if (seq % kStateBuildChunkEntries == 0 && !write(d.chain)) return false;
     }
     return seq < tree_size;
   }));
-  if (corrupt) return DataLoss("entry-corrupt", "entry " + std::to_string(seq) + " does not decode; run mingzhang verify");
+  MZ_RETURN_IF_ERROR(failed);
   if (seq != tree_size) return DataLoss("entry-missing", "the log has fewer entries than its head says");
-  domain.ForgetChanges();
-  return OkStatus();
+  if (seq % kStateBuildChunkEntries != 0 || state_size == tree_size) write(tree_.chain);
+  return failed;
 }
 
 Head Ledger::head() const {

@@ -47,9 +47,17 @@ inline constexpr size_t kGroupEntriesMax = 5'000;  // payments:batch
 inline constexpr size_t kEntryBytesMax = 4 << 20;  // a 5,000-unit registration is ~150 KiB
 static_assert(kBatchEntriesMax <= kAppendQueueMax);
 
+// The state rows of a log written before them are built in synced batches of this many entries,
+// each with how far it got (meta "state_head"): a build that stops goes on from there.
+inline constexpr uint64_t kStateBuildChunkEntries = 100'000;
+
 inline constexpr const char* kKeyFileName = "log.key.pem";
 inline constexpr const char* kPublicKeyFileName = "log.pub.pem";
 inline constexpr const char* kStoreDirName = "store";
+
+// The state cache's default (LedgerOptions::state_cache_bytes): the sequencer's decoded
+// communities. A 2,000-unit community with a year of months is about 300 KiB decoded.
+inline constexpr size_t kStateCacheBytesDefault = 256 << 20;
 
 struct LedgerOptions {
   std::string data_dir = "./data";
@@ -62,6 +70,11 @@ struct LedgerOptions {
   std::shared_ptr<StorageFaults> storage_faults;  // tests only (store.h); mingzhangd sets none
   unsigned store_stats_period_s = kStatsDumpPeriodSecondsDefault;  // RocksDB's statistics dump
   std::function<void(const Status&)> on_write_state;  // StoreOptions::on_write_state
+  // The sequencer's decoded communities (Domain); the store's block cache is apart from it.
+  size_t state_cache_bytes = kStateCacheBytesDefault;
+  // Called while the state rows are built from the entries, once for a log written before them
+  // (or whose building stopped): entries done of the total, every kStateBuildChunkEntries.
+  std::function<void(uint64_t done, uint64_t total)> on_state_build;
 };
 
 // An entry as stored, with what proves it: its leaf hash and the chain head after it.
@@ -78,6 +91,13 @@ struct Head {
   Hash root{};
   Hash chain_head{};
   std::string checkpoint;  // the signed note at tree_size
+};
+
+// A consistent read of the log's state: the store as of one durable batch, and that batch's head.
+// Views are made from it (state_rows.h StateReader over StoreRows(view.store)).
+struct ReadView {
+  std::shared_ptr<const StoreView> store;
+  Head head;
 };
 
 class Ledger {
@@ -113,6 +133,8 @@ class Ledger {
   void CheckGroupAsync(std::vector<v1::Entry> requests, CheckCallback done);
 
   Head head() const;
+  // The state and head of the last durable batch, read together (see ReadView).
+  Result<ReadView> Read() const;
   // Since start: entries appended and durable batches written, and the size of the last batch.
   struct Stats {
     uint64_t appends = 0;
@@ -205,7 +227,7 @@ class Ledger {
   static Status CreateStore(const LedgerOptions& options, const SigningKey& key, const std::string& store_dir,
                             const StoreOptions& store_options);
   Status Load();
-  Status ReplayDomain(uint64_t tree_size, Domain& domain) const;
+  Status BuildState(uint64_t state_size, uint64_t tree_size);
   Status CreateLog();
   NodeReader TreeReader() const;
 
@@ -220,6 +242,7 @@ class Ledger {
   void SealBatch(Job& job);
   Status AwaitWriter();
   Status TakeIdleWriterFailure();
+  void Settle(const Status& written);
   void HandToWriter(std::unique_ptr<Job> job);
   void RollBack(bool tree_too);
   void RunWriter();
@@ -248,7 +271,8 @@ class Ledger {
   // idempotency records, which its successor cannot yet read from the store.
   TreeState tree_;
   TreeState tree_before_in_flight_;
-  Domain work_domain_;
+  std::unique_ptr<Domain> domain_;  // the state machine, its batches not yet durable over the store
+  bool in_flight_ = false;          // a batch was handed to the writer and its outcome is not known
   struct InFlightKey {
     std::string fingerprint;
     uint64_t seq = 0;
@@ -263,11 +287,6 @@ class Ledger {
   Status writer_last_;               // how the last job's write ended
   bool writer_stopping_ = false;
   std::thread writer_;
-
-  // The domain state readers see, consistent with head_: the writer records a batch into it once
-  // the batch is durable, in the same critical section that publishes the new head.
-  mutable std::shared_mutex domain_mu_;
-  Domain domain_;
 
   mutable std::shared_mutex head_mu_;
   Head head_;

@@ -243,7 +243,7 @@ void Ledger::Sequence(v1::Entry& request, BatchState& state, BatchResult& r) {
   request.set_seq(seq);
   request.set_recorded_at_ms(header.recorded_at_ms());
   bool changed = false;
-  r.refusal = work_domain_.Admit(request, &changed);
+  r.refusal = domain_->Admit(request, &changed);
   if (!r.refusal.ok()) return;
   if (changed) {  // the ledger filled fields: serialize the entry as it now is
     request.clear_seq();
@@ -269,7 +269,11 @@ void Ledger::Sequence(v1::Entry& request, BatchState& state, BatchResult& r) {
   r.stored.entry.set_seq(seq);
   r.stored.entry.set_prev_hash(header.prev_hash());
   r.stored.entry.set_recorded_at_ms(header.recorded_at_ms());
-  work_domain_.Record(r.stored.entry, r.stored.leaf_hash);
+  // A failed read of the state leaves the batch's state half made: nothing of it is written.
+  if (Status recorded = domain_->Record(r.stored.entry, r.stored.leaf_hash); !recorded.ok()) {
+    state.failure = recorded;
+    return;
+  }
   ++state.appended;
 }
 
@@ -285,6 +289,10 @@ std::unique_ptr<Ledger::Job> Ledger::SequenceBatch(std::vector<Pending> batch) {
     BatchResult& r = job->results[i];
     if (!r.refusal.ok() || ResolveRepeat(job->batch[i].request, job->results, previous[i], state, r)) continue;
     Sequence(job->batch[i].request, state, r);
+    if (!state.failure.ok()) {
+      job->refusal = state.failure;
+      return job;
+    }
     if (r.kind == BatchResult::Kind::kAppended) state.keys_in_batch.emplace(r.idem_key, i);
   }
   bool is_group = !job->batch.empty() && job->batch[0].group;
@@ -304,12 +312,13 @@ std::unique_ptr<Ledger::Job> Ledger::SequenceBatch(std::vector<Pending> batch) {
 void Ledger::SealBatch(Job& job) {
   BatchState& state = job.state;
   state.tree.rows.Flush(state.writes);
-  work_domain_.FlushState(state.writes);
+  domain_->Seal(state.writes);
   Checkpoint checkpoint{origin_, state.tree.range.size(), state.tree.range.Root(), {}};
   std::string note = SignNote(FormatCheckpoint(checkpoint), key_name_, key_);
   state.writes.Put(Column::kCheckpoints, CheckpointKey(state.tree.range.size()), note);
-  state.writes.Put(Column::kMeta, std::string(kMetaHead),
-                   Be64(state.tree.range.size()) + std::string(AsBytes(state.tree.chain)));
+  const std::string head = Be64(state.tree.range.size()) + std::string(AsBytes(state.tree.chain));
+  state.writes.Put(Column::kMeta, std::string(kMetaHead), head);
+  state.writes.Put(Column::kMeta, std::string(kMetaStateHead), head);
   job.head = Head{state.tree.range.size(), state.tree.range.Root(), state.tree.chain, std::move(note)};
 }
 
@@ -319,7 +328,16 @@ Status Ledger::AwaitWriter() {
   writer_cv_.wait(lock, [&] { return writer_job_ == nullptr; });
   Status last = std::move(writer_last_);
   writer_last_ = OkStatus();
+  Settle(last);
   return last;
+}
+
+// The sequencer learns how the batch it handed over ended: written, its state rows are the
+// store's now; failed, the caller rolls every batch back.
+void Ledger::Settle(const Status& written) {
+  if (!in_flight_) return;
+  in_flight_ = false;
+  if (written.ok()) domain_->Durable();
 }
 
 // The failure of the writer's last job when the writer is idle (and forgets it); OK otherwise.
@@ -328,6 +346,7 @@ Status Ledger::TakeIdleWriterFailure() {
   if (writer_job_ != nullptr) return OkStatus();
   Status last = std::move(writer_last_);
   writer_last_ = OkStatus();
+  Settle(last);
   return last;
 }
 
@@ -339,6 +358,7 @@ void Ledger::HandToWriter(std::unique_ptr<Job> job) {
       in_flight_keys_.emplace(r.idem_key, InFlightKey{r.fingerprint, r.stored.entry.seq()});
     }
   }
+  in_flight_ = true;
   tree_before_in_flight_ = std::move(tree_);
   tree_ = std::move(job->state.tree);  // the writer needs only the writes and the head
   {
@@ -349,13 +369,16 @@ void Ledger::HandToWriter(std::unique_ptr<Job> job) {
 }
 
 // Forgets what the sequencer built past the durable head: after a failed write, or the members a
-// refused group recorded. REQUIRES: the writer is idle, so domain_ is the durable state, and so is
-// tree_before_in_flight_ when the last write failed.
+// refused group recorded. REQUIRES: the writer is idle, so the store holds the durable state, and
+// tree_before_in_flight_ is it when the last write failed.
 void Ledger::RollBack(bool tree_too) {
   in_flight_keys_.clear();
-  if (tree_too) tree_ = tree_before_in_flight_;
-  std::shared_lock lock(domain_mu_);
-  work_domain_ = domain_;
+  if (tree_too) {
+    tree_ = tree_before_in_flight_;
+    domain_->AbandonAll();
+  } else {
+    domain_->AbandonOpen();
+  }
 }
 
 void Ledger::RunWriter() {
@@ -378,13 +401,8 @@ void Ledger::RunWriter() {
   }
 }
 
-// Makes a durable batch visible: its entries in the readers' domain state and its head, together.
+// Makes a durable batch's head visible (readers see its state rows through Store::View already).
 void Ledger::Publish(Job& job) {
-  std::unique_lock domain_lock(domain_mu_);
-  for (const BatchResult& r : job.results) {
-    if (r.kind == BatchResult::Kind::kAppended) domain_.Record(r.stored.entry, r.stored.leaf_hash);
-  }
-  domain_.ForgetChanges();  // the sequencer's copy writes the balances
   std::unique_lock head_lock(head_mu_);
   head_ = job.head;
   stats_.appends += job.state.appended;

@@ -29,6 +29,7 @@ struct Ledger::BatchState {
   TreeState tree;
   size_t appended = 0;
   std::unordered_map<std::string, size_t> keys_in_batch;  // idempotency key -> request index
+  Status failure;  // reading the state failed: the batch is not written
 };
 
 // A sequenced batch on its way to the writer: what to write, the head it makes, whom to answer.
@@ -37,7 +38,7 @@ struct Ledger::Job {
   std::vector<BatchResult> results;
   BatchState state;
   Head head;
-  Status refusal;  // a group with a refused member: nothing is written
+  Status refusal;  // a group with a refused member, or a failed read of the state: nothing is written
 };
 
 }  // namespace mingzhang

@@ -1,12 +1,15 @@
 // The ledger's views: domain views tied to the head they were computed at, with signatures and
 // proofs (views.h has the definitions).
 #include <algorithm>
-#include <mutex>
+#include <optional>
+#include <utility>
+#include <vector>
 
 #include "ledger/encoding.h"
 #include "ledger/jcs.h"
 #include "ledger/keys.h"
 #include "ledger/ledger.h"
+#include "ledger/state_rows.h"
 #include "ledger/views.h"
 
 namespace mingzhang {
@@ -25,6 +28,33 @@ std::string KeyIdHex(const NoteVerifier& verifier) {
   return HexEncode(id);
 }
 
+// A snapshot's rows and a reader over them: what every view below reads, with no lock held (the
+// snapshot is of one durable batch, and view.head is that batch's head).
+struct Snapshot {
+  explicit Snapshot(ReadView v) : view(std::move(v)), rows(view.store), state(rows) {}
+  Snapshot(const Snapshot&) = delete;  // `state` reads `rows`, `rows` reads `view`
+  ReadView view;
+  StoreRows rows;
+  StateReader state;
+};
+
+// The community's entries below `tree_size`, in seq order, read a page at a time.
+constexpr size_t kSeqsPage = 4096;
+
+Result<std::vector<uint64_t>> SeqsBelow(StateReader& state, const std::string& community_id, uint64_t tree_size) {
+  std::vector<uint64_t> seqs;
+  std::optional<uint64_t> after;
+  for (;;) {
+    MZ_ASSIGN_OR_RETURN(std::vector<uint64_t> page, state.CommunitySeqs(community_id, after, kSeqsPage));
+    for (uint64_t seq : page) {
+      if (seq >= tree_size) return seqs;
+      seqs.push_back(seq);
+    }
+    if (page.size() < kSeqsPage) return seqs;
+    after = page.back();
+  }
+}
+
 }  // namespace
 
 Result<json> Ledger::Statement(const std::string& community_id, const std::string& period_text,
@@ -32,29 +62,27 @@ Result<json> Ledger::Statement(const std::string& community_id, const std::strin
   MZ_ASSIGN_OR_RETURN(Period period, ParsePeriod(period_text));
   Result<json> body = json();
   if (!tree_size) {
-    std::shared_lock lock(domain_mu_);
-    MZ_ASSIGN_OR_RETURN(Checkpoint checkpoint, OpenCheckpoint(head().checkpoint, verifier_));
-    body = StatementBody(domain_, community_id, period, checkpoint, Today());
+    MZ_ASSIGN_OR_RETURN(ReadView view, Read());
+    Snapshot now(std::move(view));
+    MZ_ASSIGN_OR_RETURN(Checkpoint checkpoint, OpenCheckpoint(now.view.head.checkpoint, verifier_));
+    body = StatementBody(now.state, community_id, period, checkpoint, Today());
   } else {
-    // An earlier tree: replay the community's entries below it into a state of its own.
+    // An earlier tree: replay the community's entries below it (its registration among them) into
+    // a state of its own. The checkpoint is read first, so the snapshot the seqs come from holds
+    // every entry below its size.
     MZ_ASSIGN_OR_RETURN(std::string note, CheckpointAt(*tree_size));
     MZ_ASSIGN_OR_RETURN(Checkpoint checkpoint, OpenCheckpoint(note, verifier_));
-    std::vector<uint64_t> seqs;
-    {
-      std::shared_lock lock(domain_mu_);
-      const CommunityState* c = domain_.community(community_id);
-      if (c == nullptr) return NotFound("unknown-community", "no community " + community_id);
-      for (uint64_t seq : c->seqs) {
-        if (seq >= *tree_size) break;
-        seqs.push_back(seq);
-      }
-    }
+    MZ_ASSIGN_OR_RETURN(ReadView view, Read());
+    Snapshot now(std::move(view));
+    MZ_ASSIGN_OR_RETURN(std::vector<uint64_t> seqs, SeqsBelow(now.state, community_id, *tree_size));
+    if (seqs.empty()) return NotFound("unknown-community", "no community " + community_id);
     Domain replayed;
     for (uint64_t seq : seqs) {
       MZ_ASSIGN_OR_RETURN(StoredEntry e, ReadEntry(seq));
-      replayed.Record(e.entry, e.leaf_hash);
+      MZ_RETURN_IF_ERROR(replayed.Record(e.entry, e.leaf_hash));
     }
-    body = StatementBody(replayed, community_id, period, checkpoint, Today());
+    StateReader then(replayed.rows());
+    body = StatementBody(then, community_id, period, checkpoint, Today());
   }
   if (!body.ok()) return body.status();
   MZ_ASSIGN_OR_RETURN(std::string canonical, Canonicalize(*body));
@@ -67,16 +95,18 @@ Result<json> Ledger::Statement(const std::string& community_id, const std::strin
 
 Result<json> Ledger::Billing(const std::string& community_id, const std::string& period_text) const {
   MZ_ASSIGN_OR_RETURN(Period period, ParsePeriod(period_text));
-  std::shared_lock lock(domain_mu_);
-  return BillingView(domain_, community_id, period, Today());
+  MZ_ASSIGN_OR_RETURN(ReadView view, Read());
+  Snapshot now(std::move(view));
+  return BillingView(now.state, community_id, period, Today());
 }
 
 Result<json> Ledger::OwnerAccount(const std::string& community_id, const std::string& unit_id,
                                   const std::string& period_text) const {
   MZ_ASSIGN_OR_RETURN(Period period, ParsePeriod(period_text));
-  std::shared_lock lock(domain_mu_);
-  Head h = head();
-  MZ_ASSIGN_OR_RETURN(json account, OwnerAccountView(domain_, community_id, unit_id, period, Today()));
+  MZ_ASSIGN_OR_RETURN(ReadView view, Read());
+  Snapshot now(std::move(view));
+  const Head& h = now.view.head;
+  MZ_ASSIGN_OR_RETURN(json account, OwnerAccountView(now.state, community_id, unit_id, period, Today()));
   for (json& payment : account["payments"]) {
     uint64_t seq = std::stoull(payment["seq"].get<std::string>());
     MZ_ASSIGN_OR_RETURN(std::vector<Hash> proof, InclusionProof(seq, h.tree_size));
@@ -94,65 +124,81 @@ Result<json> Ledger::OwnerAccount(const std::string& community_id, const std::st
 
 Result<json> Ledger::EvaluationSummary(const std::string& community_id, const std::string& period_text) const {
   MZ_ASSIGN_OR_RETURN(Period period, ParsePeriod(period_text));
-  std::shared_lock lock(domain_mu_);
-  return mingzhang::EvaluationSummary(domain_, community_id, period);
+  MZ_ASSIGN_OR_RETURN(ReadView view, Read());
+  Snapshot now(std::move(view));
+  return mingzhang::EvaluationSummary(now.state, community_id, period);
 }
 
 Result<json> Ledger::Proposal(const std::string& community_id, const std::string& proposal_id) const {
-  std::shared_lock lock(domain_mu_);
-  return ProposalView(domain_, community_id, proposal_id);
+  MZ_ASSIGN_OR_RETURN(ReadView view, Read());
+  Snapshot now(std::move(view));
+  return ProposalView(now.state, community_id, proposal_id);
 }
 
 Result<json> Ledger::Ratings(const std::string& period_text) const {
   MZ_ASSIGN_OR_RETURN(Period period, ParsePeriod(period_text));
-  std::shared_lock lock(domain_mu_);
-  return RatingsView(domain_, period, Today());
+  MZ_ASSIGN_OR_RETURN(ReadView view, Read());
+  Snapshot now(std::move(view));
+  return RatingsView(now.state, period, Today());
 }
 
 Result<json> Ledger::Proposals(const std::string& community_id) const {
-  std::shared_lock lock(domain_mu_);
-  return ProposalsView(domain_, community_id);
+  MZ_ASSIGN_OR_RETURN(ReadView view, Read());
+  Snapshot now(std::move(view));
+  return ProposalsView(now.state, community_id);
 }
 
 Result<json> Ledger::CommunityUnits(const std::string& community_id) const {
-  std::shared_lock lock(domain_mu_);
-  return CommunityUnitsView(domain_, community_id);
+  MZ_ASSIGN_OR_RETURN(ReadView view, Read());
+  Snapshot now(std::move(view));
+  return CommunityUnitsView(now.state, community_id);
 }
 
+// An I/O error reading the state shows no community: the signature (ledger.h) has no error yet.
 json Ledger::Directory(const v1::Credential& who) const {
-  std::shared_lock lock(domain_mu_);
-  return DirectoryView(domain_, who);
+  if (Result<ReadView> view = Read(); view.ok()) {
+    Snapshot now(std::move(*view));
+    if (Result<json> directory = DirectoryView(now.state, who); directory.ok()) return std::move(*directory);
+  }
+  return json{{"role", v1::Role_Name(who.role())}, {"principal_id", who.principal_id()},
+              {"communities", json::array()}};
 }
 
 Result<json> Ledger::Reconcile(const std::string& community_id, std::string_view bank_csv) const {
-  // Parsed before the lock: a large statement must not hold up the writer's publishing.
+  // Parsed before reading the state: the snapshot is kept no longer than the view needs it.
   MZ_ASSIGN_OR_RETURN(BankStatement bank, ParseBankStatement(bank_csv));
-  std::shared_lock lock(domain_mu_);
-  return ReconcileView(domain_, community_id, bank);
+  MZ_ASSIGN_OR_RETURN(ReadView view, Read());
+  Snapshot now(std::move(view));
+  return ReconcileView(now.state, community_id, bank);
 }
 
 Result<std::vector<uint64_t>> Ledger::CommunitySeqs(const std::string& community_id,
                                                     std::optional<uint64_t> after_seq, size_t limit) const {
-  std::shared_lock lock(domain_mu_);
-  const CommunityState* c = domain_.community(community_id);
-  if (c == nullptr) return NotFound("unknown-community", "no community " + community_id);
-  auto it = after_seq ? std::upper_bound(c->seqs.begin(), c->seqs.end(), *after_seq) : c->seqs.begin();
-  std::vector<uint64_t> out;
-  for (; it != c->seqs.end() && out.size() < limit; ++it) out.push_back(*it);
-  return out;
+  MZ_ASSIGN_OR_RETURN(ReadView view, Read());
+  Snapshot now(std::move(view));
+  MZ_ASSIGN_OR_RETURN(std::vector<uint64_t> seqs, now.state.CommunitySeqs(community_id, after_seq, limit));
+  // A registered community has an entry (its registration): none at all means no such community.
+  if (seqs.empty()) {
+    MZ_ASSIGN_OR_RETURN(std::optional<std::string> row, now.rows.Get(state_key::Community(community_id)));
+    if (!row) return NotFound("unknown-community", "no community " + community_id);
+  }
+  return seqs;
 }
 
-// Read from the entry itself: an index by seq in memory would cost ~90 bytes per entry, twice.
+// Read from the entry itself: an index by seq would cost a row per entry.
 Result<std::string> Ledger::CommunityOf(uint64_t seq) const {
   MZ_ASSIGN_OR_RETURN(StoredEntry e, ReadEntry(seq));
   return e.entry.community_id();
 }
 
+// An I/O error reading the state names no community, so the voucher is refused (fails closed).
 std::vector<std::string> Ledger::VoucherCommunities(const std::string& sha256_hex) const {
-  std::shared_lock lock(domain_mu_);
-  const std::set<std::string>* communities = domain_.VoucherCommunities(sha256_hex);
-  if (communities == nullptr) return {};
-  return std::vector<std::string>(communities->begin(), communities->end());
+  Result<ReadView> view = Read();
+  if (!view.ok()) return {};
+  Snapshot now(std::move(*view));
+  Result<std::vector<std::string>> communities = now.state.VoucherCommunities(sha256_hex);
+  if (!communities.ok()) return {};
+  return std::move(*communities);
 }
 
 Result<IssuedToken> Ledger::IssueToken(const v1::Credential& credential, std::string_view issuer_id,
@@ -160,8 +206,9 @@ Result<IssuedToken> Ledger::IssueToken(const v1::Credential& credential, std::st
   MZ_RETURN_IF_ERROR(CheckCredential(credential));
   {
     // Registrations are never undone, so a scope that holds now holds for the token's life.
-    std::shared_lock lock(domain_mu_);
-    MZ_RETURN_IF_ERROR(domain_.CheckCredentialScope(credential));
+    MZ_ASSIGN_OR_RETURN(ReadView view, Read());
+    Snapshot now(std::move(view));
+    MZ_RETURN_IF_ERROR(CheckCredentialScope(now.state, credential));
   }
   if (!idempotency_key.empty()) return tokens_->IssueOnce(credential, issuer_id, idempotency_key);
   MZ_ASSIGN_OR_RETURN(std::string token, tokens_->Issue(credential));

@@ -88,8 +88,11 @@ bool Scrubber::RunPass() {
   running_.store(true);
   const auto start = std::chrono::steady_clock::now();
   Result<VerifyReport> report = VerifyLog(store_, verifier_, checks);
+  if (report.ok() && !report->stopped && report->ok() && options_.state_check) {
+    // Paced and stopped as the log's chunks are, between one community and the next.
+    report = options_.state_check([this] { return OnProgress(entries_checked_.load(), log_size_.load()); });
+  }
   const bool stopped = report.ok() && report->stopped;
-  if (report.ok() && !stopped && report->ok() && options_.state_check) report = options_.state_check();
   running_.store(false);
   if (stopped && !yielded_.load()) return false;  // the Scrubber is going
   if (report.ok() && !report->ok()) {

@@ -44,9 +44,10 @@ struct ScrubOptions {
   // checked against the recomputed tree either way): ~36 µs a signature, so with a checkpoint per
   // small batch the signatures are most of a pass.
   bool all_signatures = false;
-  // The owner's checks of what its state machine stored (balances, views), run after a pass's
-  // log checks found nothing; a finding it returns is the scrub's finding. None: the log only.
-  std::function<Result<VerifyReport>()> state_check;
+  // The owner's checks of what its state machine stored, run after a pass's log checks found
+  // nothing; a finding it returns is the scrub's finding. It asks `go_on` between steps (which
+  // paces it) and returns a report marked stopped when told to stop. None: the log only.
+  std::function<Result<VerifyReport>(const std::function<bool()>& go_on)> state_check;
   // Told the end of each pass on the scrub's thread: its report (stopped when it gave way to a
   // storage recovery) or the error that ended it, and how long it took. Must not block.
   std::function<void(const Result<VerifyReport>&, std::chrono::milliseconds took)> on_pass_end;

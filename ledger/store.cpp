@@ -57,10 +57,13 @@ struct Instance;
 
 // Holds the store's instance as long as it lives: a recovery that must close the instance waits
 // for it (Store::Impl::CloseFailed).
+struct Snapshot;
+
 class RocksCursor final : public Cursor {
  public:
-  RocksCursor(std::shared_ptr<const Instance> instance, rocksdb::Iterator* it)
-      : instance_(std::move(instance)), it_(it) {}
+  RocksCursor(std::shared_ptr<const Instance> instance, rocksdb::Iterator* it,
+              std::shared_ptr<const Snapshot> snapshot = nullptr)
+      : instance_(std::move(instance)), snapshot_(std::move(snapshot)), it_(it) {}
   void Seek(std::string_view key) override { it_->Seek(ToSlice(key)); }
   bool Valid() const override { return it_->Valid(); }
   void Next() override { it_->Next(); }
@@ -70,6 +73,7 @@ class RocksCursor final : public Cursor {
 
  private:
   std::shared_ptr<const Instance> instance_;
+  std::shared_ptr<const Snapshot> snapshot_;  // what it reads, when it reads a snapshot
   std::unique_ptr<rocksdb::Iterator> it_;  // destroyed first: it must not outlive its instance
 };
 
@@ -362,14 +366,39 @@ rocksdb::ColumnFamilyOptions ColumnOptions(const std::shared_ptr<rocksdb::Cache>
   return cf;
 }
 
+// A RocksDB snapshot, released when the last reader lets go of it.
+struct Snapshot {
+  explicit Snapshot(rocksdb::DB* database) : db(database), snapshot(database->GetSnapshot()) {}
+  Snapshot(const Snapshot&) = delete;
+  Snapshot& operator=(const Snapshot&) = delete;
+  rocksdb::DB* db;
+  const rocksdb::Snapshot* snapshot;
+  ~Snapshot() {
+    if (snapshot != nullptr) db->ReleaseSnapshot(snapshot);
+  }
+};
+
 // One RocksDB instance open on the store's directory, with its column families.
 struct Instance {
   std::unique_ptr<rocksdb::DB> db;
   std::vector<rocksdb::ColumnFamilyHandle*> handles;  // index kColumnCount is "default"
   bool read_only = false;
+  // The snapshot after the last successful write: what StoreView reads. Taken under publish_mu
+  // so that two writers never publish out of order.
+  mutable std::mutex publish_mu;
+  mutable std::shared_ptr<const Snapshot> published;
 
   rocksdb::ColumnFamilyHandle* handle(Column c) const { return handles[static_cast<int>(c)]; }
+  void Publish() const {
+    std::lock_guard<std::mutex> lock(publish_mu);
+    published = std::make_shared<const Snapshot>(db.get());
+  }
+  std::shared_ptr<const Snapshot> Published() const {
+    std::lock_guard<std::mutex> lock(publish_mu);
+    return published;
+  }
   ~Instance() {
+    published.reset();  // before the database it belongs to closes
     if (!db) return;
     for (auto* h : handles) db->DestroyColumnFamilyHandle(h).PermitUncheckedError();
     db->Close().PermitUncheckedError();
@@ -436,6 +465,7 @@ struct Store::Impl {
   }
 
   void Install(std::shared_ptr<const Instance> in) {
+    in->Publish();
     {
       std::lock_guard<std::mutex> lock(gate_mu);
       current.store(std::move(in));
@@ -639,6 +669,7 @@ Status Store::Write(const WriteSet& writes, bool sync) {
   rocksdb::WriteOptions write_options;
   write_options.sync = sync;
   rocksdb::Status s = in.db->Write(write_options, &batch);
+  if (s.ok()) in.Publish();
   Status written = FromRocks(s, "writing batch");
   // The listener has already marked the store stopped when RocksDB took this as a background error.
   if (s.IsIOError()) impl_->MarkStopped(written);
@@ -662,6 +693,50 @@ std::unique_ptr<Cursor> Store::NewCursor(Column column, Access access) const {
   }
   rocksdb::Iterator* it = in.db->NewIterator(read_options, in.handle(column));
   return std::make_unique<RocksCursor>(std::move(held), it);
+}
+
+namespace {
+
+class SnapshotView final : public StoreView {
+ public:
+  SnapshotView(std::shared_ptr<const Instance> instance, std::shared_ptr<const Snapshot> snapshot)
+      : instance_(std::move(instance)), snapshot_(std::move(snapshot)) {}
+
+  Result<std::optional<std::string>> Get(Column column, std::string_view key) const override {
+    std::string value;
+    rocksdb::Status s = instance_->db->Get(Options(), instance_->handle(column), ToSlice(key), &value);
+    if (s.IsNotFound()) return std::optional<std::string>();
+    if (!s.ok()) return FromRocks(s, std::string("reading ") + ColumnName(column));
+    return std::optional<std::string>(std::move(value));
+  }
+  std::unique_ptr<Cursor> NewCursor(Column column) const override {
+    return std::make_unique<RocksCursor>(instance_, instance_->db->NewIterator(Options(), instance_->handle(column)),
+                                         snapshot_);
+  }
+
+ private:
+  rocksdb::ReadOptions Options() const {
+    rocksdb::ReadOptions options;
+    options.snapshot = snapshot_ ? snapshot_->snapshot : nullptr;
+    return options;
+  }
+  std::shared_ptr<const Instance> instance_;  // declared first: destroyed after the snapshot
+  std::shared_ptr<const Snapshot> snapshot_;
+};
+
+class FailedView final : public StoreView {
+ public:
+  Result<std::optional<std::string>> Get(Column, std::string_view) const override { return Reopening(); }
+  std::unique_ptr<Cursor> NewCursor(Column) const override { return std::make_unique<FailedCursor>(Reopening()); }
+};
+
+}  // namespace
+
+std::shared_ptr<const StoreView> Store::View() const {
+  std::shared_ptr<const Instance> held = impl_->Acquire();
+  if (!held) return std::make_shared<FailedView>();
+  std::shared_ptr<const Snapshot> snapshot = held->Published();
+  return std::make_shared<SnapshotView>(std::move(held), std::move(snapshot));
 }
 
 Result<std::optional<std::string>> Store::LastKey(Column column) const {

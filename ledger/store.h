@@ -107,6 +107,16 @@ struct StoreOptions {
   std::shared_ptr<StorageFaults> faults;  // tests only; empty: the plain file system
 };
 
+// A consistent read of the store as of one write: what readers use so that every row they read
+// belongs to the same durable batch. Holds the store's open instance while it lives (keep it for
+// a request, not longer: a recovery that reopens the store waits for it).
+class StoreView {
+ public:
+  virtual ~StoreView() = default;
+  virtual Result<std::optional<std::string>> Get(Column column, std::string_view key) const = 0;
+  virtual std::unique_ptr<Cursor> NewCursor(Column column) const = 0;
+};
+
 class Store {
  public:
   static Result<std::unique_ptr<Store>> Open(const std::string& dir, const StoreOptions& options);
@@ -145,6 +155,8 @@ class Store {
   // the block cache to what the daemon reads again.
   enum class Access { kPoint, kScan };
   std::unique_ptr<Cursor> NewCursor(Column column, Access access = Access::kPoint) const;
+  // The store as of its last successful write (or its opening); see StoreView.
+  std::shared_ptr<const StoreView> View() const;
   // The last key of a column, or nullopt when it is empty.
   Result<std::optional<std::string>> LastKey(Column column) const;
 

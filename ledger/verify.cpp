@@ -1,4 +1,5 @@
 #include "ledger/verify.h"
+#include "ledger/verify_state.h"
 
 #include <map>
 #include <memory>
@@ -197,7 +198,7 @@ class Verifier {
 const char* const kFindingNames[] = {"ok",        "modified",      "missing",
                                      "reordered", "truncated",     "bad-signature",
                                      "tree-mismatch", "checkpoint-mismatch", "meta-mismatch",
-                                     "balance-mismatch", "index-mismatch"};
+                                     "balance-mismatch", "index-mismatch", "state-mismatch"};
 
 // The entries of a chunk in seq order, each followed by the checkpoints signed at its size.
 bool Verifier::CheckEntries(const ScanChunk<EntryDigest>& chunk) {
@@ -263,7 +264,12 @@ bool Verifier::ReplayEntry(const EntryDigest& digest) {
     }
     records_.push_back(*digest.record);
   }
-  if (options_.balances) domain_.Record(digest.entry, digest.leaf);
+  if (options_.balances) {
+    if (Status s = domain_.Record(digest.entry, digest.leaf); !s.ok()) {
+      return Fail(Finding::kModified, digest.entry.seq(), "entry " + std::to_string(digest.entry.seq()) +
+                                                              " cannot be replayed: " + s.message());
+    }
+  }
   return true;
 }
 
@@ -309,38 +315,13 @@ bool Verifier::CheckRecords(const ScanChunk<RecordDigest>& chunk) {
   return Continue();
 }
 
-// The state column holds exactly the balances a replay of the log gives, each with its value.
+// The state column holds exactly the rows a replay of the log makes (verify_state.h): balances,
+// units, ballots, digests and every other kind, each with its value.
 Result<bool> Verifier::CheckBalances() {
-  WriteSet replayed;
-  domain_.FlushState(replayed);
-  std::map<std::string, std::string> expected;
-  for (const WriteOp& op : replayed.ops()) expected[op.key] = op.value;
-  auto name = [](std::string_view key) { return Printable(key.substr(1)); };  // without BalanceKey's "b"
-  auto fen = [](std::string_view value) {
-    std::optional<uint64_t> v = ParseBe64(value);
-    return v ? std::to_string(static_cast<int64_t>(*v)) + " fen" : "malformed";
-  };
-  auto it = expected.begin();
-  std::unique_ptr<Cursor> cursor = store_.NewCursor(Column::kState);
-  for (cursor->Seek(""); cursor->Valid(); cursor->Next(), ++it) {
-    std::string stored_key(cursor->key());
-    if (it == expected.end() || stored_key < it->first) {
-      return Fail(Finding::kBalanceMismatch, std::nullopt,
-                  "the stored balance " + name(stored_key) + " comes from no entry of the log");
-    }
-    if (it->first < stored_key) break;
-    if (cursor->value() != it->second) {
-      return Fail(Finding::kBalanceMismatch, std::nullopt,
-                  "the stored balance " + name(stored_key) + " is " + fen(cursor->value()) +
-                      "; a replay of the log gives " + fen(it->second));
-    }
-  }
-  MZ_RETURN_IF_ERROR(cursor->status());
-  if (it != expected.end()) {
-    return Fail(Finding::kBalanceMismatch, std::nullopt,
-                "the balance " + name(it->first) + " (" + fen(it->second) + " by a replay of the log) is not stored");
-  }
-  return true;
+  MZ_ASSIGN_OR_RETURN(std::optional<StateDifference> difference, CompareStateRows(store_, domain_.rows()));
+  if (!difference) return true;
+  return Fail(difference->balance ? Finding::kBalanceMismatch : Finding::kStateMismatch, std::nullopt,
+              difference->detail);
 }
 
 // Checks every checkpoint signed at a size <= tree_size: signature, origin and root.

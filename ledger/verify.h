@@ -31,6 +31,7 @@ enum class Finding {
   kMetaMismatch,        // the stored head disagrees with the log
   kBalanceMismatch,     // a stored balance (state column) differs from a replay of the log
   kIndexMismatch,       // an idempotency record is missing, extra, or points at the wrong entry
+  kStateMismatch,       // a state row other than a balance differs from a replay of the log
 };
 const char* FindingName(Finding finding);
 

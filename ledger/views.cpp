@@ -1,6 +1,9 @@
 // Statements, billing, owner accounts and evaluation summaries from the kept aggregates.
 #include "ledger/views.h"
 
+#include <algorithm>
+#include <array>
+
 #include "ledger/encoding.h"
 #include "ledger/shares.h"
 
@@ -10,12 +13,6 @@ namespace {
 using nlohmann::json;
 
 std::string Fen(int64_t fen) { return std::to_string(fen); }
-
-Result<const CommunityState*> FindCommunity(const Domain& domain, const std::string& id) {
-  const CommunityState* c = domain.community(id);
-  if (c == nullptr) return NotFound("unknown-community", "no community " + id);
-  return c;
-}
 
 // Sum of a (fund, account) over months [first, last].
 int64_t AccountSum(const CommunityState& c, v1::Fund fund, const std::string& account, MonthIndex first,
@@ -144,17 +141,16 @@ json RemunerationJson(const CommunityState& c, const Period& period) {
               {"taken_in_period", Fen(taken_in_period)}};
 }
 
+// The payments not reversed whose paid_on is in P, those of them evaluated and their scores:
+// summed over P's months of the community's per-month activity.
 json EvaluationJson(const CommunityState& c, const Period& period) {
   int64_t payments = 0, evaluated = 0;
-  int64_t sums[5] = {0, 0, 0, 0, 0};
-  for (const auto& [seq, p] : c.payments) {
-    if (p.reversed || !period.Contains(p.paid_on.month_index())) continue;
-    ++payments;
-    if (!p.evaluation_seq) continue;
-    ++evaluated;
-    const v1::Scores& s = c.evaluations.at(*p.evaluation_seq).scores;
-    uint32_t scores[5] = {s.cleaning(), s.security(), s.greenery(), s.repair(), s.service()};
-    for (int i = 0; i < 5; ++i) sums[i] += scores[i];
+  std::array<int64_t, 5> sums{};
+  for (auto it = c.months.lower_bound(period.first); it != c.months.end() && it->first <= period.last; ++it) {
+    const MonthActivity& m = it->second;
+    payments += m.payments;
+    evaluated += m.evaluated;
+    for (int i = 0; i < 5; ++i) sums[i] += m.score_sums[i];
   }
   json mean = json::object();
   const char* names[5] = {"cleaning", "security", "greenery", "repair", "service"};
@@ -175,9 +171,30 @@ Date ViewAsOf(const Period& period, const Date& today) {
   return std::min(LastDayOf(period.last), yesterday);
 }
 
-Result<json> StatementBody(const Domain& domain, const std::string& community_id, const Period& period,
+Result<const CommunityState*> CommunityIfRegistered(StateReader& state, const std::string& id, UnitDetail detail) {
+  Result<const CommunityState*> c = state.Community(id, detail);
+  if (!c.ok() && c.status().code() == Code::kNotFound) return static_cast<const CommunityState*>(nullptr);
+  return c;
+}
+
+Status CheckCredentialScope(StateReader& state, const v1::Credential& credential) {
+  for (const std::string& id : credential.community_ids()) {
+    MZ_ASSIGN_OR_RETURN(const CommunityState* c, CommunityIfRegistered(state, id, UnitDetail::kAreas));
+    if (c == nullptr) return NotFound("unknown-community", "no community " + id);
+    if (credential.role() == v1::firm && c->registration.firm_id() != credential.principal_id()) {
+      return InvalidArgument("bad-credential", "community " + id + " is served by firm " +
+                                                   c->registration.firm_id() + ", not " + credential.principal_id());
+    }
+    for (const std::string& unit : credential.unit_ids()) {
+      if (!c->units.count(unit)) return NotFound("unknown-unit", "no unit " + unit + " in community " + id);
+    }
+  }
+  return OkStatus();
+}
+
+Result<json> StatementBody(StateReader& state, const std::string& community_id, const Period& period,
                            const Checkpoint& checkpoint, const Date& today) {
-  MZ_ASSIGN_OR_RETURN(const CommunityState* c, FindCommunity(domain, community_id));
+  MZ_ASSIGN_OR_RETURN(const CommunityState* c, state.Community(community_id, UnitDetail::kPaidMonths));
   const Date as_of = ViewAsOf(period, today);
   BillingTotals billing = Totals(*c, period, as_of);
   return json{
@@ -194,7 +211,7 @@ Result<json> StatementBody(const Domain& domain, const std::string& community_id
       {"remuneration", RemunerationJson(*c, period)},
       {"billing", TotalsJson(*c, billing)},
       {"evaluations", EvaluationJson(*c, period)},
-      {"entries_count", c->seqs.size()},
+      {"entries_count", c->entries},
       {"entries_digest", HexEncode(AsBytes(c->entries_digest))}};
 }
 
@@ -204,9 +221,9 @@ json StatementAsV2(json body, const Hash& legacy_digest) {
   return body;
 }
 
-Result<json> BillingView(const Domain& domain, const std::string& community_id, const Period& period,
+Result<json> BillingView(StateReader& state, const std::string& community_id, const Period& period,
                          const Date& today) {
-  MZ_ASSIGN_OR_RETURN(const CommunityState* c, FindCommunity(domain, community_id));
+  MZ_ASSIGN_OR_RETURN(const CommunityState* c, state.Community(community_id, UnitDetail::kPaidMonths));
   const Date as_of = ViewAsOf(period, today);
   const MonthIndex due_through = DueThrough(*c, period, as_of);
   json units = json::array();
@@ -225,10 +242,10 @@ Result<json> BillingView(const Domain& domain, const std::string& community_id, 
               {"totals", TotalsJson(*c, Totals(*c, period, as_of))}};
 }
 
-Result<json> OwnerAccountView(const Domain& domain, const std::string& community_id, const std::string& unit_id,
+Result<json> OwnerAccountView(StateReader& state, const std::string& community_id, const std::string& unit_id,
                               const Period& period, const Date& today) {
   const Date as_of = ViewAsOf(period, today);
-  MZ_ASSIGN_OR_RETURN(const CommunityState* c, FindCommunity(domain, community_id));
+  MZ_ASSIGN_OR_RETURN(const CommunityState* c, state.Community(community_id, UnitDetail::kPaidMonths));
   auto unit = c->units.find(unit_id);
   if (unit == c->units.end()) return NotFound("unknown-unit", "no unit " + unit_id + " in this community");
   const UnitState& u = unit->second;
@@ -240,7 +257,9 @@ Result<json> OwnerAccountView(const Domain& domain, const std::string& community
   int64_t income_by_paid_on = -AccountSum(*c, v1::FEES, kFeeIncomeAccount, period.first, period.last);
   std::vector<CategoryAmount> spent;
   json items = json::array();
-  for (const auto& [seq, d] : c->disbursements) {
+  // A community's disbursements are a few hundred a year: read them all, keep the period's.
+  MZ_ASSIGN_OR_RETURN(const auto disbursements, state.Disbursements(community_id));
+  for (const auto& [seq, d] : disbursements) {
     if (d.reversed || d.body.fund() != v1::FEES || !period.Contains(d.paid_on.month_index())) continue;
     // The category by value: clang before 16 cannot capture a structured binding.
     auto it = std::find_if(spent.begin(), spent.end(),
@@ -264,8 +283,8 @@ Result<json> OwnerAccountView(const Domain& domain, const std::string& community
                       {"share", Fen(split.shares[i].fen)}});
   }
   json payments = json::array();
-  for (uint64_t seq : u.payment_seqs) {
-    const PaymentState& p = c->payments.at(seq);
+  MZ_ASSIGN_OR_RETURN(const auto unit_payments, state.UnitPayments(community_id, unit_id));
+  for (const auto& [seq, p] : unit_payments) {
     if (PaymentPaidFen(p, period.first, period.last) == 0) continue;
     payments.push_back({{"seq", std::to_string(seq)},
                         {"amount", Fen(p.amount)},
@@ -296,8 +315,8 @@ Result<json> OwnerAccountView(const Domain& domain, const std::string& community
               {"payments", payments}};
 }
 
-Result<json> EvaluationSummary(const Domain& domain, const std::string& community_id, const Period& period) {
-  MZ_ASSIGN_OR_RETURN(const CommunityState* c, FindCommunity(domain, community_id));
+Result<json> EvaluationSummary(StateReader& state, const std::string& community_id, const Period& period) {
+  MZ_ASSIGN_OR_RETURN(const CommunityState* c, state.Community(community_id, UnitDetail::kAreas));
   json out = EvaluationJson(*c, period);
   out["community_id"] = community_id;
   out["period"] = period.text;

@@ -1,4 +1,7 @@
-// What each user gets, computed from the Domain (README "Views"). Every answer is JSON; money is
+// What each user gets, read from the domain's state rows through a StateReader (state_rows.h;
+// README "Views"): a view reads a community's kept aggregates (balances, units' paid months,
+// per-month activity) and the entries' own rows it lists, so its cost follows the community's
+// size and the period, not the community's history. Every answer is JSON; money is
 // an integer count of fen printed as a string (int64, as the protobuf JSON mapping prints it),
 // counts and basis points are JSON numbers.
 //
@@ -18,6 +21,7 @@
 #include "ledger/domain.h"
 #include "ledger/note.h"
 #include "ledger/reconcile.h"
+#include "ledger/state_rows.h"
 #include "ledger/status.h"
 
 namespace mingzhang {
@@ -45,7 +49,7 @@ Date ViewAsOf(const Period& period, const Date& today);
 // over the leaf hashes of every entry of c in the log, in seq order: EntriesDigestOf), as_of
 // (ViewAsOf; billing also has due_day, billed_due and collected_due). Format kStatementFormat. To
 // recompute a statement, pass the day after its as_of as `today`.
-Result<nlohmann::json> StatementBody(const Domain& domain, const std::string& community_id, const Period& period,
+Result<nlohmann::json> StatementBody(StateReader& state, const std::string& community_id, const Period& period,
                                      const Checkpoint& checkpoint, const Date& today);
 
 // A StatementBody as mingzhang-statement/2 had it: the same fields, with that format and
@@ -54,7 +58,7 @@ nlohmann::json StatementAsV2(nlohmann::json body, const Hash& legacy_digest);
 
 // Billing for P: per unit {unit_id, area_centi_m2, monthly_fee, billed, paid, arrears_to_date}
 // and totals {units, billed, collected, collection_rate_bp, units_in_arrears}.
-Result<nlohmann::json> BillingView(const Domain& domain, const std::string& community_id, const Period& period,
+Result<nlohmann::json> BillingView(StateReader& state, const std::string& community_id, const Period& period,
                                    const Date& today);
 
 // "Where my fee went" for unit u and P: billed, paid, owed, arrears_to_date, the community's fee
@@ -63,36 +67,44 @@ Result<nlohmann::json> BillingView(const Domain& domain, const std::string& comm
 // part (SplitOwnerPayment), the spending items with voucher hashes, and the unit's payments
 // attributed to P (seq, amount, period, months, paid_on, receipt_ref). Proofs are added by the
 // caller, who knows the tree.
-Result<nlohmann::json> OwnerAccountView(const Domain& domain, const std::string& community_id,
+Result<nlohmann::json> OwnerAccountView(StateReader& state, const std::string& community_id,
                                         const std::string& unit_id, const Period& period, const Date& today);
 
 // Evaluations of c's payments paid in P: count, mean_x100 per dimension (integer, floor),
 // payments, evaluated_payments, coverage_bp.
-Result<nlohmann::json> EvaluationSummary(const Domain& domain, const std::string& community_id, const Period& period);
+Result<nlohmann::json> EvaluationSummary(StateReader& state, const std::string& community_id, const Period& period);
 
 // A proposal with its tally: the recorded one when closed, the live one while open.
-Result<nlohmann::json> ProposalView(const Domain& domain, const std::string& community_id,
+Result<nlohmann::json> ProposalView(StateReader& state, const std::string& community_id,
                                     const std::string& proposal_id);
 
 // Every proposal of c, open and closed, in proposal id order: {community_id, proposals: [ProposalView
 // of each, plus status: "open" (not closed), "passed" or "rejected" (closed, by its recorded tally)]}.
-Result<nlohmann::json> ProposalsView(const Domain& domain, const std::string& community_id);
+Result<nlohmann::json> ProposalsView(StateReader& state, const std::string& community_id);
 
 // c's name, firm and units with their labels: {community_id, name, firm_id, units: [{unit_id,
 // label}]}, units in id order.
-Result<nlohmann::json> CommunityUnitsView(const Domain& domain, const std::string& community_id);
+Result<nlohmann::json> CommunityUnitsView(StateReader& state, const std::string& community_id);
 
 // What a credential covers, named for people (GET /v1/me): {role, principal_id, communities:
 // [{community_id, name, units: [{unit_id, label}]}]}. An owner's units are those of the
 // credential; a firm's and a committee's communities come with all their units; a regulator or an
 // admin gets every community, names only (no units).
-nlohmann::json DirectoryView(const Domain& domain, const v1::Credential& who);
+Result<nlohmann::json> DirectoryView(StateReader& state, const v1::Credential& who);
 
 // Every firm rated for P: {period, formula_version, firms: [{firm_id, name, score, grade,
 // red_list, black_list, inputs {...}, points_milli {...}}]}.
-nlohmann::json RatingsView(const Domain& domain, const Period& period, const Date& today);
+Result<nlohmann::json> RatingsView(StateReader& state, const Period& period, const Date& today);
+
+// Whether a token's scope names what is registered: a firm's communities are served by that firm
+// (else InvalidArgument "bad-credential"), an owner's units are in its community ("unknown-unit"),
+// every community exists ("unknown-community").
+Status CheckCredentialScope(StateReader& state, const v1::Credential& credential);
+
+// The community, or nullptr when it is not registered (unknown-community); other errors are I/O.
+Result<const CommunityState*> CommunityIfRegistered(StateReader& state, const std::string& id, UnitDetail detail);
 
 // Matches a parsed bank statement against c's payments, disbursements and public revenue.
-Result<nlohmann::json> ReconcileView(const Domain& domain, const std::string& community_id, const BankStatement& bank);
+Result<nlohmann::json> ReconcileView(StateReader& state, const std::string& community_id, const BankStatement& bank);
 
 }  // namespace mingzhang

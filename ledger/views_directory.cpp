@@ -1,11 +1,13 @@
 // Firms and communities a page at a time, and spending with uploaded-voucher counts (views_directory.h);
-// the Ledger's readers of them take the readers' domain state as every other view does.
+// the Ledger's readers of them read one snapshot of the state rows as every other view does.
 #include "ledger/views_directory.h"
 
+#include <algorithm>
 #include <map>
-#include <mutex>
+#include <vector>
 
 #include "ledger/ledger.h"
+#include "ledger/views.h"
 
 namespace mingzhang {
 namespace {
@@ -19,22 +21,25 @@ Status CheckPage(const DirectoryPage& page) {
   return OkStatus();
 }
 
-// Up to page.limit of `items` (a map by id) after page.after, each made by `row`; next_after
-// names the last id given when more follow.
-template <typename Map, typename Keep, typename Row>
-json Page(const Map& items, const DirectoryPage& page, const char* name, Keep keep, Row row) {
+// The rows of a page made by `row` (a Result<json>) from `ids` in id order (at most page.limit + 1
+// of those after page.after): next_after names the last id given when more follow.
+template <typename Row>
+Result<json> Page(const std::vector<std::string>& ids, const DirectoryPage& page, const char* name, Row row) {
   json rows = json::array();
-  auto it = page.after.empty() ? items.begin() : items.upper_bound(page.after);
-  std::string last;
-  for (; it != items.end(); ++it) {
-    if (!keep(it->second)) continue;
-    if (rows.size() == page.limit) {
-      return json{{name, std::move(rows)}, {"next_after", last}};
-    }
-    rows.push_back(row(it->first, it->second));
-    last = it->first;
+  for (const std::string& id : ids) {
+    if (rows.size() == page.limit) return json{{name, std::move(rows)}, {"next_after", ids[page.limit - 1]}};
+    MZ_ASSIGN_OR_RETURN(json one, row(id));
+    rows.push_back(std::move(one));
   }
   return json{{name, std::move(rows)}};
+}
+
+// Up to `count` ids of `sorted` after `after` (all when it is empty).
+std::vector<std::string> IdsAfter(const std::vector<std::string>& sorted, const std::string& after, size_t count) {
+  auto it = after.empty() ? sorted.begin() : std::upper_bound(sorted.begin(), sorted.end(), after);
+  std::vector<std::string> out;
+  for (; it != sorted.end() && out.size() < count; ++it) out.push_back(*it);
+  return out;
 }
 
 int64_t OpenProposals(const CommunityState& c) {
@@ -51,45 +56,62 @@ struct CategorySpending {
 
 }  // namespace
 
-Result<json> FirmsView(const Domain& domain, const DirectoryPage& page) {
+Result<json> FirmsView(StateReader& state, const DirectoryPage& page) {
   MZ_RETURN_IF_ERROR(CheckPage(page));
-  auto row = [&domain](const std::string& firm_id, const FirmState& firm) {
+  MZ_ASSIGN_OR_RETURN(const auto* firms, state.Firms());
+  std::vector<std::string> ids;
+  for (const auto& [firm_id, firm] : *firms) ids.push_back(firm_id);
+  auto row = [&](const std::string& firm_id) -> Result<json> {
+    const FirmState& firm = firms->at(firm_id);
     int64_t units = 0;
     for (const std::string& id : firm.communities) {
-      if (const CommunityState* c = domain.community(id)) units += static_cast<int64_t>(c->units.size());
+      MZ_ASSIGN_OR_RETURN(const CommunityState* c, CommunityIfRegistered(state, id, UnitDetail::kAreas));
+      if (c != nullptr) units += static_cast<int64_t>(c->units.size());
     }
     return json{{"firm_id", firm_id},
                 {"name", firm.name},
                 {"communities", firm.communities.size()},
                 {"units", units}};
   };
-  return Page(domain.firms(), page, "firms", [](const FirmState&) { return true; }, row);
+  return Page(IdsAfter(ids, page.after, page.limit + 1), page, "firms", row);
 }
 
-Result<json> CommunitiesView(const Domain& domain, const std::string& firm_id, const DirectoryPage& page) {
+Result<json> CommunitiesView(StateReader& state, const std::string& firm_id, const DirectoryPage& page) {
   MZ_RETURN_IF_ERROR(CheckPage(page));
-  if (!firm_id.empty() && !domain.firms().count(firm_id)) return NotFound("unknown-firm", "no firm " + firm_id);
-  auto of_firm = [&firm_id](const CommunityState& c) { return firm_id.empty() || c.registration.firm_id() == firm_id; };
-  auto row = [&domain](const std::string& id, const CommunityState& c) {
-    auto firm = domain.firms().find(c.registration.firm_id());
+  MZ_ASSIGN_OR_RETURN(const auto* firms, state.Firms());
+  std::vector<std::string> ids;
+  if (firm_id.empty()) {
+    MZ_ASSIGN_OR_RETURN(ids, state.CommunityIds(page.after, page.limit + 1));
+  } else {
+    auto firm = firms->find(firm_id);
+    if (firm == firms->end()) return NotFound("unknown-firm", "no firm " + firm_id);
+    // A firm's communities are those registered naming it, in the order they were registered.
+    std::vector<std::string> sorted = firm->second.communities;
+    std::sort(sorted.begin(), sorted.end());
+    ids = IdsAfter(sorted, page.after, page.limit + 1);
+  }
+  auto row = [&](const std::string& id) -> Result<json> {
+    MZ_ASSIGN_OR_RETURN(const CommunityState* c, state.Community(id, UnitDetail::kAreas));
+    auto firm = firms->find(c->registration.firm_id());
     return json{{"community_id", id},
-                {"name", c.registration.name()},
-                {"firm_id", c.registration.firm_id()},
-                {"firm_name", firm == domain.firms().end() ? std::string() : firm->second.name},
-                {"units", c.units.size()},
-                {"area_centi_m2", std::to_string(c.total_area_centi_m2)},
-                {"start_month", FormatMonth(c.start_month)},
-                {"registered_on", FormatDate(c.registered_on)},
-                {"entries", c.seqs.size()},
-                {"open_proposals", OpenProposals(c)}};
+                {"name", c->registration.name()},
+                {"firm_id", c->registration.firm_id()},
+                {"firm_name", firm == firms->end() ? std::string() : firm->second.name},
+                {"units", c->units.size()},
+                {"area_centi_m2", std::to_string(c->total_area_centi_m2)},
+                {"start_month", FormatMonth(c->start_month)},
+                {"registered_on", FormatDate(c->registered_on)},
+                {"entries", c->entries},
+                {"open_proposals", OpenProposals(*c)}};
   };
-  return Page(domain.communities(), page, "communities", of_firm, row);
+  return Page(ids, page, "communities", row);
 }
 
-Result<json> SpendingView(const Domain& domain, const std::string& community_id, const Period& period,
+Result<json> SpendingView(StateReader& state, const std::string& community_id, const Period& period,
                           const VoucherUploaded& uploaded) {
-  const CommunityState* c = domain.community(community_id);
-  if (c == nullptr) return NotFound("unknown-community", "no community " + community_id);
+  MZ_ASSIGN_OR_RETURN(const CommunityState* c, state.Community(community_id, UnitDetail::kAreas));
+  MZ_ASSIGN_OR_RETURN(const auto* firms, state.Firms());
+  MZ_ASSIGN_OR_RETURN(const auto disbursements, state.Disbursements(community_id));
   std::map<int, std::map<std::string, CategorySpending>> by_fund = {{v1::FEES, {}}, {v1::PUBLIC_REVENUE, {}}};
   std::map<std::string, bool> kept;  // by voucher hash: one look at the disk per file
   auto is_kept = [&](const std::string& sha256_hex) {
@@ -97,7 +119,7 @@ Result<json> SpendingView(const Domain& domain, const std::string& community_id,
     if (fresh) it->second = !sha256_hex.empty() && uploaded(sha256_hex);
     return it->second;
   };
-  for (const auto& [seq, d] : c->disbursements) {
+  for (const auto& [seq, d] : disbursements) {
     if (d.reversed || !period.Contains(d.paid_on.month_index())) continue;
     CategorySpending& s = by_fund[d.body.fund()][v1::Category_Name(d.body.category())];
     s.disbursed += d.body.amount();
@@ -115,34 +137,38 @@ Result<json> SpendingView(const Domain& domain, const std::string& community_id,
     }
     funds.push_back(json{{"fund", v1::Fund_Name(static_cast<v1::Fund>(fund))}, {"categories", std::move(rows)}});
   }
-  auto firm = domain.firms().find(c->registration.firm_id());
+  auto firm = firms->find(c->registration.firm_id());
   return json{{"community_id", community_id},
               {"community_name", c->registration.name()},
               {"firm_id", c->registration.firm_id()},
-              {"firm_name", firm == domain.firms().end() ? std::string() : firm->second.name},
+              {"firm_name", firm == firms->end() ? std::string() : firm->second.name},
               {"period", period.text},
               {"funds", std::move(funds)}};
 }
 
 Result<json> Ledger::Firms(const DirectoryPage& page) const {
-  std::shared_lock lock(domain_mu_);
-  return FirmsView(domain_, page);
+  MZ_ASSIGN_OR_RETURN(ReadView view, Read());
+  StoreRows rows(view.store);
+  StateReader state(rows);
+  return FirmsView(state, page);
 }
 
 Result<json> Ledger::Communities(const std::string& firm_id, const DirectoryPage& page) const {
-  std::shared_lock lock(domain_mu_);
-  return CommunitiesView(domain_, firm_id, page);
+  MZ_ASSIGN_OR_RETURN(ReadView view, Read());
+  StoreRows rows(view.store);
+  StateReader state(rows);
+  return CommunitiesView(state, firm_id, page);
 }
 
 Result<json> Ledger::Spending(const std::string& community_id, const std::string& period_text,
                               const VoucherUploaded& uploaded) const {
   MZ_ASSIGN_OR_RETURN(Period period, ParsePeriod(period_text));
-  // `uploaded` (an lstat per distinct voucher of the period) runs under the readers' lock: a
-  // year of a community's disbursements is a few hundred cached lookups, short beside a batch.
-  std::shared_lock lock(domain_mu_);
-  MZ_ASSIGN_OR_RETURN(json spending, SpendingView(domain_, community_id, period, uploaded));
+  MZ_ASSIGN_OR_RETURN(ReadView view, Read());
+  StoreRows rows(view.store);
+  StateReader state(rows);
+  MZ_ASSIGN_OR_RETURN(json spending, SpendingView(state, community_id, period, uploaded));
   // The tree size the state is of: its statement at that size sums to the same figures.
-  const Head h = head();
+  const Head& h = view.head;
   spending["tree_size"] = std::to_string(h.tree_size);
   // Its checkpoint was signed in the batch that recorded the tree's last entry.
   if (h.tree_size > 0) {

@@ -10,6 +10,7 @@
 
 #include "ledger/calendar.h"
 #include "ledger/domain.h"
+#include "ledger/state_rows.h"
 #include "ledger/status.h"
 
 namespace mingzhang {
@@ -26,12 +27,12 @@ struct DirectoryPage {
 
 // {firms: [{firm_id, name, communities, units}], next_after?}: firms in id order; `communities`
 // and `units` count what each serves. next_after is the last id, present when more follow.
-Result<nlohmann::json> FirmsView(const Domain& domain, const DirectoryPage& page);
+Result<nlohmann::json> FirmsView(StateReader& state, const DirectoryPage& page);
 
 // {communities: [{community_id, name, firm_id, firm_name, units, area_centi_m2, start_month,
 // registered_on, entries, open_proposals}], next_after?}: in id order, only those of `firm_id`
 // when it is not empty (unknown-firm when no such firm is registered).
-Result<nlohmann::json> CommunitiesView(const Domain& domain, const std::string& firm_id, const DirectoryPage& page);
+Result<nlohmann::json> CommunitiesView(StateReader& state, const std::string& firm_id, const DirectoryPage& page);
 
 // Whether the file a voucher_sha256 names has been uploaded (VoucherStore::Has); the caller
 // decides where files are kept, so the view needs no store.
@@ -45,7 +46,7 @@ using VoucherUploaded = std::function<bool(const std::string& sha256_hex)>;
 // difference is what the firm has not uploaded yet. `uploaded` is asked once per distinct hash.
 // Ledger::Spending adds tree_size (the head it is of) and checkpoint_signed_at_ms (when the
 // entry at tree_size - 1 was recorded: the batch that signed that checkpoint).
-Result<nlohmann::json> SpendingView(const Domain& domain, const std::string& community_id, const Period& period,
+Result<nlohmann::json> SpendingView(StateReader& state, const std::string& community_id, const Period& period,
                                     const VoucherUploaded& uploaded);
 
 }  // namespace mingzhang

@@ -1,4 +1,6 @@
 // Proposals, firm ratings and bank reconciliation views.
+#include <algorithm>
+
 #include "ledger/rating.h"
 #include "ledger/reconcile.h"
 #include "ledger/views.h"
@@ -7,6 +9,9 @@ namespace mingzhang {
 namespace {
 
 using nlohmann::json;
+
+// Community ids read at a time for a regulator's directory.
+constexpr size_t kDirectoryChunk = 500;
 
 json TallyJson(const v1::Tally& t) {
   auto s = [](int64_t v) { return std::to_string(v); };
@@ -18,68 +23,51 @@ json TallyJson(const v1::Tally& t) {
               {"quorum_met", t.quorum_met()},                 {"passed", t.passed()}};
 }
 
-bool Prompt(const Date& business, int64_t recorded_at_ms) {
-  return DateOfUnixMs(recorded_at_ms).days_since_epoch() - business.days_since_epoch() <= kPromptRecordingDaysMax;
-}
-
-// A business entry of the firm's own: counted, and timed unless it is imported history (dated
-// before the community's registration was recorded, back-filled from the books kept before).
-void CountBusinessEntry(const CommunityState& c, const Date& business, int64_t recorded_at_ms, RatingInputs& in) {
-  ++in.business_entries;
-  if (business < c.registered_on) {
-    ++in.imported_history_entries;
-  } else {
-    in.prompt_entries += Prompt(business, recorded_at_ms);
-  }
-}
-
-// What the log shows about one community in a period, added into a firm's inputs.
+// What the log shows about one community in a period, added into a firm's inputs: summed over the
+// period's months of the community's per-month activity, which counts what the rating weighs as
+// each entry is recorded and reversed (domain.h MonthActivity). Disclosure weighs what the firm
+// itself recorded and did not take back: not the payments owners recorded, not the committee's
+// revenue, not reversed entries (README "Reversals"); imported history (dated before the
+// registration was recorded) is counted but not timed. Reversals count those of the firm's own
+// entries dated in the period: an admin's reversal of the committee's public revenue, or of a
+// payment an owner recorded, says nothing about the firm's books.
 void AddCommunityInputs(const CommunityState& c, const Period& period, RatingInputs& in) {
-  // Disclosure weighs what the firm itself recorded and did not take back: not the payments
-  // owners recorded, not the committee's revenue, not reversed entries (README "Reversals").
-  const std::string& firm_id = c.registration.firm_id();
-  auto firms_own = [&firm_id](const auto& state) { return state.author == firm_id && !state.reversed; };
-  for (const auto& [seq, p] : c.payments) {
-    if (!period.Contains(p.paid_on.month_index())) continue;
-    if (firms_own(p)) {
-      CountBusinessEntry(c, p.paid_on, p.recorded_at_ms, in);
-    }
-    if (p.reversed || !p.evaluation_seq) continue;
-    const v1::Scores& s = c.evaluations.at(*p.evaluation_seq).scores;
-    ++in.evaluations;
-    in.evaluation_score_sum += s.cleaning() + s.security() + s.greenery() + s.repair() + s.service();
+  for (auto it = c.months.lower_bound(period.first); it != c.months.end() && it->first <= period.last; ++it) {
+    const MonthActivity& m = it->second;
+    in.evaluations += m.evaluated;
+    for (int64_t sum : m.score_sums) in.evaluation_score_sum += sum;
+    in.business_entries += m.business_entries;
+    in.imported_history_entries += m.imported_history_entries;
+    in.prompt_entries += m.prompt_entries;
+    in.disbursements += m.disbursements;
+    in.disbursements_with_voucher += m.disbursements_with_voucher;
+    in.reversals += m.reversals;
   }
-  for (const auto& [seq, d] : c.disbursements) {
-    if (!period.Contains(d.paid_on.month_index()) || !firms_own(d)) continue;
-    CountBusinessEntry(c, d.paid_on, d.recorded_at_ms, in);
-    ++in.disbursements;
-    in.disbursements_with_voucher += d.body.voucher_sha256().size() == 64;
+}
+
+// The fee billed and collected for the period's months past due as of the view's date (what
+// BillingView's totals give as billed_due and collected_due): every unit is billed its monthly
+// fee for each such month from the start month on, and collected sums the fee paid for them.
+struct DueFen {
+  int64_t billed = 0;
+  int64_t collected = 0;
+};
+
+DueFen DueOf(const CommunityState& c, const Period& period, const Date& as_of) {
+  const MonthIndex due_through = std::min(period.last, LastMonthDue(c, as_of));
+  DueFen due;
+  const int64_t months = std::max<int64_t>(0, due_through - std::max(period.first, c.start_month) + 1);
+  due.billed = months * c.monthly_fee_total;
+  for (auto it = c.months.lower_bound(period.first); it != c.months.end() && it->first <= due_through; ++it) {
+    due.collected += it->second.fee_paid_for_month;
   }
-  for (const auto& [seq, r] : c.revenues) {
-    if (!period.Contains(r.received_on.month_index()) || !firms_own(r)) continue;
-    CountBusinessEntry(c, r.received_on, r.recorded_at_ms, in);
-  }
-  // Reversals of what the firm wrote: an admin's reversal of the committee's public revenue, or of
-  // a payment an owner recorded, says nothing about the firm's books.
-  for (const auto& [reversal, target] : c.reversals) {
-    // `target` by value: clang before 16 cannot capture a structured binding.
-    auto in_period = [&period, &firm_id, target = target](const auto& map, auto date_of) {
-      auto it = map.find(target);
-      return it != map.end() && it->second.author == firm_id && period.Contains(date_of(it->second).month_index());
-    };
-    if (in_period(c.payments, [](const PaymentState& p) { return p.paid_on; }) ||
-        in_period(c.disbursements, [](const DisbursementState& d) { return d.paid_on; }) ||
-        in_period(c.revenues, [](const RevenueState& r) { return r.received_on; })) {
-      ++in.reversals;
-    }
-  }
+  return due;
 }
 
 }  // namespace
 
-Result<json> ProposalView(const Domain& domain, const std::string& community_id, const std::string& proposal_id) {
-  const CommunityState* c = domain.community(community_id);
-  if (c == nullptr) return NotFound("unknown-community", "no community " + community_id);
+Result<json> ProposalView(StateReader& state, const std::string& community_id, const std::string& proposal_id) {
+  MZ_ASSIGN_OR_RETURN(const CommunityState* c, state.Community(community_id, UnitDetail::kAreas));
   auto it = c->proposals.find(proposal_id);
   if (it == c->proposals.end()) return NotFound("unknown-proposal", "no proposal " + proposal_id);
   const ProposalState& p = it->second;
@@ -100,12 +88,11 @@ Result<json> ProposalView(const Domain& domain, const std::string& community_id,
               {"disbursed_under_resolution", std::to_string(p.disbursed)}};
 }
 
-Result<json> ProposalsView(const Domain& domain, const std::string& community_id) {
-  const CommunityState* c = domain.community(community_id);
-  if (c == nullptr) return NotFound("unknown-community", "no community " + community_id);
+Result<json> ProposalsView(StateReader& state, const std::string& community_id) {
+  MZ_ASSIGN_OR_RETURN(const CommunityState* c, state.Community(community_id, UnitDetail::kAreas));
   json proposals = json::array();
   for (const auto& [proposal_id, p] : c->proposals) {
-    MZ_ASSIGN_OR_RETURN(json view, ProposalView(domain, community_id, proposal_id));
+    MZ_ASSIGN_OR_RETURN(json view, ProposalView(state, community_id, proposal_id));
     view["status"] = !p.closed ? "open" : p.tally.passed() ? "passed" : "rejected";
     proposals.push_back(std::move(view));
   }
@@ -127,24 +114,30 @@ json AllUnitsJson(const CommunityState& c) {
 
 }  // namespace
 
-Result<json> CommunityUnitsView(const Domain& domain, const std::string& community_id) {
-  const CommunityState* c = domain.community(community_id);
-  if (c == nullptr) return NotFound("unknown-community", "no community " + community_id);
+Result<json> CommunityUnitsView(StateReader& state, const std::string& community_id) {
+  MZ_ASSIGN_OR_RETURN(const CommunityState* c, state.Community(community_id, UnitDetail::kAreas));
   return json{{"community_id", community_id},
               {"name", c->registration.name()},
               {"firm_id", c->registration.firm_id()},
               {"units", AllUnitsJson(*c)}};
 }
 
-json DirectoryView(const Domain& domain, const v1::Credential& who) {
+Result<json> DirectoryView(StateReader& state, const v1::Credential& who) {
   json communities = json::array();
   if (who.role() == v1::regulator || who.role() == v1::admin) {
-    for (const auto& [id, c] : domain.communities()) {
-      communities.push_back(json{{"community_id", id}, {"name", c.registration.name()}});
+    std::string after;
+    for (;;) {
+      MZ_ASSIGN_OR_RETURN(std::vector<std::string> ids, state.CommunityIds(after, kDirectoryChunk));
+      for (const std::string& id : ids) {
+        MZ_ASSIGN_OR_RETURN(const CommunityState* c, state.Community(id, UnitDetail::kAreas));
+        communities.push_back(json{{"community_id", id}, {"name", c->registration.name()}});
+      }
+      if (ids.size() < kDirectoryChunk) break;
+      after = ids.back();
     }
   } else {
     for (const std::string& id : who.community_ids()) {
-      const CommunityState* c = domain.community(id);
+      MZ_ASSIGN_OR_RETURN(const CommunityState* c, CommunityIfRegistered(state, id, UnitDetail::kAreas));
       if (c == nullptr) continue;  // scopes name registered communities; never undone
       json units = json::array();
       if (who.role() == v1::owner) {
@@ -159,18 +152,20 @@ json DirectoryView(const Domain& domain, const v1::Credential& who) {
               {"communities", std::move(communities)}};
 }
 
-json RatingsView(const Domain& domain, const Period& period, const Date& today) {
+Result<json> RatingsView(StateReader& state, const Period& period, const Date& today) {
+  const Date as_of = ViewAsOf(period, today);
   json firms = json::array();
-  for (const auto& [firm_id, firm] : domain.firms()) {
+  MZ_ASSIGN_OR_RETURN(const auto* all_firms, state.Firms());
+  for (const auto& [firm_id, firm] : *all_firms) {
     RatingInputs in;
     int64_t billed = 0, collected = 0;
     for (const std::string& id : firm.communities) {
-      const CommunityState& c = *domain.community(id);
-      AddCommunityInputs(c, period, in);
+      MZ_ASSIGN_OR_RETURN(const CommunityState* c, state.Community(id, UnitDetail::kAreas));
+      AddCommunityInputs(*c, period, in);
       // Only months past due count: a month not yet due is not uncollected.
-      Result<json> b = BillingView(domain, id, period, today);
-      billed += std::stoll(b->at("totals").at("billed_due").get<std::string>());
-      collected += std::stoll(b->at("totals").at("collected_due").get<std::string>());
+      const DueFen due = DueOf(*c, period, as_of);
+      billed += due.billed;
+      collected += due.collected;
     }
     in.billed = billed;
     in.collection_rate_bp = billed == 0 ? 0 : static_cast<int64_t>(static_cast<__int128>(collected) * 10000 / billed);
@@ -202,17 +197,19 @@ json RatingsView(const Domain& domain, const Period& period, const Date& today) 
   return json{{"period", period.text}, {"formula_version", kRatingFormulaVersion}, {"firms", firms}};
 }
 
-Result<json> ReconcileView(const Domain& domain, const std::string& community_id, const BankStatement& bank) {
-  const CommunityState* c = domain.community(community_id);
-  if (c == nullptr) return NotFound("unknown-community", "no community " + community_id);
+Result<json> ReconcileView(StateReader& state, const std::string& community_id, const BankStatement& bank) {
+  MZ_RETURN_IF_ERROR(state.Community(community_id, UnitDetail::kAreas).status());
+  MZ_ASSIGN_OR_RETURN(const auto payments, state.Payments(community_id));
+  MZ_ASSIGN_OR_RETURN(const auto disbursements, state.Disbursements(community_id));
+  MZ_ASSIGN_OR_RETURN(const auto revenues, state.Revenues(community_id));
   std::vector<LedgerItem> items;
-  for (const auto& [seq, p] : c->payments) {
+  for (const auto& [seq, p] : payments) {
     if (!p.reversed) items.push_back({seq, FormatDate(p.paid_on), p.amount, Direction::kCredit, p.receipt_ref});
   }
-  for (const auto& [seq, d] : c->disbursements) {
+  for (const auto& [seq, d] : disbursements) {
     if (!d.reversed) items.push_back({seq, d.body.paid_on(), d.body.amount(), Direction::kDebit, d.body.voucher_sha256()});
   }
-  for (const auto& [seq, r] : c->revenues) {
+  for (const auto& [seq, r] : revenues) {
     if (!r.reversed) {
       items.push_back({seq, r.body.received_on(), r.body.amount(), Direction::kCredit, r.body.contract_ref()});
     }

@@ -20,6 +20,7 @@
 #include "ledger/ledger.h"
 #include "ledger/merkle.h"
 #include "ledger/note.h"
+#include "ledger/verify_state.h"
 #include "mingzhang/v1/ledger.pb.h"
 #include "tests/entry_builders.h"
 #include "tests/test_util.h"
@@ -32,9 +33,12 @@ using Json = nlohmann::json;
 
 // clock_ms: a fixed Unix time in milliseconds for every entry's recorded_at_ms, or 0 for the
 // system clock.
+// state_cache_bytes: the sequencer's cache of decoded communities (a few bytes: every community
+// is read again from its rows after each batch).
 inline std::unique_ptr<Ledger> OpenDomainLedger(const TempDir& dir, size_t batch_max = kBatchEntriesMax,
-                                                int64_t clock_ms = 0) {
+                                                int64_t clock_ms = 0, size_t state_cache_bytes = kStateCacheBytesDefault) {
   LedgerOptions options;
+  options.state_cache_bytes = state_cache_bytes;
   options.data_dir = dir.path();
   options.origin = "mingzhang.test/domain";
   options.batch_entries_max = batch_max;
@@ -52,6 +56,20 @@ inline StoredEntry MustAppend(Ledger& ledger, const v1::Entry& entry) {
   REQUIRE(r.ok());
   REQUIRE_FALSE(r->replayed);
   return std::move(r).value();
+}
+
+// The stored state rows against an independent replay of every entry (verify_state.h): empty
+// when they agree, else what differs. REQUIRES: no append in flight.
+inline std::string StateRowsDiffer(const Ledger& ledger) {
+  Domain replay;
+  for (uint64_t seq = 0; seq < ledger.head().tree_size; ++seq) {
+    Result<StoredEntry> e = ledger.ReadEntry(seq);
+    if (!e.ok()) return e.status().ToString();
+    if (Status s = replay.Record(e->entry, e->leaf_hash); !s.ok()) return s.ToString();
+  }
+  Result<std::optional<StateDifference>> d = CompareStateRows(ledger.store(), replay.rows());
+  if (!d.ok()) return d.status().ToString();
+  return *d ? (*d)->detail : std::string();
 }
 
 inline Json MustView(const Result<Json>& r) {

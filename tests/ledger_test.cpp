@@ -13,6 +13,7 @@
 
 #include "ledger/keys.h"
 #include "ledger/verify.h"
+#include "tests/entry_builders.h"
 #include "tests/raw_db.h"
 #include "tests/test_util.h"
 
@@ -323,6 +324,53 @@ TEST_CASE("a failed write fails the batch sequenced behind it too, and the ledge
   ledger = OpenLedger(dir);
   REQUIRE(ledger->head().tree_size == 22);
   RequireVerifies(*ledger, 22);
+}
+
+// The state rows of failed batches are forgotten with them: a payment whose write failed leaves
+// no receipt, no balance and no paid month behind, also when its community was cached.
+TEST_CASE("failed writes leave the state rows as they were: receipts, balances, paid months", "[ledger]") {
+  using namespace testing;
+  struct FailingSyncs : StorageFaults {
+    std::atomic<bool> failing{false};
+    StorageFault Inject(FileOp op, std::string_view) override {
+      if (op != FileOp::kSync) return StorageFault::kNone;
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));  // lets the next batch be sequenced
+      return failing ? StorageFault::kIoError : StorageFault::kNone;
+    }
+  };
+  auto faults = std::make_shared<FailingSyncs>();
+  TempDir dir;
+  auto ledger = OpenLedger(dir, /*batch_max=*/2, faults);
+  const v1::Actor firm = FirmActor("F1");
+  for (const v1::Entry& e : {Firm("F1"), Community("C1", "F1", 250, BasisPoints(1000), "2026-01"),
+                             Units("C1", firm, {{"U1", 10000}, {"U2", 8000}})}) {
+    REQUIRE(ledger->Append(e).ok());
+  }
+  auto pay = [&](int i) {
+    return Payment("C1", firm, i % 2 ? "U1" : "U2", 25000, "2026-01", 1, "2026-01-05", v1::FeePayment::cash,
+                   "R" + std::to_string(i));
+  };
+  REQUIRE(ledger->Append(pay(0)).ok());
+  faults->failing = true;
+  std::vector<std::future<Result<StoredEntry>>> failed;
+  for (int i = 1; i <= 8; ++i) {
+    auto promise = std::make_shared<std::promise<Result<StoredEntry>>>();
+    failed.push_back(promise->get_future());
+    ledger->AppendAsync(pay(i), [promise](Result<StoredEntry> r) { promise->set_value(std::move(r)); });
+  }
+  for (auto& f : failed) REQUIRE(f.get().status().code() == Code::kUnavailable);
+  faults->failing = false;
+  // The receipts of the failed payments are free: each is taken once now, and only once.
+  for (int i = 1; i <= 8; ++i) {
+    Result<StoredEntry> r = ledger->Append(pay(i));
+    INFO(r.status().ToString());
+    REQUIRE(r.ok());
+    REQUIRE_FALSE(r->replayed);
+  }
+  RequireVerifies(*ledger, 12);  // every state row is what a replay of the 12 entries makes
+  ledger.reset();
+  ledger = OpenLedger(dir);
+  RequireVerifies(*ledger, 12);
 }
 
 TEST_CASE("a request made after a failed write was answered is not failed with it", "[ledger]") {

@@ -137,7 +137,7 @@ TEST_CASE("a scrub's owner hook checks the state after the log, and its finding 
   ClosedLog log = OpenClosedLog(dir);
   ScrubOptions options = FastScrub();
   std::atomic<int> calls{0};
-  options.state_check = [&]() -> Result<VerifyReport> {
+  options.state_check = [&](const std::function<bool()>&) -> Result<VerifyReport> {
     ++calls;
     VerifyReport report;
     report.finding = Finding::kBalanceMismatch;

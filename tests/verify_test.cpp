@@ -1,5 +1,8 @@
 // Tampering done directly in RocksDB, as someone with the disk would: verify must name it.
+#include "ledger/state_rows.h"
 #include "ledger/verify.h"
+#include "ledger/verify_state.h"
+#include "mingzhang/v1/state.pb.h"
 
 #include <catch2/catch.hpp>
 
@@ -249,6 +252,72 @@ TEST_CASE("a domain log verifies, its balances and idempotency records against a
   REQUIRE(report.entries == n);
 }
 
+// A state row changed in place: verify names it, and so does the check of its community alone
+// (the scrub's), each without a seq (a state row is not an entry).
+void RequireStateFinding(const TempDir& dir, const std::string& key, const std::function<std::string(std::string)>& change,
+                         const std::string& named) {
+  {
+    RawDb db(dir.path());
+    db.Put("state", key, change(db.Get("state", key)));
+  }
+  RequireFinding(dir, Finding::kStateMismatch, std::nullopt);
+  CHECK(Verify(dir).detail.find(named) != std::string::npos);
+  StoreOptions read_only;
+  read_only.read_only = true;
+  auto store = Store::Open(dir.path() + "/" + kStoreDirName, read_only);
+  REQUIRE(store.ok());
+  Result<std::optional<StateDifference>> found = CheckCommunityState((*store)->View(), "C1");
+  REQUIRE(found.ok());
+  REQUIRE(found->has_value());
+  CHECK((*found)->detail.find(named) != std::string::npos);
+}
+
+TEST_CASE("state rows changed in the store are named by verify and by the community check", "[verify]") {
+  TempDir dir;
+  BuildDomainLog(dir);
+  {
+    StoreOptions read_only;
+    read_only.read_only = true;
+    auto store = Store::Open(dir.path() + "/" + kStoreDirName, read_only);
+    REQUIRE(store.ok());
+    Result<std::optional<StateDifference>> clean = CheckCommunityState((*store)->View(), "C1");
+    REQUIRE(clean.ok());
+    REQUIRE_FALSE(clean->has_value());
+  }
+  SECTION("a unit's area") {
+    RequireStateFinding(dir, state_key::Unit("C1", "U1"), [](std::string row) {
+      UnitState u = DecodeUnit(row).value();
+      u.area_centi_m2 += 1;
+      return EncodeUnit(u);
+    }, "unit C1/U1");
+  }
+  SECTION("a ballot") {
+    RequireStateFinding(dir, state_key::Proposal("C1", "P1"), [](std::string row) {
+      v1::ProposalRow p;
+      REQUIRE(p.ParseFromString(row));
+      p.mutable_ballots(0)->set_choice(v1::NO);
+      return p.SerializeAsString();
+    }, "proposal and ballots C1/P1");
+  }
+  SECTION("the community's entries digest") {
+    RequireStateFinding(dir, state_key::Community("C1"), [](std::string row) {
+      v1::CommunityRow c;
+      REQUIRE(c.ParseFromString(row));
+      std::string digest = c.entries_digest();
+      digest[0] ^= 1;
+      c.set_entries_digest(digest);
+      return c.SerializeAsString();
+    }, "community C1");
+  }
+  SECTION("a payment's amount") {
+    RequireStateFinding(dir, state_key::Payment("C1", 3), [](std::string row) {
+      PaymentState p = DecodePayment(row).value();
+      p.amount -= 100;
+      return EncodePayment(p);
+    }, "payment C1/seq 3");
+  }
+}
+
 TEST_CASE("tampering with the balances or the idempotency records is found", "[verify]") {
   TempDir dir;
   const uint64_t n = BuildDomainLog(dir);
@@ -276,7 +345,7 @@ TEST_CASE("tampering with the balances or the idempotency records is found", "[v
   SECTION("a balance deleted") {
     {
       RawDb db(dir.path());
-      db.Delete("state", db.KeyFrom("state", ""));
+      db.Delete("state", db.KeyFrom("state", "b"));
     }
     RequireFinding(dir, Finding::kBalanceMismatch, std::nullopt);
     CHECK(Verify(dir).detail.find("is not stored") != std::string::npos);

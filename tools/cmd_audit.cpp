@@ -8,7 +8,7 @@
 // - only entries with seq below the statement's tree size count; when the export holds all of
 //   them, their Merkle root must be the statement's checkpoint root;
 // - the entries are replayed into a Domain (ledger/domain.h) and StatementBody (ledger/views.h)
-//   is computed for the statement's community, period and checkpoint: as mingzhang-statement/3
+//   is computed from its state rows for the statement's community, period and checkpoint: as mingzhang-statement/3
 //   (chained entries_digest) when the statement says /3, else in /2's form (StatementAsV2, the
 //   running digest over the community's leaf hashes), which /1 and /2 statements are checked
 //   against as before.
@@ -23,6 +23,7 @@
 #include "ledger/jcs.h"
 #include "ledger/merkle.h"
 #include "ledger/note.h"
+#include "ledger/state_rows.h"
 #include "ledger/views.h"
 #include "mingzhang/v1/ledger.pb.h"
 #include "tools/cli.h"
@@ -32,18 +33,28 @@ namespace {
 
 using nlohmann::json;
 
+// Whether the replay's state holds the row `key` (point reads: an entry's check must not cost a
+// decode of its whole community).
+Result<bool> HasRow(const RowSource& rows, const std::string& key) {
+  MZ_ASSIGN_OR_RETURN(std::optional<std::string> row, rows.Get(key));
+  return row.has_value();
+}
+
 // Domain::Record trusts what it replays (entries once accepted by the rules). An export comes
 // from outside: refuse what the rules could never have accepted and Record could not take.
-Status CheckReplayable(const v1::Entry& e, const Domain& domain) {
+Status CheckReplayable(const v1::Entry& e, const RowSource& rows) {
   auto bad = [](const std::string& why) { return InvalidArgument("not-replayable", why); };
   auto amount_ok = [](int64_t fen) { return fen >= 1 && fen <= kAmountFenMax; };
+  const std::string& community = e.community_id();
+  MZ_ASSIGN_OR_RETURN(bool registered, HasRow(rows, state_key::Community(community)));
   if (e.has_community()) {
-    if (domain.community(e.community_id()) != nullptr) return bad("community " + e.community_id() + " is registered twice");
+    if (registered) return bad("community " + community + " is registered twice");
     if (!ParseMonth(e.community().start_month()).ok()) return bad("the community's start_month is no month");
     return OkStatus();
   }
-  const CommunityState* c = domain.community(e.community_id());
-  if (c == nullptr) return OkStatus();  // Record ignores entries of communities it does not know
+  if (!registered) return OkStatus();  // Record ignores entries of communities it does not know
+  auto has_unit = [&](const std::string& unit) { return HasRow(rows, state_key::Unit(community, unit)); };
+  auto has_proposal = [&](const std::string& id) { return HasRow(rows, state_key::Proposal(community, id)); };
   switch (e.body_case()) {
     case v1::Entry::kUnits:
       if (e.units().units_size() > static_cast<int>(kUnitsPerEntryMax)) return bad("too many units in one entry");
@@ -53,7 +64,8 @@ Status CheckReplayable(const v1::Entry& e, const Domain& domain) {
       return OkStatus();
     case v1::Entry::kFeePayment: {
       const v1::FeePayment& p = e.fee_payment();
-      if (!c->units.count(p.unit_id())) return bad("a payment for unknown unit " + p.unit_id());
+      MZ_ASSIGN_OR_RETURN(bool unit_known, has_unit(p.unit_id()));
+      if (!unit_known) return bad("a payment for unknown unit " + p.unit_id());
       if (!amount_ok(p.amount())) return bad("a payment amount is out of range");
       if (!ParseMonth(p.period()).ok()) return bad("a payment's period is no month");
       if (p.months() < 1 || p.months() > kPaymentMonthsMax) return bad("a payment's months is out of range");
@@ -63,16 +75,23 @@ Status CheckReplayable(const v1::Entry& e, const Domain& domain) {
       return amount_ok(e.disbursement().amount()) ? OkStatus() : bad("a disbursement amount is out of range");
     case v1::Entry::kPublicRevenue:
       return amount_ok(e.public_revenue().amount()) ? OkStatus() : bad("a public revenue amount is out of range");
-    case v1::Entry::kEvaluation:
-      if (!c->payments.count(e.evaluation().payment_seq())) return bad("an evaluation of an unknown payment");
+    case v1::Entry::kEvaluation: {
+      MZ_ASSIGN_OR_RETURN(bool paid, HasRow(rows, state_key::Payment(community, e.evaluation().payment_seq())));
+      if (!paid) return bad("an evaluation of an unknown payment");
       return OkStatus();
-    case v1::Entry::kBallot:
-      if (!c->proposals.count(e.ballot().proposal_id())) return bad("a ballot on an unknown proposal");
-      if (!c->units.count(e.ballot().unit_id())) return bad("a ballot of an unknown unit");
+    }
+    case v1::Entry::kBallot: {
+      MZ_ASSIGN_OR_RETURN(bool proposal_known, has_proposal(e.ballot().proposal_id()));
+      if (!proposal_known) return bad("a ballot on an unknown proposal");
+      MZ_ASSIGN_OR_RETURN(bool unit_known, has_unit(e.ballot().unit_id()));
+      if (!unit_known) return bad("a ballot of an unknown unit");
       return OkStatus();
-    case v1::Entry::kProposalClose:
-      if (!c->proposals.count(e.proposal_close().proposal_id())) return bad("a close of an unknown proposal");
+    }
+    case v1::Entry::kProposalClose: {
+      MZ_ASSIGN_OR_RETURN(bool proposal_known, has_proposal(e.proposal_close().proposal_id()));
+      if (!proposal_known) return bad("a close of an unknown proposal");
       return OkStatus();
+    }
     default:
       return OkStatus();
   }
@@ -132,15 +151,12 @@ struct Replay {
 };
 
 // Records `entry` and keeps its leaf hash when the domain counts it for the statement's community
-// (its seqs grew), for /2's digest, which the domain does not keep.
-void RecordEntry(const v1::Entry& entry, const Hash& leaf, Replay& r) {
-  auto entries_of = [&r] {
-    const CommunityState* c = r.domain.community(r.community_id);
-    return c == nullptr ? size_t{0} : c->seqs.size();
-  };
-  const size_t before = entries_of();
-  r.domain.Record(entry, leaf);
-  if (entries_of() > before) r.community_leaves.push_back(leaf);
+// (it holds the entry among the community's), for /2's digest, which the domain does not keep.
+Status RecordEntry(const v1::Entry& entry, const Hash& leaf, Replay& r) {
+  MZ_RETURN_IF_ERROR(r.domain.Record(entry, leaf));
+  MZ_ASSIGN_OR_RETURN(bool counted, HasRow(r.domain.rows(), state_key::CommunityEntry(r.community_id, entry.seq())));
+  if (counted) r.community_leaves.push_back(leaf);
+  return OkStatus();
 }
 
 // Reads the export, checking each line, and replays the entries below `tree_size`.
@@ -184,10 +200,12 @@ Result<std::optional<std::string>> ReplayExport(std::istream& in, uint64_t tree_
     if (*seq >= tree_size) continue;
     if (!follows) r.contiguous = false;
     if (r.contiguous) r.range.Append(leaf, [](int, uint64_t, const Hash&) {});
-    if (Status s = CheckReplayable(entry, r.domain); !s.ok()) {
+    if (Status s = CheckReplayable(entry, r.domain.rows()); !s.ok()) {
       return std::optional<std::string>(where + "seq " + std::to_string(*seq) + ": " + s.message());
     }
-    RecordEntry(entry, leaf, r);
+    if (Status s = RecordEntry(entry, leaf, r); !s.ok()) {
+      return std::optional<std::string>(where + "seq " + std::to_string(*seq) + " cannot be replayed: " + s.message());
+    }
     ++r.counted;
   }
   if (in.bad()) return Unavailable("file-read", "reading the export failed");
@@ -249,7 +267,8 @@ int Audit(const Args& args) {
   }
 
   Checkpoint checkpoint{origin, *tree_size, HashFromBytes(*root), {}};
-  Result<json> recomputed = StatementBody(replay.domain, community, *period, checkpoint, today_then);
+  StateReader state(replay.domain.rows());
+  Result<json> recomputed = StatementBody(state, community, *period, checkpoint, today_then);
   if (!recomputed.ok()) return Problem("cannot recompute the statement from the export: " + recomputed.status().message());
   if (statement.value("format", json()) != kStatementFormat) {
     recomputed = StatementAsV2(std::move(*recomputed), LegacyEntriesDigestOf(replay.community_leaves));

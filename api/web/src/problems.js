@@ -175,6 +175,7 @@ const zh = {
 
   // Stored data damaged or not matching
   'store-corrupt': ZH_DATA,
+  'state-corrupt': ZH_DATA,
   'store-does-not-verify': ZH_DATA,
   'entry-corrupt': ZH_DATA,
   'entry-missing': ZH_DATA,
@@ -361,6 +362,7 @@ const en = {
 
   // Stored data damaged or not matching
   'store-corrupt': EN_DATA,
+  'state-corrupt': EN_DATA,
   'store-does-not-verify': EN_DATA,
   'entry-corrupt': EN_DATA,
   'entry-missing': EN_DATA,
