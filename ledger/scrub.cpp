@@ -90,7 +90,16 @@ bool Scrubber::RunPass() {
   Result<VerifyReport> report = VerifyLog(store_, verifier_, checks);
   if (report.ok() && !report->stopped && report->ok() && options_.state_check) {
     // Paced and stopped as the log's chunks are, between one community and the next.
-    report = options_.state_check([this] { return OnProgress(entries_checked_.load(), log_size_.load()); });
+    // The log's counts stay the pass's; the state check adds a finding or its stop.
+    Result<VerifyReport> state = options_.state_check([this] { return OnProgress(entries_checked_.load(), log_size_.load()); });
+    if (!state.ok()) {
+      report = state.status();
+    } else {
+      report->finding = state->finding;
+      report->bad_seq = state->bad_seq;
+      report->detail = state->detail;
+      report->stopped = state->stopped;
+    }
   }
   const bool stopped = report.ok() && report->stopped;
   running_.store(false);

@@ -141,7 +141,7 @@ TEST_CASE("the last entry changed: mingzhangd refuses to start, naming it", "[sc
         std::string::npos);
 }
 
-TEST_CASE("--scrub-interval-hours 0 turns the scrub off", "[scrub]") {
+TEST_CASE("mingzhangd --scrub-interval-hours 0 turns the scrub off", "[scrub]") {
   testing::TempDir dir;
   const std::string data_dir = CopyOfTemplate(dir);
   ChangeEntry(data_dir, kChangedSeq);

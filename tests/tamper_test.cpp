@@ -7,9 +7,9 @@
 //   - mingzhangd, which must refuse to serve the store (exit 1, naming it) when its bounded
 //     start-up check sees the change (the head's checkpoint, the last entries' chain), and
 //     otherwise starts and names it from its background scrub (/healthz 503, writes refused).
-// What the store keeps beside the log and never serves (balances, idempotency records) only the
-// offline verification and the scrub can see: online verification then finds nothing wrong in
-// what is served; the balances are left to mingzhang verify.
+// What the store keeps beside the log and never serves as such (state rows: balances, units,
+// digests; idempotency records) only the offline verification and the scrub can see: online
+// verification then finds nothing wrong in what is served.
 #include <atomic>
 #include <functional>
 #include <memory>
@@ -20,6 +20,8 @@
 #include "ledger/encoding.h"
 #include "ledger/keys.h"
 #include "ledger/tree_rows.h"
+#include "ledger/state_rows.h"
+#include "mingzhang/v1/state.pb.h"
 #include "tests/raw_db.h"
 #include "tests/reliability_util.h"
 
@@ -250,13 +252,35 @@ const TamperCase kCases[] = {
      },
      "tree-mismatch at seq 7:", "FAILED: tree-mismatch at seq 7: the server's tree holds a wrong hash for leaves 4 to 7",
      "tree-mismatch at seq 7:", /*scrub_finds=*/true},
-    {"a balance (state column)",
+    {"a balance (state row)",
      [](RawDb& db) {
-       const std::string key = db.KeyFrom("state", "");
+       const std::string key = db.KeyFrom("state", "b");
        int64_t fen = static_cast<int64_t>(*ParseBe64(db.Get("state", key)));
        db.Put("state", key, Be64(static_cast<uint64_t>(fen + 100)));
      },
-     "balance-mismatch: the stored balance C1/FEES/cash/2026-01 is ", nullptr, nullptr},
+     "balance-mismatch: the stored balance C1/FEES/cash/2026-01 is ", nullptr, "balance-mismatch:",
+     /*scrub_finds=*/true},
+    {"a unit's area (state row)",
+     [](RawDb& db) {
+       const std::string key = state_key::Unit("C1", "U0");
+       UnitState u = DecodeUnit(db.Get("state", key)).value();
+       u.area_centi_m2 += 1;
+       db.Put("state", key, EncodeUnit(u));
+     },
+     "state-mismatch: the state row unit C1/U0 differs", nullptr, "state-mismatch: the state row unit C1/U0",
+     /*scrub_finds=*/true},
+    {"a community's entries digest (state row)",
+     [](RawDb& db) {
+       const std::string key = state_key::Community("C1");
+       v1::CommunityRow c;
+       REQUIRE(c.ParseFromString(db.Get("state", key)));
+       std::string digest = c.entries_digest();
+       digest[5] ^= 1;
+       c.set_entries_digest(digest);
+       db.Put("state", key, c.SerializeAsString());
+     },
+     "state-mismatch: the state row community C1 differs", nullptr, "state-mismatch: the state row community C1",
+     /*scrub_finds=*/true},
     {"the latest checkpoint's signature",
      [](RawDb& db) {
        std::string note = db.Get("checkpoints", CheckpointKey(kLogSize));
