@@ -7,7 +7,7 @@
 
 #include "api/metrics.h"
 #include "api/router.h"
-#include "ledger/ledger.h"
+#include "ledger/district.h"
 #include "ledger/scrub.h"
 #include "ledger/vouchers.h"
 
@@ -16,7 +16,7 @@ namespace mingzhang::api {
 inline constexpr size_t kEntriesPageMax = 1'000;
 
 struct ApiContext {
-  Ledger& ledger;
+  District& ledger;
   std::shared_ptr<Metrics> metrics;
   // Where voucher files are kept: .../spending counts the uploaded ones. None (servers made by
   // tests without the voucher routes): no file can have been uploaded, so none is counted.

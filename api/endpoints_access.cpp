@@ -198,7 +198,9 @@ void AddAccessEndpoints(Router& router, ApiContext& ctx) {
   router.Add(http::verb::get, "/v1/me", [&ctx](Request& req, Responder res) {
     Result<v1::Credential> who = Authenticate(req, ctx.ledger.tokens());
     if (!who.ok()) return res.Problem(who.status());
-    res.Json(http::status::ok, ctx.ledger.Directory(*who));
+    Result<nlohmann::json> directory = ctx.ledger.Directory(*who);
+    if (!directory.ok()) return res.Problem(directory.status());
+    res.Json(http::status::ok, *directory);
   });
   router.Add(http::verb::post, "/v1/tokens:revoke-self", [&ctx](Request& req, Responder res) {
     Result<v1::Credential> who = Authenticate(req, ctx.ledger.tokens());

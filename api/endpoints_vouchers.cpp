@@ -85,7 +85,9 @@ void Upload(ApiContext& ctx, VoucherStore& store, Request& req, const Responder&
   const std::string& body = req.message.body();
   Result<VoucherType> type = CheckVoucher(sha, body);
   if (!type.ok()) return Refuse(res, type.status());
-  if (!ReadsAny(*who, ctx.ledger.VoucherCommunities(sha))) {
+  Result<std::vector<std::string>> communities = ctx.ledger.VoucherCommunities(sha);
+  if (!communities.ok()) return res.Problem(communities.status());
+  if (!ReadsAny(*who, *communities)) {
     return res.Problem(FailedPrecondition(
         "voucher-not-in-ledger", "no disbursement in your communities names voucher_sha256 " + sha +
                                      ": record the disbursement first, then upload its voucher"));
@@ -119,7 +121,9 @@ void Serve(ApiContext& ctx, const VoucherStore& store, Request& req, const Respo
   if (!who.ok()) return res.Problem(who.status());
   const std::string& sha = *req.Param("sha256");
   if (!ValidVoucherSha256(sha)) return res.Problem(CheckVoucher(sha, "").status());
-  if (!ReadsAny(*who, ctx.ledger.VoucherCommunities(sha))) return res.Problem(NotFoundVoucher());
+  Result<std::vector<std::string>> communities = ctx.ledger.VoucherCommunities(sha);
+  if (!communities.ok()) return res.Problem(communities.status());
+  if (!ReadsAny(*who, *communities)) return res.Problem(NotFoundVoucher());
   const std::string etag = "\"" + sha + "\"";
   // The ETag is the file's name, and its content was checked when it was stored: a 304 needs
   // only that the file is there. A file corrupted since is still caught by every full GET.

@@ -26,7 +26,7 @@
 #include "api/static_files.h"
 #include "ledger/encoding.h"
 #include "ledger/keys.h"
-#include "ledger/ledger.h"
+#include "ledger/district.h"
 #include "ledger/scrub.h"
 #include "ledger/verify_state.h"
 #include "ledger/tokens.h"
@@ -213,7 +213,7 @@ Status CheckBeforeServing(const std::string& data_dir) {
 
 // The whole log verified in the background, once now and then every --scrub-interval-hours;
 // null when that is 0. Its finding stops writes (api/endpoints_write.cpp) and turns /healthz red.
-std::unique_ptr<Scrubber> StartScrub(const Flags& flags, const Ledger& ledger) {
+std::unique_ptr<Scrubber> StartScrub(const Flags& flags, const District& ledger) {
   if (flags.scrub_interval_hours == 0) return nullptr;
   ScrubOptions options;
   options.interval = std::chrono::hours(flags.scrub_interval_hours);
@@ -261,7 +261,7 @@ int Run(const Flags& flags) {
     else std::cerr << "mingzhangd: writes refused: " << (writes.slug() == "storage-full" ? "storage full" : "storage failing")
                    << "; reads are served (" << writes.message() << ")\n";
   };
-  Result<std::unique_ptr<Ledger>> ledger = Ledger::Open(options);
+  Result<std::unique_ptr<District>> ledger = District::Open(options);
   if (!ledger.ok()) return Fail(ledger.status());
   std::string token_path = flags.data_dir + "/" + kAdminTokenFile;
   Result<std::string> admin = (*ledger)->tokens().EnsureAdminToken(token_path);

@@ -20,7 +20,7 @@
 
 #include "bench/bench_district.h"
 #include "ledger/keys.h"
-#include "ledger/ledger.h"
+#include "ledger/district.h"
 #include "ledger/store.h"
 #include "ledger/tree_rows.h"
 
@@ -49,7 +49,7 @@ double LedgerRun(const std::string& dir, size_t batch, size_t n, Appended* appen
   options.data_dir = dir;
   options.origin = "mingzhang.bench/append";
   options.batch_entries_max = batch;
-  auto ledger = Ledger::Open(options);
+  auto ledger = District::Open(options);
   if (!ledger.ok()) {
     std::fprintf(stderr, "%s\n", ledger.status().ToString().c_str());
     std::exit(1);

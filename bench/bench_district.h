@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "ledger/ledger.h"
+#include "ledger/district.h"
 #include "tests/entry_builders.h"
 
 namespace mingzhang::bench {
@@ -21,7 +21,7 @@ inline constexpr int64_t kRateFenPerM2Month = 250;   // 2.50 元/㎡/月
 inline constexpr int64_t kUnitAreaCentiM2 = 10'260;  // 102.60 ㎡: 256.50 元 a month
 inline constexpr int64_t kMonthlyFeeFen = 25'650;
 
-inline void MustAppend(Ledger& ledger, const v1::Entry& entry) {
+inline void MustAppend(District& ledger, const v1::Entry& entry) {
   Result<StoredEntry> r = ledger.Append(entry);
   if (!r.ok()) {
     std::fprintf(stderr, "append refused: %s\n", r.status().ToString().c_str());
@@ -32,7 +32,7 @@ inline void MustAppend(Ledger& ledger, const v1::Entry& entry) {
 inline std::string UnitId(size_t i) { return "B" + std::to_string(i); }
 
 // Registers the firm (when `with_firm`), a community from 2025-01 and its units, 1,000 per entry.
-inline void RegisterCommunity(Ledger& ledger, const std::string& community_id, size_t units, bool with_firm = true) {
+inline void RegisterCommunity(District& ledger, const std::string& community_id, size_t units, bool with_firm = true) {
   using namespace testing;
   if (with_firm) MustAppend(ledger, Firm(kFirmId));
   MustAppend(ledger, Community(community_id, kFirmId, kRateFenPerM2Month, BasisPoints(800), "2025-01"));
@@ -64,7 +64,7 @@ inline std::string CommunityId(size_t index) {
 }
 
 // Registers the firm and communities 0 .. communities-1, each with `units` units.
-inline void RegisterDistrict(Ledger& ledger, size_t communities, size_t units) {
+inline void RegisterDistrict(District& ledger, size_t communities, size_t units) {
   MustAppend(ledger, testing::Firm(kFirmId));
   for (size_t c = 0; c < communities; ++c) RegisterCommunity(ledger, CommunityId(c), units, /*with_firm=*/false);
 }
@@ -86,7 +86,7 @@ inline v1::Entry DistrictPayment(size_t communities, size_t units, size_t i) {
 // Appends next(0) .. next(n-1) through AppendAsync, keeping a few full batches queued so every
 // group commit is full without overflowing the queue; `stored(i, entry)` sees each durable entry.
 // Returns the seconds from the first append to the last answer.
-inline double AppendAll(Ledger& ledger, size_t n, size_t batch, const std::function<v1::Entry(size_t)>& next,
+inline double AppendAll(District& ledger, size_t n, size_t batch, const std::function<v1::Entry(size_t)>& next,
                         const std::function<void(size_t, StoredEntry&)>& stored = nullptr) {
   std::atomic<size_t> done{0};
   const size_t window = std::min(kAppendQueueMax, 4 * batch);

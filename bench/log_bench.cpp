@@ -67,11 +67,11 @@ double StatusMiB(const std::string& field) {
   return 0;
 }
 
-std::unique_ptr<Ledger> OpenLedger(const std::string& dir) {
+std::unique_ptr<District> OpenLedger(const std::string& dir) {
   LedgerOptions options;
   options.data_dir = dir;
   options.origin = "mingzhang.bench/log";
-  auto ledger = Ledger::Open(options);
+  auto ledger = District::Open(options);
   if (!ledger.ok()) {
     std::fprintf(stderr, "%s\n", ledger.status().ToString().c_str());
     std::exit(1);
@@ -88,7 +88,7 @@ T Must(Result<T> r, const char* what) {
   return std::move(r).value();
 }
 
-void ProofRows(const Ledger& ledger, uint64_t size, size_t samples) {
+void ProofRows(const District& ledger, uint64_t size, size_t samples) {
   std::mt19937_64 rng(size);
   std::vector<double> inclusion_us, verify_us, consistency_us;
   const Hash root = ledger.head().root;
@@ -187,7 +187,7 @@ double ReadRate(const Store& store) {
 
 // Offline verification of the store (reading it from RocksDB, on every core) beside the baseline,
 // first of the log alone, then with what the store keeps beside it.
-void VerifyRows(const Ledger& ledger) {
+void VerifyRows(const District& ledger) {
   const HashRates rates = MeasureHashRates(ledger.store());
   const double hash_rate = rates.sha256;
   std::printf("\n%-40s %12s %14s %14s %8s\n", "verify (every signature)", "entries", "entries/s", "sha-256/s", "ratio");
@@ -220,7 +220,7 @@ void LogRows(const Config& config, uint64_t size) {
   auto dir = std::filesystem::path(config.dir) / ("mingzhang-log-bench-" + std::to_string(::getpid()));
   std::filesystem::remove_all(dir);
   {
-    std::unique_ptr<Ledger> ledger = OpenLedger(dir.string());
+    std::unique_ptr<District> ledger = OpenLedger(dir.string());
     RegisterCommunity(*ledger, kCommunity, kUnits);
     uint64_t payments = size - ledger->head().tree_size;
     double seconds = AppendAll(*ledger, payments, kBatchEntriesMax,
@@ -230,7 +230,7 @@ void LogRows(const Config& config, uint64_t size) {
   }
   // Reopened, as a server starts on an existing log: replay included.
   auto start = Clock::now();
-  std::unique_ptr<Ledger> ledger = OpenLedger(dir.string());
+  std::unique_ptr<District> ledger = OpenLedger(dir.string());
   std::printf("reopened in %.1f s; RSS %.0f MiB\n\n", MicrosSince(start) / 1e6, StatusMiB("VmRSS"));
   ProofRows(*ledger, size, config.samples);
   VerifyRows(*ledger);
@@ -245,7 +245,7 @@ void StatementRows(const Config& config) {
   using namespace testing;
   auto dir = std::filesystem::path(config.dir) / ("mingzhang-statement-bench-" + std::to_string(::getpid()));
   std::filesystem::remove_all(dir);
-  std::unique_ptr<Ledger> ledger = OpenLedger(dir.string());
+  std::unique_ptr<District> ledger = OpenLedger(dir.string());
   RegisterCommunity(*ledger, kCommunity, kUnits);
   uint64_t mid_year_size = 0;
   const v1::Category kCategories[] = {v1::CLEANING, v1::SECURITY, v1::GREENERY, v1::REPAIR, v1::UTILITIES};
@@ -290,7 +290,7 @@ void StatementRows(const Config& config) {
 int Main(const Config& config) {
   if (!config.reopen.empty()) {
     auto start = Clock::now();
-    std::unique_ptr<Ledger> ledger = OpenLedger(config.reopen);
+    std::unique_ptr<District> ledger = OpenLedger(config.reopen);
     std::printf("opened %llu entries in %.2f s; RSS %.0f MiB\n",
                 static_cast<unsigned long long>(ledger->head().tree_size), MicrosSince(start) / 1e6,
                 StatusMiB("VmRSS"));

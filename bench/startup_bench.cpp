@@ -101,12 +101,12 @@ std::pair<double, double> Percentiles(std::vector<double> v) {
   std::exit(1);
 }
 
-std::unique_ptr<Ledger> OpenLedger(const std::string& dir, bool create) {
+std::unique_ptr<District> OpenLedger(const std::string& dir, bool create) {
   LedgerOptions options;
   options.data_dir = dir;
   options.origin = "mingzhang.bench/district";
   options.create_if_missing = create;
-  auto ledger = Ledger::Open(options);
+  auto ledger = District::Open(options);
   if (!ledger.ok()) Die("open " + dir + ": " + ledger.status().ToString());
   return std::move(ledger).value();
 }
@@ -132,7 +132,7 @@ double Number(const Fields& fields, const std::string& key) {
 // prints the build rate and the RSS growth per entry beyond the first sample.
 int BuildOnly(const Config& config) {
   const uint64_t entries = config.sizes.at(0);
-  std::unique_ptr<Ledger> ledger = OpenLedger(config.build_only, true);
+  std::unique_ptr<District> ledger = OpenLedger(config.build_only, true);
   if (ledger->head().tree_size != 0) Die(config.build_only + " already holds a log");
   RegisterDistrict(*ledger, config.communities, kUnitsPerCommunity);
   const uint64_t registered = ledger->head().tree_size;
@@ -165,7 +165,7 @@ int BuildOnly(const Config& config) {
 // statement of community 0 for the year.
 int OpenOnly(const Config& config) {
   auto start = Clock::now();
-  std::unique_ptr<Ledger> ledger = OpenLedger(config.open_only, false);
+  std::unique_ptr<District> ledger = OpenLedger(config.open_only, false);
   const double open_s = SecondsSince(start);
   const double rss_mib = StatusMiB("self", "VmRSS");
   double p50_ms = -1, p99_ms = -1;

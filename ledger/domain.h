@@ -23,6 +23,7 @@
 #include "ledger/crypto.h"
 #include "ledger/ids.h"  // kIdBytesMax
 #include "ledger/entries_digest.h"
+#include "ledger/state_machine.h"
 #include "ledger/status.h"
 #include "ledger/store.h"
 #include "mingzhang/v1/ledger.pb.h"
@@ -188,29 +189,29 @@ class RowSource {
 // store holds; communities are cached decoded (every rule reads them) up to `cache_bytes`, and
 // the rest is read row by row. Without a store (a replay: a statement at a past size, a
 // verification), every row is kept here.
-class Domain {
+class Domain final : public StateMachine {
  public:
   Domain();
   Domain(const Store& store, size_t cache_bytes);
-  ~Domain();
+  ~Domain() override;
   Domain(Domain&&) = delete;
 
   // Checks `entry` (seq and recorded_at_ms already set) against every rule and fills the fields
   // the ledger computes (a close's tally and resolution id; *changed then tells the caller to
   // re-serialize). Changes no state: the caller Records the entry once it is sequenced.
-  Status Admit(v1::Entry& entry, bool* changed);
+  Status Admit(v1::Entry& entry, bool* changed) override;
   // Applies an entry to the state: one just admitted, or one the log already holds (replay). An
   // error is a failed read of the store: the batch cannot be written.
-  Status Record(const v1::Entry& entry, const Hash& leaf_hash);
+  Status Record(const v1::Entry& entry, const Hash& leaf_hash) override;
 
   // The rows the open batch changed go into `writes`; a new batch opens above it.
-  void Seal(WriteSet& writes);
+  void Seal(WriteSet& writes) override;
   // The oldest sealed batch is in the store now; cached communities beyond the budget are let go.
-  void Durable();
+  void Durable() override;
   // Forgets every batch not yet durable (a failed write), or only the open one (a refused or
   // checked group).
-  void AbandonAll();
-  void AbandonOpen();
+  void AbandonAll() override;
+  void AbandonOpen() override;
 
   // The state as rows: the pending batches' over the store's. Flushes the cached communities'
   // changes into the open batch first.

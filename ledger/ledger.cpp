@@ -45,9 +45,29 @@ Status CheckOrigin(const std::string& origin) {
   return OkStatus();
 }
 
+// The log alone: every entry is admitted as it is and keeps no state.
+class NoState final : public StateMachine {
+ public:
+  Status Admit(v1::Entry&, bool* changed) override {
+    *changed = false;
+    return OkStatus();
+  }
+  Status Record(const v1::Entry&, const Hash&) override { return OkStatus(); }
+  void Seal(WriteSet&) override {}
+  void Durable() override {}
+  void AbandonAll() override {}
+  void AbandonOpen() override {}
+};
+
 }  // namespace
 
 Result<std::unique_ptr<Ledger>> Ledger::Open(const LedgerOptions& options) {
+  return OpenWith(options, [](LedgerOptions o, std::unique_ptr<Store> store, SigningKey key) {
+    return new Ledger(std::move(o), std::move(store), std::move(key));
+  });
+}
+
+Result<std::unique_ptr<Ledger>> Ledger::OpenWith(const LedgerOptions& options, const Make& make) {
   std::error_code ec;
   std::string store_dir = options.data_dir + "/" + kStoreDirName;
   bool store_exists = std::filesystem::exists(store_dir + "/CURRENT");
@@ -67,10 +87,7 @@ Result<std::unique_ptr<Ledger>> Ledger::Open(const LedgerOptions& options) {
   // An existing log on a full disk is still served for reading; a new one is not made there.
   store_options.read_only_on_storage_error = true;
   MZ_ASSIGN_OR_RETURN(std::unique_ptr<Store> store, Store::Open(store_dir, store_options));
-  std::unique_ptr<Ledger> ledger(new Ledger(options, std::move(store), std::move(key)));
-  ledger->tokens_ = std::make_unique<TokenStore>(*ledger->store_, ledger->options_.clock_ms);
-  ledger->invitations_ =
-      std::make_unique<InvitationStore>(*ledger->store_, *ledger->tokens_, ledger->options_.clock_ms);
+  std::unique_ptr<Ledger> ledger(make(options, std::move(store), std::move(key)));
   MZ_RETURN_IF_ERROR(ledger->Load());
   ledger->writer_ = std::thread([l = ledger.get()] { l->RunWriter(); });
   ledger->sequencer_ = std::thread([l = ledger.get()] { l->RunSequencer(); });
@@ -185,7 +202,8 @@ Status Ledger::Load() {
     MZ_ASSIGN_OR_RETURN(StoredEntry last, ReadEntry(*size - 1));
     last_timestamp_ms_ = last.entry.recorded_at_ms();
   }
-  domain_ = std::make_unique<Domain>(*store_, options_.state_cache_bytes);
+  state_ = options_.state_machine ? options_.state_machine(*store_, options_.state_cache_bytes)
+                                  : std::make_unique<NoState>();
   // The state rows are of the head's size; those of a log written before them are built once.
   MZ_ASSIGN_OR_RETURN(std::optional<std::string> state_head, store_->Get(Column::kMeta, kMetaStateHead));
   if (state_head && *state_head == head) return OkStatus();
@@ -233,11 +251,11 @@ Status Ledger::BuildState(uint64_t state_size, uint64_t tree_size) {
   uint64_t seq = state_size;
   Status failed = OkStatus();
   auto write = [&](const Hash& chain) {
-    domain_->Seal(writes);
+    state_->Seal(writes);
     writes.Put(Column::kMeta, std::string(kMetaStateHead), Be64(seq) + std::string(AsBytes(chain)));
     failed = store_->Write(writes, /*sync=*/true);
     writes = WriteSet();
-    if (failed.ok()) domain_->Durable();
+    if (failed.ok()) state_->Durable();
     if (failed.ok() && options_.on_state_build) options_.on_state_build(seq, tree_size);
     return failed.ok();
   };
@@ -248,7 +266,7 @@ Status Ledger::BuildState(uint64_t state_size, uint64_t tree_size) {
         failed = DataLoss("entry-corrupt", "entry " + std::to_string(seq) + " does not decode; run mingzhang verify");
         return false;
       }
-      if (failed = domain_->Record(d.entry, d.leaf); !failed.ok()) return false;
+      if (failed = state_->Record(d.entry, d.leaf); !failed.ok()) return false;
       ++seq;
       if (seq % kStateBuildChunkEntries == 0 && !write(d.chain)) return false;
     }

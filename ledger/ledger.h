@@ -23,20 +23,16 @@
 #include <unordered_map>
 #include <vector>
 
-#include <nlohmann/json.hpp>
 #include <optional>
 
 #include "ledger/crypto.h"
-#include "ledger/domain.h"
-#include "ledger/invitations.h"
 #include "ledger/keys.h"
 #include "ledger/merkle.h"
 #include "ledger/note.h"
+#include "ledger/state_machine.h"
 #include "ledger/status.h"
 #include "ledger/store.h"
-#include "ledger/tokens.h"
 #include "ledger/tree_rows.h"
-#include "ledger/views_directory.h"
 #include "mingzhang/v1/ledger.pb.h"
 
 namespace mingzhang {
@@ -55,8 +51,8 @@ inline constexpr const char* kKeyFileName = "log.key.pem";
 inline constexpr const char* kPublicKeyFileName = "log.pub.pem";
 inline constexpr const char* kStoreDirName = "store";
 
-// The state cache's default (LedgerOptions::state_cache_bytes): the sequencer's decoded
-// communities. A 2,000-unit community with a year of months is about 300 KiB decoded.
+// The state cache's default (LedgerOptions::state_cache_bytes): what the state machine keeps
+// decoded (the trust domain's communities: a 2,000-unit community with a year is ~300 KiB).
 inline constexpr size_t kStateCacheBytesDefault = 256 << 20;
 
 struct LedgerOptions {
@@ -70,7 +66,10 @@ struct LedgerOptions {
   std::shared_ptr<StorageFaults> storage_faults;  // tests only (store.h); mingzhangd sets none
   unsigned store_stats_period_s = kStatsDumpPeriodSecondsDefault;  // RocksDB's statistics dump
   std::function<void(const Status&)> on_write_state;  // StoreOptions::on_write_state
-  // The sequencer's decoded communities (Domain); the store's block cache is apart from it.
+  // The state machine the log keeps (state_machine.h), made over the store with the cache budget
+  // below; none: the log alone, every entry admitted as it is.
+  std::function<std::unique_ptr<StateMachine>(const Store& store, size_t cache_bytes)> state_machine;
+  // The state machine's cache; the store's block cache is apart from it.
   size_t state_cache_bytes = kStateCacheBytesDefault;
   // Called while the state rows are built from the entries, once for a log written before them
   // (or whose building stopped): entries done of the total, every kStateBuildChunkEntries.
@@ -106,7 +105,7 @@ class Ledger {
 
   static Result<std::unique_ptr<Ledger>> Open(const LedgerOptions& options);
   // Answers every queued append, stops the sequencer and closes the store.
-  ~Ledger();
+  virtual ~Ledger();
   Ledger(const Ledger&) = delete;
   Ledger& operator=(const Ledger&) = delete;
 
@@ -156,55 +155,21 @@ class Ledger {
   // Whether the store takes writes (Store::WriteState), and a recovery attempt now (Store::Recover).
   Status WriteState() const { return store_->WriteState(); }
   Status RecoverStorage() { return store_->Recover(); }
-  TokenStore& tokens() { return *tokens_; }
-  // Invitation codes for owners (invitations.h), in the same auth column as the tokens.
-  InvitationStore& invitations() { return *invitations_; }
-  // A token for `credential`, once its scope is checked against the registrations
-  // (Domain::CheckCredentialScope). With an idempotency key, at most once per (issuer, key)
-  // (TokenStore::IssueOnce); without one, a fresh token on every call.
-  Result<IssuedToken> IssueToken(const v1::Credential& credential, std::string_view issuer_id,
-                                 std::string_view idempotency_key);
+  // The store, for a column of the API's own beside the log (auth: tokens, invitations); the
+  // log neither reads nor writes it.
+  Store& shared_store() { return *store_; }
+  // The ledger's clock (LedgerOptions::clock_ms), Unix milliseconds.
+  int64_t NowMs() const { return options_.clock_ms(); }
 
-  // Views (views.h), each consistent with the head it names. Periods are "YYYY-MM", "YYYY-Qn" or
-  // "YYYY". Errors: bad-period, unknown-community, unknown-unit, unknown-proposal, no-checkpoint.
-  //
-  // {statement, signature {key_id, algorithm: "Ed25519", signature}}: the signature is over the
-  // JCS form of `statement`. Without tree_size: from kept aggregates at the current head. With it:
-  // by replaying the community's entries below it, naming the checkpoint signed at that size.
-  Result<nlohmann::json> Statement(const std::string& community_id, const std::string& period,
-                                   std::optional<uint64_t> tree_size = std::nullopt) const;
-  Result<nlohmann::json> Billing(const std::string& community_id, const std::string& period) const;
-  // Adds to each payment {leaf_index, leaf_hash, audit_path} against the latest checkpoint, and
-  // that signed checkpoint as `checkpoint` with its `tree_size`.
-  Result<nlohmann::json> OwnerAccount(const std::string& community_id, const std::string& unit_id,
-                                      const std::string& period) const;
-  Result<nlohmann::json> EvaluationSummary(const std::string& community_id, const std::string& period) const;
-  Result<nlohmann::json> Proposal(const std::string& community_id, const std::string& proposal_id) const;
-  Result<nlohmann::json> Ratings(const std::string& period) const;
-  // Today in China Standard Time by the ledger's clock: what billing views read as of (views.h
-  // ViewAsOf), so a cached view is kept per day as well as per tree size.
-  Date Today() const { return DateOfUnixMs(options_.clock_ms()); }
-  // Every proposal of a community with its status and tally (ProposalsView).
-  Result<nlohmann::json> Proposals(const std::string& community_id) const;
-  // A community's name, firm and labelled units (CommunityUnitsView).
-  Result<nlohmann::json> CommunityUnits(const std::string& community_id) const;
-  // What a credential covers, with names and labels (DirectoryView, GET /v1/me).
-  nlohmann::json Directory(const v1::Credential& who) const;
-  Result<nlohmann::json> Reconcile(const std::string& community_id, std::string_view bank_csv) const;
-  // The district a page at a time, and spending by category at the head with the count of
-  // voucher files `uploaded` says are kept (views_directory.h; defined in views_directory.cpp).
-  Result<nlohmann::json> Firms(const DirectoryPage& page) const;
-  Result<nlohmann::json> Communities(const std::string& firm_id, const DirectoryPage& page) const;
-  Result<nlohmann::json> Spending(const std::string& community_id, const std::string& period,
-                                  const VoucherUploaded& uploaded) const;
-  // Seqs of a community's entries after `after_seq` (all when nullopt), at most `limit`.
-  Result<std::vector<uint64_t>> CommunitySeqs(const std::string& community_id, std::optional<uint64_t> after_seq,
-                                              size_t limit) const;
-  // The community an entry belongs to (empty for firm registrations); NotFound beyond the head.
-  Result<std::string> CommunityOf(uint64_t seq) const;
-  // The communities whose disbursements name a voucher_sha256, in id order; empty when none
-  // (Domain::VoucherCommunities): who may store and read the voucher's file.
-  std::vector<std::string> VoucherCommunities(const std::string& sha256_hex) const;
+ protected:
+  Ledger(LedgerOptions options, std::unique_ptr<Store> store, SigningKey key);
+  // What Open does, for a class that extends the log (views/district.h): `make` constructs it
+  // from the opened store and key; then the head is loaded and the threads start.
+  using Make = std::function<Ledger*(LedgerOptions, std::unique_ptr<Store>, SigningKey)>;
+  static Result<std::unique_ptr<Ledger>> OpenWith(const LedgerOptions& options, const Make& make);
+  const LedgerOptions& options() const { return options_; }
+  // The log's key: what signs its checkpoints, and a district's statements.
+  const SigningKey& signing_key() const { return key_; }
 
  private:
   struct Group;
@@ -223,7 +188,6 @@ class Ledger {
     Hash chain{};
   };
 
-  Ledger(LedgerOptions options, std::unique_ptr<Store> store, SigningKey key);
   static Status CreateStore(const LedgerOptions& options, const SigningKey& key, const std::string& store_dir,
                             const StoreOptions& store_options);
   Status Load();
@@ -255,8 +219,6 @@ class Ledger {
 
   LedgerOptions options_;
   std::unique_ptr<Store> store_;
-  std::unique_ptr<TokenStore> tokens_;  // on store_, declared after it: destroyed first
-  std::unique_ptr<InvitationStore> invitations_;  // on store_ and tokens_: destroyed before them
   SigningKey key_;
   std::string origin_;
   std::string key_name_;
@@ -271,7 +233,7 @@ class Ledger {
   // idempotency records, which its successor cannot yet read from the store.
   TreeState tree_;
   TreeState tree_before_in_flight_;
-  std::unique_ptr<Domain> domain_;  // the state machine, its batches not yet durable over the store
+  std::unique_ptr<StateMachine> state_;  // its batches not yet durable kept over the store
   bool in_flight_ = false;          // a batch was handed to the writer and its outcome is not known
   struct InFlightKey {
     std::string fingerprint;

@@ -243,7 +243,7 @@ void Ledger::Sequence(v1::Entry& request, BatchState& state, BatchResult& r) {
   request.set_seq(seq);
   request.set_recorded_at_ms(header.recorded_at_ms());
   bool changed = false;
-  r.refusal = domain_->Admit(request, &changed);
+  r.refusal = state_->Admit(request, &changed);
   if (!r.refusal.ok()) return;
   if (changed) {  // the ledger filled fields: serialize the entry as it now is
     request.clear_seq();
@@ -270,7 +270,7 @@ void Ledger::Sequence(v1::Entry& request, BatchState& state, BatchResult& r) {
   r.stored.entry.set_prev_hash(header.prev_hash());
   r.stored.entry.set_recorded_at_ms(header.recorded_at_ms());
   // A failed read of the state leaves the batch's state half made: nothing of it is written.
-  if (Status recorded = domain_->Record(r.stored.entry, r.stored.leaf_hash); !recorded.ok()) {
+  if (Status recorded = state_->Record(r.stored.entry, r.stored.leaf_hash); !recorded.ok()) {
     state.failure = recorded;
     return;
   }
@@ -312,7 +312,7 @@ std::unique_ptr<Ledger::Job> Ledger::SequenceBatch(std::vector<Pending> batch) {
 void Ledger::SealBatch(Job& job) {
   BatchState& state = job.state;
   state.tree.rows.Flush(state.writes);
-  domain_->Seal(state.writes);
+  state_->Seal(state.writes);
   Checkpoint checkpoint{origin_, state.tree.range.size(), state.tree.range.Root(), {}};
   std::string note = SignNote(FormatCheckpoint(checkpoint), key_name_, key_);
   state.writes.Put(Column::kCheckpoints, CheckpointKey(state.tree.range.size()), note);
@@ -337,7 +337,7 @@ Status Ledger::AwaitWriter() {
 void Ledger::Settle(const Status& written) {
   if (!in_flight_) return;
   in_flight_ = false;
-  if (written.ok()) domain_->Durable();
+  if (written.ok()) state_->Durable();
 }
 
 // The failure of the writer's last job when the writer is idle (and forgets it); OK otherwise.
@@ -375,9 +375,9 @@ void Ledger::RollBack(bool tree_too) {
   in_flight_keys_.clear();
   if (tree_too) {
     tree_ = tree_before_in_flight_;
-    domain_->AbandonAll();
+    state_->AbandonAll();
   } else {
-    domain_->AbandonOpen();
+    state_->AbandonOpen();
   }
 }
 

@@ -1,4 +1,4 @@
-// The ledger's views: domain views tied to the head they were computed at, with signatures and
+// The district's views: domain views tied to the head they were computed at, with signatures and
 // proofs (views.h has the definitions).
 #include <algorithm>
 #include <optional>
@@ -8,7 +8,7 @@
 #include "ledger/encoding.h"
 #include "ledger/jcs.h"
 #include "ledger/keys.h"
-#include "ledger/ledger.h"
+#include "ledger/district.h"
 #include "ledger/state_rows.h"
 #include "ledger/views.h"
 
@@ -57,21 +57,21 @@ Result<std::vector<uint64_t>> SeqsBelow(StateReader& state, const std::string& c
 
 }  // namespace
 
-Result<json> Ledger::Statement(const std::string& community_id, const std::string& period_text,
+Result<json> District::Statement(const std::string& community_id, const std::string& period_text,
                                std::optional<uint64_t> tree_size) const {
   MZ_ASSIGN_OR_RETURN(Period period, ParsePeriod(period_text));
   Result<json> body = json();
   if (!tree_size) {
     MZ_ASSIGN_OR_RETURN(ReadView view, Read());
     Snapshot now(std::move(view));
-    MZ_ASSIGN_OR_RETURN(Checkpoint checkpoint, OpenCheckpoint(now.view.head.checkpoint, verifier_));
+    MZ_ASSIGN_OR_RETURN(Checkpoint checkpoint, OpenCheckpoint(now.view.head.checkpoint, verifier()));
     body = StatementBody(now.state, community_id, period, checkpoint, Today());
   } else {
     // An earlier tree: replay the community's entries below it (its registration among them) into
     // a state of its own. The checkpoint is read first, so the snapshot the seqs come from holds
     // every entry below its size.
     MZ_ASSIGN_OR_RETURN(std::string note, CheckpointAt(*tree_size));
-    MZ_ASSIGN_OR_RETURN(Checkpoint checkpoint, OpenCheckpoint(note, verifier_));
+    MZ_ASSIGN_OR_RETURN(Checkpoint checkpoint, OpenCheckpoint(note, verifier()));
     MZ_ASSIGN_OR_RETURN(ReadView view, Read());
     Snapshot now(std::move(view));
     MZ_ASSIGN_OR_RETURN(std::vector<uint64_t> seqs, SeqsBelow(now.state, community_id, *tree_size));
@@ -88,19 +88,19 @@ Result<json> Ledger::Statement(const std::string& community_id, const std::strin
   MZ_ASSIGN_OR_RETURN(std::string canonical, Canonicalize(*body));
   return json{{"statement", std::move(*body)},
               {"signature",
-               {{"key_id", KeyIdHex(verifier_)},
+               {{"key_id", KeyIdHex(verifier())},
                 {"algorithm", "Ed25519"},
-                {"signature", Base64Encode(key_.Sign(canonical))}}}};
+                {"signature", Base64Encode(signing_key().Sign(canonical))}}}};
 }
 
-Result<json> Ledger::Billing(const std::string& community_id, const std::string& period_text) const {
+Result<json> District::Billing(const std::string& community_id, const std::string& period_text) const {
   MZ_ASSIGN_OR_RETURN(Period period, ParsePeriod(period_text));
   MZ_ASSIGN_OR_RETURN(ReadView view, Read());
   Snapshot now(std::move(view));
   return BillingView(now.state, community_id, period, Today());
 }
 
-Result<json> Ledger::OwnerAccount(const std::string& community_id, const std::string& unit_id,
+Result<json> District::OwnerAccount(const std::string& community_id, const std::string& unit_id,
                                   const std::string& period_text) const {
   MZ_ASSIGN_OR_RETURN(Period period, ParsePeriod(period_text));
   MZ_ASSIGN_OR_RETURN(ReadView view, Read());
@@ -110,7 +110,7 @@ Result<json> Ledger::OwnerAccount(const std::string& community_id, const std::st
   for (json& payment : account["payments"]) {
     uint64_t seq = std::stoull(payment["seq"].get<std::string>());
     MZ_ASSIGN_OR_RETURN(std::vector<Hash> proof, InclusionProof(seq, h.tree_size));
-    MZ_ASSIGN_OR_RETURN(Hash leaf, ReadTreeNode(*store_, 0, seq));
+    MZ_ASSIGN_OR_RETURN(Hash leaf, ReadTreeNode(store(), 0, seq));
     json path = json::array();
     for (const Hash& node : proof) path.push_back(Base64Encode(AsBytes(node)));
     payment["leaf_index"] = std::to_string(seq);
@@ -122,49 +122,46 @@ Result<json> Ledger::OwnerAccount(const std::string& community_id, const std::st
   return account;
 }
 
-Result<json> Ledger::EvaluationSummary(const std::string& community_id, const std::string& period_text) const {
+Result<json> District::EvaluationSummary(const std::string& community_id, const std::string& period_text) const {
   MZ_ASSIGN_OR_RETURN(Period period, ParsePeriod(period_text));
   MZ_ASSIGN_OR_RETURN(ReadView view, Read());
   Snapshot now(std::move(view));
   return mingzhang::EvaluationSummary(now.state, community_id, period);
 }
 
-Result<json> Ledger::Proposal(const std::string& community_id, const std::string& proposal_id) const {
+Result<json> District::Proposal(const std::string& community_id, const std::string& proposal_id) const {
   MZ_ASSIGN_OR_RETURN(ReadView view, Read());
   Snapshot now(std::move(view));
   return ProposalView(now.state, community_id, proposal_id);
 }
 
-Result<json> Ledger::Ratings(const std::string& period_text) const {
+Result<json> District::Ratings(const std::string& period_text) const {
   MZ_ASSIGN_OR_RETURN(Period period, ParsePeriod(period_text));
   MZ_ASSIGN_OR_RETURN(ReadView view, Read());
   Snapshot now(std::move(view));
   return RatingsView(now.state, period, Today());
 }
 
-Result<json> Ledger::Proposals(const std::string& community_id) const {
+Result<json> District::Proposals(const std::string& community_id) const {
   MZ_ASSIGN_OR_RETURN(ReadView view, Read());
   Snapshot now(std::move(view));
   return ProposalsView(now.state, community_id);
 }
 
-Result<json> Ledger::CommunityUnits(const std::string& community_id) const {
+Result<json> District::CommunityUnits(const std::string& community_id) const {
   MZ_ASSIGN_OR_RETURN(ReadView view, Read());
   Snapshot now(std::move(view));
   return CommunityUnitsView(now.state, community_id);
 }
 
 // An I/O error reading the state shows no community: the signature (ledger.h) has no error yet.
-json Ledger::Directory(const v1::Credential& who) const {
-  if (Result<ReadView> view = Read(); view.ok()) {
-    Snapshot now(std::move(*view));
-    if (Result<json> directory = DirectoryView(now.state, who); directory.ok()) return std::move(*directory);
-  }
-  return json{{"role", v1::Role_Name(who.role())}, {"principal_id", who.principal_id()},
-              {"communities", json::array()}};
+Result<json> District::Directory(const v1::Credential& who) const {
+  MZ_ASSIGN_OR_RETURN(ReadView view, Read());
+  Snapshot now(std::move(view));
+  return DirectoryView(now.state, who);
 }
 
-Result<json> Ledger::Reconcile(const std::string& community_id, std::string_view bank_csv) const {
+Result<json> District::Reconcile(const std::string& community_id, std::string_view bank_csv) const {
   // Parsed before reading the state: the snapshot is kept no longer than the view needs it.
   MZ_ASSIGN_OR_RETURN(BankStatement bank, ParseBankStatement(bank_csv));
   MZ_ASSIGN_OR_RETURN(ReadView view, Read());
@@ -172,7 +169,7 @@ Result<json> Ledger::Reconcile(const std::string& community_id, std::string_view
   return ReconcileView(now.state, community_id, bank);
 }
 
-Result<std::vector<uint64_t>> Ledger::CommunitySeqs(const std::string& community_id,
+Result<std::vector<uint64_t>> District::CommunitySeqs(const std::string& community_id,
                                                     std::optional<uint64_t> after_seq, size_t limit) const {
   MZ_ASSIGN_OR_RETURN(ReadView view, Read());
   Snapshot now(std::move(view));
@@ -186,22 +183,19 @@ Result<std::vector<uint64_t>> Ledger::CommunitySeqs(const std::string& community
 }
 
 // Read from the entry itself: an index by seq would cost a row per entry.
-Result<std::string> Ledger::CommunityOf(uint64_t seq) const {
+Result<std::string> District::CommunityOf(uint64_t seq) const {
   MZ_ASSIGN_OR_RETURN(StoredEntry e, ReadEntry(seq));
   return e.entry.community_id();
 }
 
 // An I/O error reading the state names no community, so the voucher is refused (fails closed).
-std::vector<std::string> Ledger::VoucherCommunities(const std::string& sha256_hex) const {
-  Result<ReadView> view = Read();
-  if (!view.ok()) return {};
-  Snapshot now(std::move(*view));
-  Result<std::vector<std::string>> communities = now.state.VoucherCommunities(sha256_hex);
-  if (!communities.ok()) return {};
-  return std::move(*communities);
+Result<std::vector<std::string>> District::VoucherCommunities(const std::string& sha256_hex) const {
+  MZ_ASSIGN_OR_RETURN(ReadView view, Read());
+  Snapshot now(std::move(view));
+  return now.state.VoucherCommunities(sha256_hex);
 }
 
-Result<IssuedToken> Ledger::IssueToken(const v1::Credential& credential, std::string_view issuer_id,
+Result<IssuedToken> District::IssueToken(const v1::Credential& credential, std::string_view issuer_id,
                                        std::string_view idempotency_key) {
   MZ_RETURN_IF_ERROR(CheckCredential(credential));
   {
@@ -217,5 +211,27 @@ Result<IssuedToken> Ledger::IssueToken(const v1::Credential& credential, std::st
   issued.credential = credential;
   return issued;
 }
+
+}  // namespace mingzhang
+
+namespace mingzhang {
+
+Result<std::unique_ptr<District>> District::Open(LedgerOptions options) {
+  options.state_machine = [](const Store& store, size_t cache_bytes) {
+    return std::make_unique<Domain>(store, cache_bytes);
+  };
+  MZ_ASSIGN_OR_RETURN(std::unique_ptr<Ledger> opened,
+                      OpenWith(options, [](LedgerOptions o, std::unique_ptr<Store> store, SigningKey key) {
+                        return new District(std::move(o), std::move(store), std::move(key));
+                      }));
+  return std::unique_ptr<District>(static_cast<District*>(opened.release()));
+}
+
+District::District(LedgerOptions options, std::unique_ptr<Store> store, SigningKey key)
+    : Ledger(std::move(options), std::move(store), std::move(key)),
+      tokens_(std::make_unique<TokenStore>(shared_store(), this->options().clock_ms)),
+      invitations_(std::make_unique<InvitationStore>(shared_store(), *tokens_, this->options().clock_ms)) {}
+
+District::~District() = default;
 
 }  // namespace mingzhang

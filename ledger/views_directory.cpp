@@ -6,7 +6,7 @@
 #include <map>
 #include <vector>
 
-#include "ledger/ledger.h"
+#include "ledger/district.h"
 #include "ledger/views.h"
 
 namespace mingzhang {
@@ -146,21 +146,21 @@ Result<json> SpendingView(StateReader& state, const std::string& community_id, c
               {"funds", std::move(funds)}};
 }
 
-Result<json> Ledger::Firms(const DirectoryPage& page) const {
+Result<json> District::Firms(const DirectoryPage& page) const {
   MZ_ASSIGN_OR_RETURN(ReadView view, Read());
   StoreRows rows(view.store);
   StateReader state(rows);
   return FirmsView(state, page);
 }
 
-Result<json> Ledger::Communities(const std::string& firm_id, const DirectoryPage& page) const {
+Result<json> District::Communities(const std::string& firm_id, const DirectoryPage& page) const {
   MZ_ASSIGN_OR_RETURN(ReadView view, Read());
   StoreRows rows(view.store);
   StateReader state(rows);
   return CommunitiesView(state, firm_id, page);
 }
 
-Result<json> Ledger::Spending(const std::string& community_id, const std::string& period_text,
+Result<json> District::Spending(const std::string& community_id, const std::string& period_text,
                               const VoucherUploaded& uploaded) const {
   MZ_ASSIGN_OR_RETURN(Period period, ParsePeriod(period_text));
   MZ_ASSIGN_OR_RETURN(ReadView view, Read());

@@ -17,7 +17,7 @@
 
 #include "ledger/crypto.h"
 #include "ledger/encoding.h"
-#include "ledger/ledger.h"
+#include "ledger/district.h"
 #include "ledger/merkle.h"
 #include "ledger/note.h"
 #include "ledger/verify_state.h"
@@ -35,7 +35,7 @@ using Json = nlohmann::json;
 // system clock.
 // state_cache_bytes: the sequencer's cache of decoded communities (a few bytes: every community
 // is read again from its rows after each batch).
-inline std::unique_ptr<Ledger> OpenDomainLedger(const TempDir& dir, size_t batch_max = kBatchEntriesMax,
+inline std::unique_ptr<District> OpenDomainLedger(const TempDir& dir, size_t batch_max = kBatchEntriesMax,
                                                 int64_t clock_ms = 0, size_t state_cache_bytes = kStateCacheBytesDefault) {
   LedgerOptions options;
   options.state_cache_bytes = state_cache_bytes;
@@ -43,14 +43,14 @@ inline std::unique_ptr<Ledger> OpenDomainLedger(const TempDir& dir, size_t batch
   options.origin = "mingzhang.test/domain";
   options.batch_entries_max = batch_max;
   if (clock_ms != 0) options.clock_ms = [clock_ms] { return clock_ms; };
-  auto ledger = Ledger::Open(options);
+  auto ledger = District::Open(options);
   INFO(ledger.status().ToString());
   REQUIRE(ledger.ok());
   return std::move(ledger).value();
 }
 
 // Appends and requires success; returns what was stored.
-inline StoredEntry MustAppend(Ledger& ledger, const v1::Entry& entry) {
+inline StoredEntry MustAppend(District& ledger, const v1::Entry& entry) {
   Result<StoredEntry> r = ledger.Append(entry);
   INFO("append refused: " << r.status().ToString() << "\nentry: " << entry.ShortDebugString());
   REQUIRE(r.ok());
@@ -60,7 +60,7 @@ inline StoredEntry MustAppend(Ledger& ledger, const v1::Entry& entry) {
 
 // The stored state rows against an independent replay of every entry (verify_state.h): empty
 // when they agree, else what differs. REQUIRES: no append in flight.
-inline std::string StateRowsDiffer(const Ledger& ledger) {
+inline std::string StateRowsDiffer(const District& ledger) {
   Domain replay;
   for (uint64_t seq = 0; seq < ledger.head().tree_size; ++seq) {
     Result<StoredEntry> e = ledger.ReadEntry(seq);
@@ -143,7 +143,7 @@ inline std::string DecodeBase64(const Json& j) {
 }
 
 // Opens a signed checkpoint note with the ledger's key and parses it.
-inline Checkpoint OpenCheckpointNote(const Ledger& ledger, const std::string& note) {
+inline Checkpoint OpenCheckpointNote(const District& ledger, const std::string& note) {
   Result<std::string> text = OpenNote(note, ledger.verifier());
   INFO(text.status().ToString());
   REQUIRE(text.ok());

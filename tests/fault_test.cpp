@@ -149,7 +149,7 @@ void CheckReadsServed(HttpClient& c, const std::string& firm, const std::string&
 }
 
 // Every entry of the log by its idempotency key.
-std::map<std::string, int> CountByKey(Ledger& ledger) {
+std::map<std::string, int> CountByKey(District& ledger) {
   std::map<std::string, int> count;
   for (uint64_t seq = 0; seq < ledger.head().tree_size; ++seq) {
     Result<StoredEntry> e = ledger.ReadEntry(seq);

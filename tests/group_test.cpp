@@ -10,14 +10,14 @@ namespace {
 
 using namespace testing;
 
-Result<std::vector<StoredEntry>> AppendGroup(Ledger& ledger, std::vector<v1::Entry> entries) {
+Result<std::vector<StoredEntry>> AppendGroup(District& ledger, std::vector<v1::Entry> entries) {
   std::promise<Result<std::vector<StoredEntry>>> done;
   auto future = done.get_future();
   ledger.AppendGroupAsync(std::move(entries), [&](Result<std::vector<StoredEntry>> r) { done.set_value(std::move(r)); });
   return future.get();
 }
 
-std::unique_ptr<Ledger> Setup(const TempDir& dir) {
+std::unique_ptr<District> Setup(const TempDir& dir) {
   auto ledger = OpenDomainLedger(dir);
   MustAppend(*ledger, Firm("acme", "Acme"));
   MustAppend(*ledger, Community("garden", "acme", 250, BasisPoints(1000), "2026-07"));

@@ -21,6 +21,7 @@
 #include <catch2/catch.hpp>
 
 #include "api/http_server.h"
+#include "ledger/tokens.h"
 #include "ledger/crypto.h"
 #include "ledger/encoding.h"
 #include "ledger/ledger.h"

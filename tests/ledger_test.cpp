@@ -1,4 +1,4 @@
-#include "ledger/ledger.h"
+#include "ledger/district.h"
 
 #include <catch2/catch.hpp>
 
@@ -23,19 +23,19 @@ namespace {
 using testing::FirmEntry;
 using testing::TempDir;
 
-std::unique_ptr<Ledger> OpenLedger(const TempDir& dir, size_t batch_max = kBatchEntriesMax,
+std::unique_ptr<District> OpenLedger(const TempDir& dir, size_t batch_max = kBatchEntriesMax,
                                    std::shared_ptr<StorageFaults> faults = nullptr) {
   LedgerOptions options;
   options.data_dir = dir.path();
   options.origin = "mingzhang.test/ledger-test";
   options.batch_entries_max = batch_max;
   options.storage_faults = std::move(faults);
-  auto ledger = Ledger::Open(options);
+  auto ledger = District::Open(options);
   REQUIRE(ledger.ok());
   return std::move(ledger).value();
 }
 
-void RequireVerifies(const Ledger& ledger, uint64_t entries) {
+void RequireVerifies(const District& ledger, uint64_t entries) {
   auto report = VerifyLog(ledger.store(), ledger.verifier());
   REQUIRE(report.ok());
   INFO(report->ToString());
@@ -503,7 +503,7 @@ TEST_CASE("a ledger refuses a key that is not the one it was created with", "[le
   REQUIRE(other->SaveFile(dir / kKeyFileName).ok());
   LedgerOptions options;
   options.data_dir = dir.path();
-  auto reopened = Ledger::Open(options);
+  auto reopened = District::Open(options);
   REQUIRE(reopened.status().slug() == "key-mismatch");
 }
 
@@ -514,7 +514,7 @@ TEST_CASE("a ledger refuses a world-readable key file", "[ledger]") {
                                std::filesystem::perm_options::add);
   LedgerOptions options;
   options.data_dir = dir.path();
-  REQUIRE(Ledger::Open(options).status().slug() == "key-file-mode");
+  REQUIRE(District::Open(options).status().slug() == "key-file-mode");
 }
 
 }  // namespace
@@ -559,7 +559,7 @@ TEST_CASE("a store directory that holds something but no log is refused, not ove
   { std::ofstream(store_dir + "/notes.txt") << "someone's file"; }
   LedgerOptions options;
   options.data_dir = dir.path();
-  auto ledger = Ledger::Open(options);
+  auto ledger = District::Open(options);
   REQUIRE(ledger.status().slug() == "store-invalid");
   CHECK(std::filesystem::exists(store_dir + "/notes.txt"));
 }
@@ -576,7 +576,7 @@ TEST_CASE("recorded_at_ms never runs backwards, also across a restart with the c
     LedgerOptions options;
     options.data_dir = dir.path();
     options.clock_ms = [now_ms] { return now_ms; };
-    auto ledger = Ledger::Open(options);
+    auto ledger = District::Open(options);
     REQUIRE(ledger.ok());
     return std::move(ledger).value();
   };

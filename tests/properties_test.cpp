@@ -389,7 +389,7 @@ class History {
 
 struct World {
   TempDir dir;
-  std::unique_ptr<Ledger> ledger;
+  std::unique_ptr<District> ledger;
   std::vector<MCommunity> communities;
 };
 
@@ -427,11 +427,11 @@ void SetUp(World& w, History& h) {
   w.communities = {a, b};
 }
 
-std::string StatementDump(const Ledger& ledger, const std::string& c) {
+std::string StatementDump(const District& ledger, const std::string& c) {
   return MustView(ledger.Statement(c, "2026")).dump();
 }
 
-void CheckBalances(const Ledger& ledger, const MCommunity& c) {
+void CheckBalances(const District& ledger, const MCommunity& c) {
   const Json s = MustView(ledger.Statement(c.id, "2026")).at("statement");
   INFO("community " << c.id);
   for (v1::Fund fund : {v1::FEES, v1::PUBLIC_REVENUE}) {
@@ -442,7 +442,7 @@ void CheckBalances(const Ledger& ledger, const MCommunity& c) {
 }
 
 // (b) and the statement's details against the model.
-void DeepCheck(const Ledger& ledger, const MCommunity& c) {
+void DeepCheck(const District& ledger, const MCommunity& c) {
   INFO("community " << c.id);
   int64_t collected = 0;
   for (const auto& [unit, area] : c.units) {
@@ -515,7 +515,7 @@ void DeepCheck(const Ledger& ledger, const MCommunity& c) {
   }
 }
 
-std::vector<std::string> AllViews(const Ledger& ledger, const std::vector<MCommunity>& communities) {
+std::vector<std::string> AllViews(const District& ledger, const std::vector<MCommunity>& communities) {
   std::vector<std::string> out;
   for (const MCommunity& c : communities) {
     out.push_back(StatementDump(ledger, c.id));

@@ -17,7 +17,7 @@
 
 #include "api/endpoints.h"
 #include "api/http_server.h"
-#include "ledger/ledger.h"
+#include "ledger/district.h"
 #include "tests/api_harness.h"
 
 namespace mingzhang::apitest {
@@ -64,7 +64,7 @@ inline std::string SetUpDistrict(HttpClient& c, const std::string& admin) {
 class LedgerServer {
  public:
   explicit LedgerServer(const LedgerOptions& options) {
-    Result<std::unique_ptr<Ledger>> ledger = Ledger::Open(options);
+    Result<std::unique_ptr<District>> ledger = District::Open(options);
     INFO(ledger.status().ToString());
     REQUIRE(ledger.ok());
     ledger_ = std::move(ledger).value();
@@ -92,7 +92,7 @@ class LedgerServer {
 
   uint16_t port() const { return server_->port(); }
   const std::string& admin_token() const { return admin_token_; }
-  Ledger& ledger() { return *ledger_; }
+  District& ledger() { return *ledger_; }
 
   // A server for `router` on an ephemeral loopback port, bound but not yet running; REQUIREs success.
   static std::unique_ptr<api::HttpServer> MakeServer(api::Router router) {
@@ -107,7 +107,7 @@ class LedgerServer {
   }
 
  private:
-  std::unique_ptr<Ledger> ledger_;
+  std::unique_ptr<District> ledger_;
   std::unique_ptr<api::ApiContext> context_;
   std::unique_ptr<api::HttpServer> server_;
   std::thread thread_;

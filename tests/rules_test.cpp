@@ -94,7 +94,7 @@ v1::Actor Committee() { return CommitteeActor("committee-north"); }
 v1::Actor OwnerOf(const std::string& unit) { return OwnerActor("owner-" + unit, {unit}); }
 
 // Appends all entries in as few batches as the ledger takes them, in order; all must succeed.
-std::vector<StoredEntry> AppendAll(Ledger& ledger, const std::vector<v1::Entry>& entries) {
+std::vector<StoredEntry> AppendAll(District& ledger, const std::vector<v1::Entry>& entries) {
   std::vector<std::promise<Result<StoredEntry>>> promises(entries.size());
   for (size_t i = 0; i < entries.size(); ++i) {
     ledger.AppendAsync(entries[i], [&promises, i](Result<StoredEntry> r) { promises[i].set_value(std::move(r)); });
@@ -118,7 +118,7 @@ struct Fixture {
   TempDir dir;
   // The clock, kRecordedAtMs unless a test moves it on (SetNow; it never runs back).
   std::shared_ptr<std::atomic<int64_t>> now_ms = std::make_shared<std::atomic<int64_t>>(kRecordedAtMs);
-  std::unique_ptr<Ledger> ledger;
+  std::unique_ptr<District> ledger;
   uint64_t units_north = 0, pay_a = 0, pay_b = 0, pay_x = 0, park = 0, adv = 0, clean = 0;
 
   void SetNow(int64_t unix_ms) { now_ms->store(unix_ms); }
@@ -128,7 +128,7 @@ struct Fixture {
     options.data_dir = dir.path();
     options.origin = "mingzhang.test/domain";
     options.clock_ms = [now = now_ms] { return now->load(); };
-    auto opened = Ledger::Open(options);
+    auto opened = District::Open(options);
     INFO(opened.status().ToString());
     REQUIRE(opened.ok());
     ledger = std::move(opened).value();
@@ -1023,7 +1023,7 @@ TEST_CASE("rules: a receipt is recorded once per community", "[rules][receipt]")
 struct ClockedLedger {
   TempDir dir;
   std::shared_ptr<std::atomic<int64_t>> now_ms = std::make_shared<std::atomic<int64_t>>(0);
-  std::unique_ptr<Ledger> ledger;
+  std::unique_ptr<District> ledger;
 
   explicit ClockedLedger(const std::string& today) {
     SetToday(today);
@@ -1031,7 +1031,7 @@ struct ClockedLedger {
     options.data_dir = dir.path();
     options.origin = "mingzhang.test/domain";
     options.clock_ms = [now = now_ms] { return now->load(); };
-    auto opened = Ledger::Open(options);
+    auto opened = District::Open(options);
     INFO(opened.status().ToString());
     REQUIRE(opened.ok());
     ledger = std::move(opened).value();

@@ -93,7 +93,7 @@ v1::Actor OwnerOf(const std::string& unit) { return OwnerActor("owner-" + unit, 
 struct Garden {
   TempDir dir;
   std::shared_ptr<std::atomic<int64_t>> now_ms = std::make_shared<std::atomic<int64_t>>(kRegisteredAtMs);
-  std::unique_ptr<Ledger> ledger;
+  std::unique_ptr<District> ledger;
   std::map<std::string, uint64_t> seq;             // name -> seq
   std::map<std::string, std::string> vouchers;     // disbursement name -> voucher hash
   uint64_t mid_size = 0;
@@ -124,7 +124,7 @@ std::unique_ptr<Garden> BuildGarden() {
   options.origin = "mingzhang.test/domain";
   options.batch_entries_max = 1;
   options.clock_ms = [now = g->now_ms] { return now->load(); };
-  auto opened = Ledger::Open(options);
+  auto opened = District::Open(options);
   REQUIRE(opened.ok());
   g->ledger = std::move(opened).value();
   Add(*g, "firm", 0, Firm(kFirmId, "信托物业"));

@@ -13,7 +13,7 @@
 
 #include "ledger/chunked_scan.h"
 #include "ledger/keys.h"
-#include "ledger/ledger.h"
+#include "ledger/district.h"
 #include "ledger/verify.h"
 #include "tests/raw_db.h"
 #include "tests/test_util.h"
@@ -27,19 +27,19 @@ using testing::TempDir;
 
 constexpr auto kWaitMax = std::chrono::seconds(60);  // a deadline for a pass to be seen ending, not a timing check
 
-std::unique_ptr<Ledger> OpenLog(const TempDir& dir, size_t batch_max = kBatchEntriesMax) {
+std::unique_ptr<District> OpenLog(const TempDir& dir, size_t batch_max = kBatchEntriesMax) {
   LedgerOptions options;
   options.data_dir = dir.path();
   options.origin = "mingzhang.test/scrub";
   options.batch_entries_max = batch_max;
-  auto ledger = Ledger::Open(options);
+  auto ledger = District::Open(options);
   INFO(ledger.status().ToString());
   REQUIRE(ledger.ok());
   return std::move(ledger).value();
 }
 
 // Appends `count` firm registrations, keys from `first`; waits until every one is durable.
-void Append(Ledger& ledger, uint64_t first, uint64_t count) {
+void Append(District& ledger, uint64_t first, uint64_t count) {
   std::atomic<uint64_t> done{0}, ok{0};
   for (uint64_t i = first; i < first + count; ++i) {
     ledger.AppendAsync(FirmEntry("k" + std::to_string(i), "firm-" + std::to_string(i)), [&](Result<StoredEntry> r) {
@@ -52,7 +52,7 @@ void Append(Ledger& ledger, uint64_t first, uint64_t count) {
 }
 
 void BuildLog(const TempDir& dir, uint64_t entries, size_t batch_max = kBatchEntriesMax) {
-  std::unique_ptr<Ledger> ledger = OpenLog(dir, batch_max);
+  std::unique_ptr<District> ledger = OpenLog(dir, batch_max);
   Append(*ledger, 0, entries);
 }
 
@@ -153,7 +153,7 @@ TEST_CASE("a scrub's owner hook checks the state after the log, and its finding 
 
 TEST_CASE("passes over a log appended to meanwhile check the head as each pass began", "[scrub]") {
   TempDir dir;
-  std::unique_ptr<Ledger> ledger = OpenLog(dir, 16);  // many checkpoints, many batches during each pass
+  std::unique_ptr<District> ledger = OpenLog(dir, 16);  // many checkpoints, many batches during each pass
   Append(*ledger, 0, 500);
   std::mutex mu;
   int findings = 0, errors = 0;

@@ -12,7 +12,7 @@
 
 #include "ledger/crypto.h"
 #include "ledger/encoding.h"
-#include "ledger/ledger.h"
+#include "ledger/district.h"
 #include "tests/test_util.h"
 
 namespace mingzhang {
@@ -22,12 +22,12 @@ using testing::TempDir;
 
 inline constexpr int64_t kNowMs = 1'700'000'000'000;
 
-std::unique_ptr<Ledger> OpenLedger(const TempDir& dir) {
+std::unique_ptr<District> OpenLedger(const TempDir& dir) {
   LedgerOptions options;
   options.data_dir = dir.path();
   options.origin = "mingzhang.test/tokens-test";
   options.clock_ms = [] { return kNowMs; };
-  auto ledger = Ledger::Open(options);
+  auto ledger = District::Open(options);
   REQUIRE(ledger.ok());
   return std::move(ledger).value();
 }
@@ -478,9 +478,9 @@ TEST_CASE("invitations: 80-bit codes stored only hashed, single use, expiring, r
   options.data_dir = dir.path();
   options.origin = "mingzhang.test/tokens-test";
   options.clock_ms = [now] { return now->load(); };
-  auto opened = Ledger::Open(options);
+  auto opened = District::Open(options);
   REQUIRE(opened.ok());
-  std::unique_ptr<Ledger> ledger = std::move(opened).value();
+  std::unique_ptr<District> ledger = std::move(opened).value();
   InvitationStore& inv = ledger->invitations();
 
   std::vector<std::string> units;

@@ -12,7 +12,7 @@
 #include "ledger/chunked_scan.h"
 #include "ledger/domain.h"
 #include "ledger/keys.h"
-#include "ledger/ledger.h"
+#include "ledger/district.h"
 #include "ledger/tree_rows.h"
 #include "tests/entry_builders.h"
 #include "tests/raw_db.h"
@@ -28,12 +28,12 @@ using testing::TempDir;
 constexpr uint64_t kEntries = 50;
 
 // A new log in `dir`, its batches at most `batch_max` entries: one checkpoint per batch.
-std::unique_ptr<Ledger> OpenLog(const TempDir& dir, size_t batch_max) {
+std::unique_ptr<District> OpenLog(const TempDir& dir, size_t batch_max) {
   LedgerOptions options;
   options.data_dir = dir.path();
   options.origin = "mingzhang.test/tamper";
   options.batch_entries_max = batch_max;
-  auto ledger = Ledger::Open(options);
+  auto ledger = District::Open(options);
   REQUIRE(ledger.ok());
   return std::move(ledger).value();
 }
@@ -41,7 +41,7 @@ std::unique_ptr<Ledger> OpenLog(const TempDir& dir, size_t batch_max) {
 // Builds a log of `entries` firms in batches of at most `batch_max`. By default 50 entries in
 // batches of at most 8, so there are many checkpoints.
 void BuildLog(const TempDir& dir, uint64_t entries = kEntries, size_t batch_max = 8) {
-  std::unique_ptr<Ledger> ledger = OpenLog(dir, batch_max);
+  std::unique_ptr<District> ledger = OpenLog(dir, batch_max);
   std::atomic<uint64_t> ok{0};
   for (uint64_t i = 0; i < entries; ++i) {
     ledger->AppendAsync(FirmEntry("k" + std::to_string(i), "firm-" + std::to_string(i)),
@@ -192,8 +192,8 @@ TEST_CASE("tampering through RocksDB is found at the right seq", "[verify]") {
 // in the state column and one idempotency record per entry. Returns the entries appended.
 uint64_t BuildDomainLog(const TempDir& dir) {
   using namespace testing;
-  std::unique_ptr<Ledger> opened = OpenLog(dir, 4);
-  Ledger& ledger = *opened;
+  std::unique_ptr<District> opened = OpenLog(dir, 4);
+  District& ledger = *opened;
   const v1::Actor firm = FirmActor("F1");
   const v1::Actor owner = OwnerActor("owner-1", {"U1", "U2"});
   std::vector<v1::Entry> entries = {
@@ -445,7 +445,7 @@ TEST_CASE("a store whose tree rows have another width is refused, not read as ta
   auto open_ledger = [&] {
     LedgerOptions options;
     options.data_dir = dir.path();
-    return Ledger::Open(options).status();
+    return District::Open(options).status();
   };
   auto verify_status = [&] {
     StoreOptions options;

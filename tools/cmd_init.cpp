@@ -2,7 +2,7 @@
 #include <filesystem>
 #include <iostream>
 
-#include "ledger/ledger.h"
+#include "ledger/district.h"
 #include "tools/cli.h"
 
 namespace mingzhang::cli {
@@ -18,7 +18,7 @@ int Init(const Args& args) {
   LedgerOptions options;
   options.data_dir = *dir;
   options.origin = args.GetOr("origin", options.origin);
-  Result<std::unique_ptr<Ledger>> ledger = Ledger::Open(options);
+  Result<std::unique_ptr<District>> ledger = District::Open(options);
   if (!ledger.ok()) return Fail(ledger.status());
   std::cout << "created log " << (*ledger)->origin() << " in " << *dir << "\nverifier key: "
             << (*ledger)->verifier().String() << "\n";

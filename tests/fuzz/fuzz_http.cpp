@@ -22,7 +22,7 @@
 #include "api/endpoints.h"
 #include "api/http_server.h"
 #include "api/problem.h"
-#include "ledger/ledger.h"
+#include "ledger/district.h"
 #include "tests/fuzz/fuzz_support.h"
 
 namespace mingzhang::fuzz {
@@ -42,7 +42,7 @@ class Server {
     LedgerOptions options;
     options.data_dir = dir_;
     options.clock_ms = [] { return kWorldClockMs; };
-    Result<std::unique_ptr<Ledger>> ledger = Ledger::Open(options);
+    Result<std::unique_ptr<District>> ledger = District::Open(options);
     FUZZ_CHECK(ledger.ok());
     ledger_ = std::move(ledger).value();
     for (v1::Entry& entry : WorldRequests()) FUZZ_CHECK(ledger_->Append(std::move(entry)).ok());
@@ -91,7 +91,7 @@ class Server {
   }
 
   std::string dir_;
-  std::unique_ptr<Ledger> ledger_;
+  std::unique_ptr<District> ledger_;
   std::unique_ptr<api::ApiContext> ctx_;
   api::Router router_;
   std::vector<std::pair<std::string, std::string>> tokens_;
