@@ -217,6 +217,11 @@ Result<ReadView> Ledger::Read() const {
   MZ_ASSIGN_OR_RETURN(std::optional<std::string> head, view.store->Get(Column::kMeta, kMetaHead));
   std::optional<uint64_t> size = head ? ParseBe64(std::string_view(*head).substr(0, 8)) : std::nullopt;
   if (!size || head->size() != 8 + kHashBytes) return DataLoss("store-corrupt", "malformed head record");
+  // The head this ledger published, when the snapshot is of it (nearly always): no note to open.
+  if (Head published = this->head(); published.tree_size == *size) {
+    view.head = std::move(published);
+    return view;
+  }
   MZ_ASSIGN_OR_RETURN(std::optional<std::string> note, view.store->Get(Column::kCheckpoints, CheckpointKey(*size)));
   if (!note) return DataLoss("store-corrupt", "no checkpoint at the head's size");
   // The note was verified when it was signed or at opening; its root is read back, not recomputed.

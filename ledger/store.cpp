@@ -352,11 +352,20 @@ std::vector<std::filesystem::path> LogFiles(const std::string& dir) {
 // A scan reads ahead this much from its first read; RocksDB's own readahead grows to it only
 // after a few reads of a file. 2 MiB measured no faster (bench/RESULTS.md).
 constexpr size_t kScanReadaheadBytes = 256 << 10;
+constexpr int kBlockCacheShardBits = 2;
 
 rocksdb::ColumnFamilyOptions ColumnOptions(const std::shared_ptr<rocksdb::Cache>& cache) {
   rocksdb::BlockBasedTableOptions table;
   table.block_cache = cache;
   table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+  // Index and filter blocks live in the block cache, partitioned, with only their top level
+  // pinned: otherwise every table's whole index and filter stay in memory for as long as it is
+  // open, and memory grows with the log (10 bits a key: ~150 MiB at 10M entries).
+  table.cache_index_and_filter_blocks = true;
+  table.cache_index_and_filter_blocks_with_high_priority = true;
+  table.pin_top_level_index_and_filter = true;
+  table.index_type = rocksdb::BlockBasedTableOptions::kTwoLevelIndexSearch;
+  table.partition_filters = true;
   rocksdb::ColumnFamilyOptions cf;
   cf.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
   // Most point reads miss (a new idempotency key, an unknown id): a bloom filter over the
@@ -400,6 +409,8 @@ struct Instance {
   ~Instance() {
     published.reset();  // before the database it belongs to closes
     if (!db) return;
+    // A clean close leaves no write-ahead log to replay: the next start reads only the head.
+    if (!read_only) db->Flush(rocksdb::FlushOptions(), handles).PermitUncheckedError();
     for (auto* h : handles) db->DestroyColumnFamilyHandle(h).PermitUncheckedError();
     db->Close().PermitUncheckedError();
   }
@@ -572,7 +583,9 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& dir, const StoreOp
   db_options.stats_dump_period_sec = options.stats_dump_period_s;
   // Stores written before InfoLog have RocksDB's own LOG.old.<time> files: keep few of them.
   db_options.keep_log_file_num = 4;
-  auto cache = rocksdb::NewLRUCache(options.block_cache_bytes);
+  // Few shards: an index or filter block larger than its shard's share of the cache would be read
+  // again at every seek (tables written before the index was partitioned have ~1 MiB ones).
+  auto cache = rocksdb::NewLRUCache(options.block_cache_bytes, kBlockCacheShardBits);
   for (int i = 0; i < kColumnCount; ++i) impl->descriptors.emplace_back(kColumnNames[i], ColumnOptions(cache));
   impl->descriptors.emplace_back(rocksdb::kDefaultColumnFamilyName, ColumnOptions(cache));
 
