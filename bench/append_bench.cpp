@@ -19,10 +19,10 @@
 #include <vector>
 
 #include "bench/bench_district.h"
-#include "ledger/keys.h"
-#include "ledger/district.h"
-#include "ledger/store.h"
-#include "ledger/tree_rows.h"
+#include "ledger/log/keys.h"
+#include "ledger/views/district.h"
+#include "ledger/log/store.h"
+#include "ledger/log/tree_rows.h"
 
 namespace mingzhang::bench {
 namespace {

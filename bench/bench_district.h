@@ -11,8 +11,8 @@
 #include <string>
 #include <vector>
 
-#include "ledger/district.h"
-#include "tests/entry_builders.h"
+#include "ledger/views/district.h"
+#include "tests/support/entry_builders.h"
 
 namespace mingzhang::bench {
 

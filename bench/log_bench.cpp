@@ -21,10 +21,10 @@
 #include <vector>
 
 #include "bench/bench_district.h"
-#include "ledger/chunked_scan.h"
-#include "ledger/keys.h"
-#include "ledger/merkle.h"
-#include "ledger/verify.h"
+#include "ledger/log/chunked_scan.h"
+#include "ledger/log/keys.h"
+#include "ledger/log/merkle.h"
+#include "ledger/audit/verify.h"
 
 namespace mingzhang::bench {
 namespace {

@@ -40,8 +40,8 @@
 #include <vector>
 
 #include "bench/bench_district.h"
-#include "ledger/keys.h"
-#include "ledger/store.h"
+#include "ledger/log/keys.h"
+#include "ledger/log/store.h"
 
 namespace mingzhang::bench {
 namespace {

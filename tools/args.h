@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "ledger/status.h"
+#include "ledger/base/status.h"
 
 namespace mingzhang::cli {
 

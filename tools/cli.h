@@ -12,11 +12,11 @@
 #include <google/protobuf/message.h>
 #include <nlohmann/json.hpp>
 
-#include "ledger/encoding.h"    // ValidUtf8, ParseU64
-#include "ledger/ids.h"         // ValidId: ids as the ledger accepts them
-#include "ledger/proto_json.h"  // ProtoToJson: entries as the API prints them
-#include "ledger/status.h"
-#include "ledger/store.h"
+#include "ledger/base/encoding.h"    // ValidUtf8, ParseU64
+#include "ledger/base/ids.h"         // ValidId: ids as the ledger accepts them
+#include "ledger/base/proto_json.h"  // ProtoToJson: entries as the API prints them
+#include "ledger/base/status.h"
+#include "ledger/log/store.h"
 #include "tools/args.h"
 
 namespace mingzhang::cli {

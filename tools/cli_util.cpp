@@ -11,8 +11,8 @@
 #include <sstream>
 #include <vector>
 
-#include "ledger/encoding.h"
-#include "ledger/ledger.h"
+#include "ledger/base/encoding.h"
+#include "ledger/log/ledger.h"
 #include "tools/cli.h"
 
 namespace mingzhang::cli {

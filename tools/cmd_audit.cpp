@@ -16,15 +16,15 @@
 #include <fstream>
 #include <iostream>
 
-#include "ledger/calendar.h"
-#include "ledger/domain.h"
-#include "ledger/encoding.h"
-#include "ledger/entries_digest.h"
-#include "ledger/jcs.h"
-#include "ledger/merkle.h"
-#include "ledger/note.h"
-#include "ledger/state_rows.h"
-#include "ledger/views.h"
+#include "ledger/base/calendar.h"
+#include "ledger/domain/domain.h"
+#include "ledger/base/encoding.h"
+#include "ledger/domain/entries_digest.h"
+#include "ledger/base/jcs.h"
+#include "ledger/log/merkle.h"
+#include "ledger/log/note.h"
+#include "ledger/domain/state_rows.h"
+#include "ledger/views/views.h"
 #include "mingzhang/v1/ledger.pb.h"
 #include "tools/cli.h"
 

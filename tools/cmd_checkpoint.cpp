@@ -1,8 +1,8 @@
 // mingzhang checkpoint --data-dir DIR [--tree-size N]: print a signed checkpoint from a store.
 #include <iostream>
 
-#include "ledger/keys.h"
-#include "ledger/ledger.h"
+#include "ledger/log/keys.h"
+#include "ledger/log/ledger.h"
 #include "tools/cli.h"
 
 namespace mingzhang::cli {

@@ -18,8 +18,8 @@
 #include <mutex>
 #include <sstream>
 
-#include "ledger/calendar.h"
-#include "ledger/domain.h"
+#include "ledger/base/calendar.h"
+#include "ledger/domain/domain.h"
 #include "tools/cli.h"
 #include "tools/demo_plan.h"
 #include "tools/http_client.h"

@@ -7,9 +7,9 @@
 #include <fstream>
 #include <iostream>
 
-#include "ledger/encoding.h"
-#include "ledger/keys.h"
-#include "ledger/merkle.h"
+#include "ledger/base/encoding.h"
+#include "ledger/log/keys.h"
+#include "ledger/log/merkle.h"
 #include "mingzhang/v1/ledger.pb.h"
 #include "tools/cli.h"
 

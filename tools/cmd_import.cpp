@@ -20,12 +20,12 @@
 #include <map>
 #include <vector>
 
-#include "ledger/calendar.h"
-#include "ledger/crypto.h"
-#include "ledger/domain.h"
-#include "ledger/encoding.h"
-#include "ledger/gb18030.h"
-#include "ledger/ledger.h"
+#include "ledger/base/calendar.h"
+#include "ledger/base/crypto.h"
+#include "ledger/domain/domain.h"
+#include "ledger/base/encoding.h"
+#include "ledger/base/gb18030.h"
+#include "ledger/log/ledger.h"
 #include "tools/cli.h"
 #include "tools/http_client.h"
 

@@ -2,7 +2,7 @@
 #include <filesystem>
 #include <iostream>
 
-#include "ledger/district.h"
+#include "ledger/views/district.h"
 #include "tools/cli.h"
 
 namespace mingzhang::cli {

@@ -1,8 +1,8 @@
 // mingzhang keygen --out FILE [--name KEY_NAME]: an Ed25519 log key, PKCS#8 PEM, mode 0600.
 #include <iostream>
 
-#include "ledger/crypto.h"
-#include "ledger/note.h"
+#include "ledger/base/crypto.h"
+#include "ledger/log/note.h"
 #include "tools/cli.h"
 
 namespace mingzhang::cli {

@@ -28,12 +28,12 @@
 #include <mutex>
 #include <vector>
 
-#include "ledger/encoding.h"
-#include "ledger/keys.h"
-#include "ledger/ledger.h"
-#include "ledger/merkle.h"
-#include "ledger/note.h"
-#include "ledger/verify.h"
+#include "ledger/base/encoding.h"
+#include "ledger/log/keys.h"
+#include "ledger/log/ledger.h"
+#include "ledger/log/merkle.h"
+#include "ledger/log/note.h"
+#include "ledger/audit/verify.h"
 #include "mingzhang/v1/ledger.pb.h"
 #include "tools/cli.h"
 #include "tools/http_client.h"

@@ -6,10 +6,10 @@
 // it verifies with the given key, 1 when it does not, 2 for usage and input errors.
 #include <iostream>
 
-#include "ledger/crypto.h"
-#include "ledger/encoding.h"
-#include "ledger/jcs.h"
-#include "ledger/note.h"
+#include "ledger/base/crypto.h"
+#include "ledger/base/encoding.h"
+#include "ledger/base/jcs.h"
+#include "ledger/log/note.h"
 #include "tools/cli.h"
 
 namespace mingzhang::cli {

@@ -9,9 +9,9 @@
 // answered as already stored.
 #include <iostream>
 
-#include "ledger/crypto.h"
-#include "ledger/encoding.h"
-#include "ledger/vouchers.h"
+#include "ledger/base/crypto.h"
+#include "ledger/base/encoding.h"
+#include "ledger/domain/vouchers.h"
 #include "tools/cli.h"
 #include "tools/http_client.h"
 

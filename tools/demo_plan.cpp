@@ -5,11 +5,11 @@
 #include <cstdio>
 #include <map>
 
-#include "ledger/calendar.h"
-#include "ledger/crypto.h"
-#include "ledger/domain.h"
-#include "ledger/encoding.h"
-#include "ledger/tally.h"
+#include "ledger/base/calendar.h"
+#include "ledger/base/crypto.h"
+#include "ledger/domain/domain.h"
+#include "ledger/base/encoding.h"
+#include "ledger/domain/tally.h"
 
 namespace mingzhang::cli::demo {
 namespace {

@@ -18,7 +18,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "ledger/status.h"
+#include "ledger/base/status.h"
 
 namespace mingzhang::cli {
 

@@ -8,8 +8,8 @@
 #include <algorithm>
 #include <set>
 
-#include "ledger/calendar.h"
-#include "ledger/reconcile.h"
+#include "ledger/base/calendar.h"
+#include "ledger/domain/reconcile.h"
 #include "tests/fuzz/fuzz_support.h"
 
 namespace mingzhang::fuzz {

@@ -9,9 +9,9 @@
 #include <google/protobuf/stubs/logging.h>
 #include <google/protobuf/util/message_differencer.h>
 
-#include "api/json_io.h"
-#include "ledger/domain.h"
-#include "ledger/state_rows.h"
+#include "api/v1/json_io.h"
+#include "ledger/domain/domain.h"
+#include "ledger/domain/state_rows.h"
 #include "tests/fuzz/fuzz_support.h"
 
 namespace mingzhang::fuzz {

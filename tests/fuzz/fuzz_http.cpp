@@ -19,10 +19,10 @@
 #include <boost/beast/http.hpp>
 #include <nlohmann/json.hpp>
 
-#include "api/endpoints.h"
-#include "api/http_server.h"
-#include "api/problem.h"
-#include "ledger/district.h"
+#include "api/v1/endpoints.h"
+#include "api/http/http_server.h"
+#include "api/http/problem.h"
+#include "ledger/views/district.h"
 #include "tests/fuzz/fuzz_support.h"
 
 namespace mingzhang::fuzz {

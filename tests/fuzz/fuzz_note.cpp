@@ -12,8 +12,8 @@
 #include <algorithm>
 #include <cctype>
 
-#include "ledger/encoding.h"
-#include "ledger/note.h"
+#include "ledger/base/encoding.h"
+#include "ledger/log/note.h"
 #include "tests/fuzz/fuzz_support.h"
 
 namespace mingzhang::fuzz {

@@ -1,6 +1,6 @@
 // The portal's files as mingzhangd serves them (api/static_files.h): a real HttpServer on
 // loopback over a directory made by the test, then the real mingzhangd with --web-dir.
-#include "api/static_files.h"
+#include "api/http/static_files.h"
 
 #include <unistd.h>
 
@@ -9,10 +9,10 @@
 #include <filesystem>
 #include <fstream>
 
-#include "api/gzip.h"
-#include "api/test_client.h"
-#include "tests/api_harness.h"
-#include "tests/test_util.h"
+#include "api/http/gzip.h"
+#include "api/http/test_client.h"
+#include "tests/support/api_harness.h"
+#include "tests/support/test_util.h"
 
 namespace mingzhang::api::testing {
 namespace {

@@ -1,0 +1,190 @@
+// State rows against a replay (verify_state.h).
+#include "ledger/audit/verify_state.h"
+
+#include <map>
+
+#include "ledger/base/crypto.h"
+#include "ledger/base/encoding.h"
+#include "ledger/log/keys.h"
+#include "ledger/log/merkle.h"
+#include "ledger/domain/state_rows.h"
+
+namespace mingzhang {
+namespace {
+
+const char* KindName(char kind) {
+  switch (kind) {
+    case 'c': return "community";
+    case 'f': return "firm";
+    case 'u': return "unit";
+    case 'b': return "balance";
+    case 'g': return "month totals";
+    case 'o': return "proposal and ballots";
+    case 'p': return "payment";
+    case 'd': return "disbursement";
+    case 'r': return "public revenue";
+    case 'e': return "evaluation";
+    case 'x': return "reversal";
+    case 'q': return "receipt";
+    case 'n': return "community entry index";
+    case 'U': return "unit payment index";
+    case 'v': return "voucher index";
+    default: return "unknown row";
+  }
+}
+
+// Bytes outside printable ASCII as \xNN: keys hold ids, 0 bytes and big-endian seqs.
+std::string Printable(std::string_view bytes) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned char ch : bytes) {
+    if (ch >= 0x20 && ch < 0x7f) {
+      out.push_back(static_cast<char>(ch));
+    } else {
+      out += "\\x";
+      out.push_back(kHex[ch >> 4]);
+      out.push_back(kHex[ch & 15]);
+    }
+  }
+  return out;
+}
+
+std::string Fen(std::string_view value) {
+  std::optional<uint64_t> v = ParseBe64(value);
+  return v ? std::to_string(static_cast<int64_t>(*v)) + " fen" : "malformed";
+}
+
+bool IsBalance(std::string_view key) { return !key.empty() && key[0] == 'b'; }
+
+// A balance is named by its community, fund, account and month, and shown with its amounts.
+StateDifference Extra(std::string_view key) {
+  if (IsBalance(key)) return {true, "the stored balance " + DescribeStateRow(key).substr(8) + " comes from no entry of the log"};
+  return {false, "the state row " + DescribeStateRow(key) + " comes from no entry of the log"};
+}
+
+StateDifference Missing(std::string_view key, std::string_view replayed) {
+  if (IsBalance(key)) {
+    return {true, "the balance " + DescribeStateRow(key).substr(8) + " (" + Fen(replayed) +
+                      " by a replay of the log) is not stored"};
+  }
+  return {false, "the state row " + DescribeStateRow(key) + " is missing; a replay of the log makes it"};
+}
+
+StateDifference Changed(std::string_view key, std::string_view stored, std::string_view replayed) {
+  if (IsBalance(key)) {
+    return {true, "the stored balance " + DescribeStateRow(key).substr(8) + " is " + Fen(stored) +
+                      "; a replay of the log gives " + Fen(replayed)};
+  }
+  return {false, "the state row " + DescribeStateRow(key) + " differs from what a replay of the log makes"};
+}
+
+// Walks `stored` (a cursor at its first row) and `expected` in key order together, both limited
+// to keys starting with `prefix`; the first row that differs is the answer.
+Result<std::optional<StateDifference>> CompareRange(Cursor& stored, const std::map<std::string, std::string>& expected,
+                                                    std::string_view prefix) {
+  auto it = expected.begin();
+  for (; stored.Valid() && stored.key().starts_with(prefix); stored.Next(), ++it) {
+    const std::string key(stored.key());
+    if (it == expected.end() || key < it->first) return std::optional(Extra(key));
+    if (it->first < key) return std::optional(Missing(it->first, it->second));
+    if (stored.value() != it->second) return std::optional(Changed(key, stored.value(), it->second));
+  }
+  MZ_RETURN_IF_ERROR(stored.status());
+  if (it != expected.end()) return std::optional(Missing(it->first, it->second));
+  return std::optional<StateDifference>();
+}
+
+Result<std::map<std::string, std::string>> Collect(const RowSource& rows, std::string_view prefix) {
+  std::map<std::string, std::string> out;
+  MZ_RETURN_IF_ERROR(rows.Scan(prefix, "", [&](std::string_view k, std::string_view v) {
+    out.emplace_hint(out.end(), std::string(k), std::string(v));
+    return true;
+  }));
+  return out;
+}
+
+}  // namespace
+
+std::string DescribeStateRow(std::string_view key) {
+  if (key.empty()) return "(empty key)";
+  std::string rest(key.substr(1));
+  // Seqs are the last 8 bytes of the keys of entries' own rows: shown as numbers.
+  const std::string_view seq_kinds = "pdrexnU";
+  if (seq_kinds.find(key[0]) != std::string_view::npos && rest.size() >= 9) {
+    if (std::optional<uint64_t> seq = ParseBe64(std::string_view(rest).substr(rest.size() - 8))) {
+      rest = rest.substr(0, rest.size() - 9) + "/seq " + std::to_string(*seq);
+    }
+  }
+  for (char& ch : rest) {
+    if (ch == '\0') ch = '/';
+  }
+  return std::string(KindName(key[0])) + " " + Printable(rest);
+}
+
+Result<std::optional<StateDifference>> CompareStateRows(const Store& store, const RowSource& replayed) {
+  MZ_ASSIGN_OR_RETURN(std::optional<std::string> head, store.Get(Column::kMeta, kMetaHead));
+  MZ_ASSIGN_OR_RETURN(std::optional<std::string> state_head, store.Get(Column::kMeta, kMetaStateHead));
+  if (head != state_head) {
+    return std::optional(StateDifference{false, "the state rows are marked as of another head than the log's"});
+  }
+  MZ_ASSIGN_OR_RETURN(auto expected, Collect(replayed, ""));
+  std::unique_ptr<Cursor> cursor = store.NewCursor(Column::kState, Store::Access::kScan);
+  cursor->Seek("");
+  return CompareRange(*cursor, expected, "");
+}
+
+Result<std::optional<StateDifference>> CheckCommunityState(std::shared_ptr<const StoreView> view,
+                                                           const std::string& community_id) {
+  StoreRows stored(view);
+  StateReader reader(stored);
+  MZ_ASSIGN_OR_RETURN(std::vector<uint64_t> seqs, reader.CommunitySeqs(community_id, std::nullopt, SIZE_MAX));
+  Domain replay;
+  for (uint64_t seq : seqs) {
+    MZ_ASSIGN_OR_RETURN(std::optional<std::string> bytes, view->Get(Column::kEntries, EntryKey(seq)));
+    v1::Entry entry;
+    if (!bytes || !entry.ParseFromString(*bytes) || entry.seq() != seq || entry.community_id() != community_id) {
+      return std::optional(StateDifference{
+          false, "the state row " + DescribeStateRow(state_key::CommunityEntry(community_id, seq)) +
+                     " names no entry of the community"});
+    }
+    MZ_RETURN_IF_ERROR(replay.Record(entry, LeafHash(*bytes)));
+  }
+  const RowSource& replayed = replay.rows();
+  // The community's own row: only what its entries make (its registration, totals and digest).
+  MZ_ASSIGN_OR_RETURN(std::optional<std::string> header, stored.Get(state_key::Community(community_id)));
+  MZ_ASSIGN_OR_RETURN(std::optional<std::string> replayed_header, replayed.Get(state_key::Community(community_id)));
+  if (header != replayed_header) {
+    return std::optional(StateDifference{false, "the state row " + DescribeStateRow(state_key::Community(community_id)) +
+                                                    " (its registration, totals and entries digest) differs from a "
+                                                    "replay of its entries"});
+  }
+  for (const char kind : std::string_view("ubgopdrexqnU")) {
+    const std::string prefix = state_key::Prefix(kind, community_id);
+    MZ_ASSIGN_OR_RETURN(auto expected, Collect(replayed, prefix));
+    std::unique_ptr<Cursor> cursor = view->NewCursor(Column::kState);
+    cursor->Seek(prefix);
+    MZ_ASSIGN_OR_RETURN(std::optional<StateDifference> difference, CompareRange(*cursor, expected, prefix));
+    if (difference) return difference;
+  }
+  return std::optional<StateDifference>();
+}
+
+Result<std::optional<StateDifference>> CheckEveryCommunity(const Store& store, const std::function<bool()>& go_on) {
+  std::string after;
+  for (;;) {
+    std::vector<std::string> ids;
+    {
+      StoreRows rows(store.View());
+      MZ_ASSIGN_OR_RETURN(ids, StateReader(rows).CommunityIds(after, kCommunitiesPerRead));
+    }
+    if (ids.empty()) return std::optional<StateDifference>();
+    for (const std::string& id : ids) {
+      if (go_on && !go_on()) return std::optional<StateDifference>();
+      MZ_ASSIGN_OR_RETURN(std::optional<StateDifference> difference, CheckCommunityState(store.View(), id));
+      if (difference) return difference;
+    }
+    after = ids.back();
+  }
+}
+
+}  // namespace mingzhang

@@ -1,0 +1,88 @@
+// District: the log of one district (ledger.h) with the trust domain as its state machine
+// (domain.h), and the views people read of it (views.h), each of one durable batch.
+//
+//   auto district = District::Open({.data_dir = "./data"});
+//   (*district)->Append(entry);                        // the rules admit it, or say why not
+//   Result<nlohmann::json> s = (*district)->Statement("lanting", "2026-10");
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "ledger/base/calendar.h"
+#include "ledger/domain/invitations.h"
+#include "ledger/log/ledger.h"
+#include "ledger/domain/tokens.h"
+#include "ledger/views/views_directory.h"
+
+namespace mingzhang {
+
+class District final : public Ledger {
+ public:
+  // Ledger::Open with the trust domain as the log's state machine.
+  static Result<std::unique_ptr<District>> Open(LedgerOptions options);
+  ~District() override;
+
+  TokenStore& tokens() { return *tokens_; }
+  // Invitation codes for owners (invitations.h), in the same auth column as the tokens.
+  InvitationStore& invitations() { return *invitations_; }
+  // A token for `credential`, once its scope is checked against the registrations
+  // (CheckCredentialScope, views.h). With an idempotency key, at most once per (issuer, key)
+  // (TokenStore::IssueOnce); without one, a fresh token on every call.
+  Result<IssuedToken> IssueToken(const v1::Credential& credential, std::string_view issuer_id,
+                                 std::string_view idempotency_key);
+
+  // Views (views.h), each consistent with the head it names. Periods are "YYYY-MM", "YYYY-Qn" or
+  // "YYYY". Errors: bad-period, unknown-community, unknown-unit, unknown-proposal, no-checkpoint.
+  //
+  // {statement, signature {key_id, algorithm: "Ed25519", signature}}: the signature is over the
+  // JCS form of `statement`. Without tree_size: from the state rows at the current head. With it:
+  // by replaying the community's entries below it, naming the checkpoint signed at that size.
+  Result<nlohmann::json> Statement(const std::string& community_id, const std::string& period,
+                                   std::optional<uint64_t> tree_size = std::nullopt) const;
+  Result<nlohmann::json> Billing(const std::string& community_id, const std::string& period) const;
+  // Adds to each payment {leaf_index, leaf_hash, audit_path} against the latest checkpoint, and
+  // that signed checkpoint as `checkpoint` with its `tree_size`.
+  Result<nlohmann::json> OwnerAccount(const std::string& community_id, const std::string& unit_id,
+                                      const std::string& period) const;
+  Result<nlohmann::json> EvaluationSummary(const std::string& community_id, const std::string& period) const;
+  Result<nlohmann::json> Proposal(const std::string& community_id, const std::string& proposal_id) const;
+  Result<nlohmann::json> Ratings(const std::string& period) const;
+  // Today in China Standard Time by the ledger's clock: what billing views read as of (views.h
+  // ViewAsOf), so a cached view is kept per day as well as per tree size.
+  Date Today() const { return DateOfUnixMs(NowMs()); }
+  // Every proposal of a community with its status and tally (ProposalsView).
+  Result<nlohmann::json> Proposals(const std::string& community_id) const;
+  // A community's name, firm and labelled units (CommunityUnitsView).
+  Result<nlohmann::json> CommunityUnits(const std::string& community_id) const;
+  // What a credential covers, with names and labels (DirectoryView, GET /v1/me).
+  Result<nlohmann::json> Directory(const v1::Credential& who) const;
+  Result<nlohmann::json> Reconcile(const std::string& community_id, std::string_view bank_csv) const;
+  // The district a page at a time, and spending by category at the head with the count of
+  // voucher files `uploaded` says are kept (views_directory.h; defined in views_directory.cpp).
+  Result<nlohmann::json> Firms(const DirectoryPage& page) const;
+  Result<nlohmann::json> Communities(const std::string& firm_id, const DirectoryPage& page) const;
+  Result<nlohmann::json> Spending(const std::string& community_id, const std::string& period,
+                                  const VoucherUploaded& uploaded) const;
+  // Seqs of a community's entries after `after_seq` (all when nullopt), at most `limit`.
+  Result<std::vector<uint64_t>> CommunitySeqs(const std::string& community_id, std::optional<uint64_t> after_seq,
+                                              size_t limit) const;
+  // The community an entry belongs to (empty for firm registrations); NotFound beyond the head.
+  Result<std::string> CommunityOf(uint64_t seq) const;
+  // The communities whose disbursements name a voucher_sha256, in id order; empty when none
+  // (StateReader::VoucherCommunities): who may store and read the voucher's file.
+  Result<std::vector<std::string>> VoucherCommunities(const std::string& sha256_hex) const;
+
+ private:
+  District(LedgerOptions options, std::unique_ptr<Store> store, SigningKey key);
+
+  std::unique_ptr<TokenStore> tokens_;
+  std::unique_ptr<InvitationStore> invitations_;  // on tokens_: destroyed before it
+};
+
+}  // namespace mingzhang
