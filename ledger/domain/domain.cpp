@@ -172,7 +172,18 @@ Result<std::optional<std::string>> Domain::GetRow(std::string_view key) const {
     if (auto it = layer->rows.find(key); it != layer->rows.end()) return it->second;
   }
   if (store_ == nullptr) return std::optional<std::string>();
-  return store_->Get(Column::kState, key);
+  if (auto cached = row_cache_.find(std::string(key)); cached != row_cache_.end()) {
+    return std::optional<std::string>(cached->second);
+  }
+  MZ_ASSIGN_OR_RETURN(std::optional<std::string> row, store_->Get(Column::kState, key));
+  if (row) {
+    if (row_cache_.size() >= kRowCacheEntries) {
+      row_cache_.erase(row_cache_order_.front());
+      row_cache_order_.pop_front();
+    }
+    if (row_cache_.emplace(key, *row).second) row_cache_order_.emplace_back(key);
+  }
+  return row;
 }
 
 void Domain::PutRow(std::string key, std::string value) { layers_.back().rows[std::move(key)] = std::move(value); }
@@ -278,7 +289,15 @@ void Domain::Forget(const Layer& layer) {
 }
 
 void Domain::Durable() {
-  if (layers_.size() > 1) layers_.pop_front();
+  if (layers_.size() > 1) {
+    for (const auto& [key, value] : layers_.front().rows) {
+      auto cached = row_cache_.find(key);
+      if (cached == row_cache_.end()) continue;
+      if (value) cached->second = *value;
+      else row_cache_.erase(cached);  // its key stays in the order: dropping it then is harmless
+    }
+    layers_.pop_front();
+  }
   if (cached_bytes_ <= cache_bytes_budget_) return;
   std::set<std::string> pending;
   for (const Layer& layer : layers_) pending.insert(layer.communities.begin(), layer.communities.end());
