@@ -7,7 +7,7 @@
 //   chain holds between consecutive seqs; seqs increase;
 // - only entries with seq below the statement's tree size count; when the export holds all of
 //   them, their Merkle root must be the statement's checkpoint root;
-// - the entries are replayed into a Domain (ledger/domain.h) and StatementBody (ledger/views.h)
+// - the entries are replayed into a Domain (ledger/domain/domain.h) and StatementBody (ledger/views/views.h)
 //   is computed from its state rows for the statement's community, period and checkpoint: as mingzhang-statement/3
 //   (chained entries_digest) when the statement says /3, else in /2's form (StatementAsV2, the
 //   running digest over the community's leaf hashes), which /1 and /2 statements are checked

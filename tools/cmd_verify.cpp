@@ -1,6 +1,6 @@
 // mingzhang verify: check a whole log, offline from a data directory or online from a server.
 //
-// Offline (--data-dir): ledger/verify.h over the store opened read-only.
+// Offline (--data-dir): ledger/audit/verify.h over the store opened read-only.
 //
 // Online (--server): fetch the log's key and its latest signed checkpoint, then every entry
 // (GET /v1/entries/{seq}, which needs an admin or regulator token to reach every community and

@@ -2,7 +2,7 @@
 //
 // FILE is the JSON answer of GET /v1/communities/{c}/statements/{period}:
 //   {statement: {...}, signature: {key_id, algorithm: "Ed25519", signature (base64)}}
-// The signature is Ed25519 over the RFC 8785 (JCS) form of `statement` (ledger/jcs.h). Exit 0 when
+// The signature is Ed25519 over the RFC 8785 (JCS) form of `statement` (ledger/base/jcs.h). Exit 0 when
 // it verifies with the given key, 1 when it does not, 2 for usage and input errors.
 #include <iostream>
 

@@ -9,7 +9,7 @@
 // added later can never reach outside the portal. Hidden files (a segment starting with '.') and
 // names that are not plain [A-Za-z0-9._-] segments are left out (and listed in skipped()).
 // Responses carry the content type for the extension, gzip coding for clients that accept it
-// (api/gzip.h; Vary: Accept-Encoding), an ETag per coding (If-None-Match answers 304),
+// (api/http/gzip.h; Vary: Accept-Encoding), an ETag per coding (If-None-Match answers 304),
 // Cache-Control: no-cache, nosniff and a Content-Security-Policy that allows only same-origin
 // scripts and connections.
 #pragma once

@@ -21,7 +21,7 @@ struct ApiContext {
   // Where voucher files are kept: .../spending counts the uploaded ones. None (servers made by
   // tests without the voucher routes): no file can have been uploaded, so none is counted.
   std::shared_ptr<VoucherStore> vouchers = nullptr;
-  // The background verification of the log (ledger/scrub.h); none: off, or a test's server.
+  // The background verification of the log (ledger/audit/scrub.h); none: off, or a test's server.
   const Scrubber* scrubber = nullptr;
 };
 

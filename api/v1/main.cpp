@@ -9,7 +9,7 @@
 // written to DATA/admin.token (mode 0600) and never logged. An existing store's head is checked
 // first (its checkpoint and the last entries' chain: bounded, whatever the log's size) and refused,
 // naming what is wrong and at which seq, when it does not verify; the whole log is verified by a
-// background scrub while serving (ledger/scrub.h), whose finding stops writes. SIGTERM/SIGINT:
+// background scrub while serving (ledger/audit/scrub.h), whose finding stops writes. SIGTERM/SIGINT:
 // stop accepting, finish requests in flight, close the store; a second signal stops at once.
 // The portal (api/web) is served at "/" from --web-dir, by default the one this build made; an
 // empty --web-dir serves none.
@@ -212,7 +212,7 @@ Status CheckBeforeServing(const std::string& data_dir) {
 }
 
 // The whole log verified in the background, once now and then every --scrub-interval-hours;
-// null when that is 0. Its finding stops writes (api/endpoints_write.cpp) and turns /healthz red.
+// null when that is 0. Its finding stops writes (api/v1/endpoints_write.cpp) and turns /healthz red.
 std::unique_ptr<Scrubber> StartScrub(const Flags& flags, const District& ledger) {
   if (flags.scrub_interval_hours == 0) return nullptr;
   ScrubOptions options;

@@ -183,7 +183,7 @@ row "GET statement lanting 2026 ($(body_bytes regulator "$kStatementPath") bytes
 paired account -H "Authorization: Bearer $(cat "$work/tokens/owner.token")" "$url$kAccountPath"
 account_rate="$rate"
 row "GET account lanting 1-0101 2026 ($(body_bytes owner "$kAccountPath") bytes)" "$pair_rate"
-# The same answer to a client that accepts gzip, as browsers do: kept compressed (api/gzip.h).
+# The same answer to a client that accepts gzip, as browsers do: kept compressed (api/http/gzip.h).
 paired account_gzip -H "Authorization: Bearer $(cat "$work/tokens/owner.token")" -H "Accept-Encoding: gzip" "$url$kAccountPath"
 account_gzip_rate="$rate"
 row "GET account lanting 1-0101 2026, gzip ($(body_bytes owner "$kAccountPath" -H "Accept-Encoding: gzip") bytes)" "$pair_rate"

@@ -60,7 +60,7 @@ struct VerifyOptions {
   // a replay of the log gives. The replay is about as long as the daemon's own at start-up.
   bool idempotency_records = true;
   bool balances = true;
-  // A store written meanwhile (the daemon's scrub, ledger/scrub.h): the log as of the head read
+  // A store written meanwhile (the daemon's scrub, ledger/audit/scrub.h): the log as of the head read
   // when verification starts — its entries, the tree over them, the checkpoints up to its size
   // (the one at its size always with its signature), their idempotency records and the head's
   // chain hash. What is appended meanwhile is left to the next pass. Off (mingzhang verify): the

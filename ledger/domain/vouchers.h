@@ -6,7 +6,7 @@
 // A file is stored only as what its name says (SHA-256 of its bytes, a PDF, JPEG or PNG by its
 // first bytes, at most kVoucherBytesMax), written whole or not at all (a temporary file, synced,
 // renamed, the directory synced), and checked again whenever it is read. No HTTP here: which
-// voucher may be stored or read by whom is the API's business (api/endpoints_vouchers.cpp).
+// voucher may be stored or read by whom is the API's business (api/v1/endpoints_vouchers.cpp).
 //
 //   VoucherStore store(data_dir + "/" + kVouchersDirName);
 //   Result<bool> fresh = store.Put(sha256_hex, bytes);   // true: stored now; false: kept already

@@ -1,5 +1,5 @@
 // What the log calls, in log order, to keep a state derived from its entries (the trust domain:
-// ledger/domain.h). The log knows nothing of what the entries mean; the machine knows nothing of
+// ledger/domain/domain.h). The log knows nothing of what the entries mean; the machine knows nothing of
 // seqs' durability but what these calls tell it. Modelled on a replicated state machine over a
 // log: admit, apply into the batch's write set, learn the batch's fate.
 //

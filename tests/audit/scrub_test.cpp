@@ -1,4 +1,4 @@
-// The daemon's background verification (ledger/scrub.h) and its bounded start-up check
+// The daemon's background verification (ledger/audit/scrub.h) and its bounded start-up check
 // (VerifyHead), over real stores: a good log, one changed in RocksDB as someone with the disk
 // would, one appended to while a pass runs.
 #include "ledger/audit/scrub.h"

@@ -455,7 +455,7 @@ TEST_CASE("tokens survive reopening the ledger", "[tokens]") {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Invitations (ledger/invitations.h).
+// Invitations (ledger/domain/invitations.h).
 
 TEST_CASE("invitation codes: Crockford base32 in groups of 4, read back leniently", "[tokens][invitations]") {
   CHECK(*NormalizeInvitationCode("K7QM-3XJD-9PRT-WB2H") == "K7QM3XJD9PRTWB2H");

@@ -1,7 +1,7 @@
 // Whole HTTP requests through the real routes: bytes -> Beast's request parser with mingzhangd's
 // limits -> SplitTarget and Router::Resolve -> the handlers of every v1 route over a real
 // Ledger in a temporary directory (MINGZHANG_FUZZ_DIR, else the system's; /dev/shm is fastest).
-// The steps are those of api/session.cpp without a socket; the ledger starts with the world of
+// The steps are those of api/http/session.cpp without a socket; the ledger starts with the world of
 // fuzz_support.h, and writes that are accepted stay for the inputs that follow.
 //
 // Input: one or more pipelined requests. "@admin@", "@firm@" (F1, of C1), "@owner@" (of U1),
@@ -141,7 +141,7 @@ api::HttpResponse Handle(const api::RouteMatch& match, api::Request& request) {
   return answered.get();
 }
 
-// One request from the front of `rest`, as api/session.cpp reads and dispatches it. False when
+// One request from the front of `rest`, as api/http/session.cpp reads and dispatches it. False when
 // the connection would close after it (or before an answer).
 bool ServeOne(const api::Router& router, std::string_view& rest) {
   http::request_parser<http::string_body> parser;

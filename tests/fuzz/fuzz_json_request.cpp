@@ -5,7 +5,7 @@
 // Properties: no crash or sanitizer report; a refusal is "bad-json"; a body that is accepted is
 // one JSON document without a fraction or exponent anywhere; what was accepted prints (as the
 // API prints) and parses back to the same message, and protobuf's own JSON parser reads it as the
-// same message (ParseJson's fast path for plain bodies, api/json_text.h, must agree with it).
+// same message (ParseJson's fast path for plain bodies, api/v1/json_text.h, must agree with it).
 #include <google/protobuf/util/json_util.h>
 #include <google/protobuf/util/message_differencer.h>
 
@@ -56,7 +56,7 @@ bool HasFloat(const nlohmann::json& value) {
 }
 
 // ParseJson is protobuf's JSON mapping made stricter, never looser: what it reads (through the
-// fast path for plain bodies, api/json_text.h, or not), protobuf's own parser reads the same.
+// fast path for plain bodies, api/v1/json_text.h, or not), protobuf's own parser reads the same.
 void CheckSameAsProtobuf(std::string_view body, const Message& parsed) {
   std::unique_ptr<Message> reference(parsed.New());
   google::protobuf::util::JsonParseOptions options;

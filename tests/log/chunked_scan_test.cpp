@@ -1,4 +1,4 @@
-// ChunkedScan and RangedScan (ledger/chunked_scan.h): every item digested once and checked in
+// ChunkedScan and RangedScan (ledger/log/chunked_scan.h): every item digested once and checked in
 // key order across chunk boundaries; an early stop stands over a cursor error met while reading
 // ahead; an exception from `check` reaches the caller with every thread joined. RangedScan also
 // goes past chunks with no keys, at once however many, and reads nothing before its first chunk.

@@ -28,8 +28,8 @@ const IN_FLIGHT = new Set([
   'too-many-attempts', 'bad-valid-days', 'bad-invitation-record',
 ]);
 
-// Where the server's code names a slug: a ledger Status (ledger/status.h), an HTTP problem made
-// directly (api/problem.h), a named slug constant, calendar.cpp's Bad(slug, ...), and the slug
+// Where the server's code names a slug: a ledger Status (ledger/base/status.h), an HTTP problem made
+// directly (api/http/problem.h), a named slug constant, calendar.cpp's Bad(slug, ...), and the slug
 // WriteNewFile answers when its file exists.
 const SLUG = '([a-z0-9]+(?:-[a-z0-9]+)*)';
 const ARG = '(?:[^,;()]|\\([^()]*\\))+';  // one argument, at most one level of parentheses
@@ -50,7 +50,7 @@ function sources(dir) {
   });
 }
 
-// slug -> where it is sent ("ledger/domain_rules.cpp:288"), comment lines left out.
+// slug -> where it is sent ("ledger/domain/domain_rules.cpp:288"), comment lines left out.
 function slugsInCode() {
   const found = new Map();
   for (const file of ['ledger', 'api'].flatMap((d) => sources(join(root, d)))) {

@@ -1,4 +1,4 @@
-// The portal's files as mingzhangd serves them (api/static_files.h): a real HttpServer on
+// The portal's files as mingzhangd serves them (api/http/static_files.h): a real HttpServer on
 // loopback over a directory made by the test, then the real mingzhangd with --web-dir.
 #include "api/http/static_files.h"
 

@@ -7,7 +7,7 @@
 //   parseYuan('0', { allowZero: true }) // { ok: true, fen: '0' }
 //   fenToYuanText('25650')           // '256.50' (for an input field; i18n.js yuan() for display)
 
-// The ledger's kAmountFenMax (ledger/domain.h): ¥1,000,000,000.00 in one entry.
+// The ledger's kAmountFenMax (ledger/domain/domain.h): ¥1,000,000,000.00 in one entry.
 export const AMOUNT_FEN_MAX = 100_000_000_000n;
 // Longer text than this is not an amount anyone types; refused before any arithmetic on it.
 const YUAN_TEXT_CHARS_MAX = 40;

@@ -2,7 +2,7 @@
 // PDF, JPEG or PNG told by its first bytes — never by a name or a Content-Type (an HTML page from
 // this origin could act as the page itself). No DOM here, so node tests import it as is.
 
-// kVoucherBytesMax (ledger/vouchers.h), the voucher route's limit.
+// kVoucherBytesMax (ledger/domain/vouchers.h), the voucher route's limit.
 export const VOUCHER_BYTES_MAX = 10 * 1024 * 1024;
 
 const VOUCHER_TYPES = [

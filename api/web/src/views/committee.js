@@ -1,5 +1,5 @@
 // The owners' committee's page: every proposal with its live turnout (households and floor area
-// against the quorum of art. 278, as ledger/tally.cpp counts it), the close button when the rules
+// against the quorum of art. 278, as ledger/domain/tally.cpp counts it), the close button when the rules
 // allow a close, and the form for a new proposal (amount typed in yuan, voting through a day from
 // tomorrow on). The verdicts (quorum met, would pass) are the server's tally, never recomputed
 // here; the percentages beside them are for reading only.
@@ -13,7 +13,7 @@ import { newIdempotencyKey } from './firm.js';
 
 // Quorum: 2/3 of the households and 2/3 of the area took part (tally.h).
 const QUORUM = { num: 2n, den: 3n };
-const TITLE_BYTES_MAX = 200; // kNameBytesMax (ledger/domain.h): UTF-8 bytes, ~66 Chinese characters
+const TITLE_BYTES_MAX = 200; // kNameBytesMax (ledger/domain/domain.h): UTF-8 bytes, ~66 Chinese characters
 const ID_SUFFIX_CHARS = 4; // P-20261207-K7QM: the random part of a new proposal's id
 const ID_ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ'; // Crockford base32: no I, L, O, U to misread
 

@@ -23,7 +23,7 @@ import { base64ToBytes } from '../verify.js';
 import { VOUCHER_BYTES_MAX, voucherType } from '../voucher_type.js';
 import { cstDay, errorBox, hashChip, loading, moneyCell, utf8Bytes } from './common.js';
 
-// The ledger's limits (ledger/domain.h), checked here first so a person is told before sending.
+// The ledger's limits (ledger/domain/domain.h), checked here first so a person is told before sending.
 const NAME_BYTES_MAX = 200; // kNameBytesMax: payee, payer
 const REF_BYTES_MAX = 128; // kRefBytesMax: receipt_ref, contract_ref
 const COMMENT_BYTES_MAX = 1000; // kCommentBytesMax: description

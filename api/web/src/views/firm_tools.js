@@ -21,7 +21,7 @@ import { errorBox, moneyCell } from './common.js';
 import { addFirmTab, newIdempotencyKey } from './firm.js';
 import { qrSvg } from './qr.js';
 
-// tools/cmd_import.cpp and the ledger's limits (ledger/domain.h, ledger/ledger.h).
+// tools/cmd_import.cpp and the ledger's limits (ledger/domain/domain.h, ledger/log/ledger.h).
 const IMPORT_HEADER = 'unit_id,amount,period,months,paid_on,method,receipt_ref';
 const IMPORT_HEADER_YUAN = 'unit_id,amount_yuan,period,months,paid_on,method,receipt_ref';
 const GROUP_ENTRIES_MAX = 5000; // kGroupEntriesMax: one payments:batch
