@@ -34,6 +34,21 @@ v1::Tally LiveTally(const CommunityState& c, const ProposalState& p) {
   return CountVotes(static_cast<int64_t>(c.units.size()), c.total_area_centi_m2, ballots, p.body.matter());
 }
 
+void PaidMonths::Add(MonthIndex month, int64_t fen) {
+  auto at = std::lower_bound(months_.begin(), months_.end(), month,
+                             [](const Month& held, MonthIndex m) { return held.first < m; });
+  if (at != months_.end() && at->first == month) at->second += fen;
+  else months_.insert(at, Month{month, fen});
+}
+
+int64_t PaidMonths::Sum(MonthIndex first, MonthIndex last) const {
+  int64_t paid = 0;
+  auto at = std::lower_bound(months_.begin(), months_.end(), first,
+                             [](const Month& held, MonthIndex m) { return held.first < m; });
+  for (; at != months_.end() && at->first <= last; ++at) paid += at->second;
+  return paid;
+}
+
 Date LastDayOf(MonthIndex month) {
   const int year = month / 12, mon = month % 12 + 1;
   static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
@@ -479,7 +494,7 @@ Status Domain::AddPaidMonths(CommunityState& c, const PaymentState& p, int sign)
   counted.reversed = false;  // its parts as they were counted
   for (MonthIndex m = p.first_month; m < p.first_month + p.months; ++m) {
     const int64_t part = sign * PaymentPartForMonth(counted, m);
-    unit.paid_by_month[m] += part;
+    unit.paid_by_month.Add(m, part);
     Month(c, m).fee_paid_for_month += part;
   }
   PutRow(key, EncodeUnit(unit));

@@ -61,13 +61,32 @@ struct Posting {
   int64_t fen;  // debit positive, credit negative; an entry's postings sum to zero
 };
 
+// Fee paid for each month of one unit, by month: a sorted array, not a tree (a statement reads
+// 2,000 units' worth of them, a year or more each).
+class PaidMonths {
+ public:
+  using Month = std::pair<MonthIndex, int64_t>;
+  // Adds `fen` to `month` (a new month in its place).
+  void Add(MonthIndex month, int64_t fen);
+  // Appends a month after every month held (decoding a row, which keeps them in order).
+  void Append(MonthIndex month, int64_t fen) { months_.emplace_back(month, fen); }
+  // The fee paid for the months first..last.
+  int64_t Sum(MonthIndex first, MonthIndex last) const;
+  std::vector<Month>::const_iterator begin() const { return months_.begin(); }
+  std::vector<Month>::const_iterator end() const { return months_.end(); }
+  void clear() { months_.clear(); }
+
+ private:
+  std::vector<Month> months_;
+};
+
 struct UnitState {
   int64_t area_centi_m2 = 0;
   std::string label;  // display label, may be empty
   // Fee paid for each month (PaymentPartForMonth of every payment not reversed), so that a
   // statement sums months, not payments. Loaded for views that ask for it (state_rows.h
   // LoadCommunity); the sequencer's cached communities leave it empty and update the unit's row.
-  std::map<MonthIndex, int64_t> paid_by_month;
+  PaidMonths paid_by_month;
 };
 
 struct PaymentState {

@@ -125,7 +125,8 @@ Result<UnitState> DecodeUnitWith(std::string_view bytes, v1::UnitRow& row, bool 
   if (!paid_months) return u;
   if (row.paid_month_size() != row.paid_fen_size()) return Corrupt("unit");
   for (int i = 0; i < row.paid_month_size(); ++i) {
-    u.paid_by_month.emplace_hint(u.paid_by_month.end(), row.paid_month(i), row.paid_fen(i));
+    if (i > 0 && row.paid_month(i) <= row.paid_month(i - 1)) return Corrupt("unit: months out of order");
+    u.paid_by_month.Append(row.paid_month(i), row.paid_fen(i));
   }
   return u;
 }

@@ -70,13 +70,7 @@ int64_t UnitBilledFen(const CommunityState& c, const UnitState& u, MonthIndex fi
   return months * MonthlyFeeFen(u.area_centi_m2, c.registration.fee_rate_fen_per_m2_month());
 }
 
-int64_t UnitPaidFen(const UnitState& u, MonthIndex first, MonthIndex last) {
-  int64_t paid = 0;
-  for (auto it = u.paid_by_month.lower_bound(first); it != u.paid_by_month.end() && it->first <= last; ++it) {
-    paid += it->second;
-  }
-  return paid;
-}
+int64_t UnitPaidFen(const UnitState& u, MonthIndex first, MonthIndex last) { return u.paid_by_month.Sum(first, last); }
 
 // Arrears as of `as_of`: billed − paid from the start month through `through`, the period's last
 // month past due on as_of; none for a period that has not started (today, the day after as_of,
