@@ -8,6 +8,7 @@
 #include <functional>
 #include <thread>
 #include <cstdlib>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -27,6 +28,14 @@ inline void MustAppend(District& ledger, const v1::Entry& entry) {
     std::fprintf(stderr, "append refused: %s\n", r.status().ToString().c_str());
     std::exit(1);
   }
+}
+
+// "1000000,10000000": the log sizes a benchmark measures.
+inline std::vector<uint64_t> ParseSizes(const char* list) {
+  std::vector<uint64_t> sizes;
+  std::stringstream in(list);
+  for (std::string item; std::getline(in, item, ',');) sizes.push_back(std::stoull(item));
+  return sizes;
 }
 
 inline std::string UnitId(size_t i) { return "B" + std::to_string(i); }

@@ -433,13 +433,6 @@ int Main(const Config& config) {
   return 0;
 }
 
-std::vector<uint64_t> ParseSizes(const char* list) {
-  std::vector<uint64_t> sizes;
-  std::stringstream in(list);
-  for (std::string item; std::getline(in, item, ',');) sizes.push_back(std::stoull(item));
-  return sizes;
-}
-
 }  // namespace
 }  // namespace mingzhang::bench
 
