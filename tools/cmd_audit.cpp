@@ -154,8 +154,10 @@ struct Replay {
 // (it holds the entry among the community's), for /2's digest, which the domain does not keep.
 Status RecordEntry(const v1::Entry& entry, const Hash& leaf, Replay& r) {
   MZ_RETURN_IF_ERROR(r.domain.Record(entry, leaf));
-  MZ_ASSIGN_OR_RETURN(bool counted, HasRow(r.domain.rows(), state_key::CommunityEntry(r.community_id, entry.seq())));
-  if (counted) r.community_leaves.push_back(leaf);
+  StateReader reader(r.domain.rows());
+  const std::optional<uint64_t> before = entry.seq() == 0 ? std::nullopt : std::optional<uint64_t>(entry.seq() - 1);
+  MZ_ASSIGN_OR_RETURN(std::vector<uint64_t> next, reader.CommunitySeqs(r.community_id, before, 1));
+  if (!next.empty() && next[0] == entry.seq()) r.community_leaves.push_back(leaf);
   return OkStatus();
 }
 

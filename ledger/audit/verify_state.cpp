@@ -27,7 +27,6 @@ const char* KindName(char kind) {
     case 'x': return "reversal";
     case 'q': return "receipt";
     case 'n': return "community entry index";
-    case 'U': return "unit payment index";
     case 'v': return "voucher index";
     default: return "unknown row";
   }
@@ -144,8 +143,8 @@ Result<std::optional<StateDifference>> CheckCommunityState(std::shared_ptr<const
     v1::Entry entry;
     if (!bytes || !entry.ParseFromString(*bytes) || entry.seq() != seq || entry.community_id() != community_id) {
       return std::optional(StateDifference{
-          false, "the state row " + DescribeStateRow(state_key::CommunityEntry(community_id, seq)) +
-                     " names no entry of the community"});
+          false, "the community entry index of " + community_id + " names seq " + std::to_string(seq) +
+                     ", which is no entry of the community"});
     }
     MZ_RETURN_IF_ERROR(replay.Record(entry, LeafHash(*bytes)));
   }

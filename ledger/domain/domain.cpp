@@ -397,7 +397,11 @@ Status Domain::Record(const v1::Entry& entry, const Hash& leaf_hash) {
   CommunityState& c = Touch(*found);
   ++c.entries;
   c.entries_digest = ChainEntriesDigest(c.entries_digest, leaf_hash);
-  PutRow(state_key::CommunityEntry(c.community_id, entry.seq()), "");
+  c.recent_entry_seqs.push_back(entry.seq());
+  if (c.recent_entry_seqs.size() == kEntryIndexRowSeqs) {
+    PutRow(state_key::CommunityEntries(c.community_id, entry.seq()), EncodeEntrySeqs(c.recent_entry_seqs));
+    c.recent_entry_seqs.clear();
+  }
   Cached& cached = *communities_.at(c.community_id);
   switch (entry.body_case()) {
     case v1::Entry::kUnits:
@@ -484,8 +488,9 @@ MonthActivity& Domain::Month(CommunityState& c, MonthIndex month) {
   return c.months[month];
 }
 
-// Adds (sign +1) or takes back (-1) a payment's parts in its unit's row and its months' totals.
-Status Domain::AddPaidMonths(CommunityState& c, const PaymentState& p, int sign) {
+// Adds (sign +1) or takes back (-1) a payment's parts in its unit's row and its months' totals;
+// a payment recorded (`recorded_seq`) joins the unit's list of payments.
+Status Domain::AddPaidMonths(CommunityState& c, const PaymentState& p, int sign, std::optional<uint64_t> recorded_seq) {
   const std::string key = state_key::Unit(c.community_id, p.unit_id);
   MZ_ASSIGN_OR_RETURN(std::optional<std::string> row, GetRow(key));
   if (!row) return DataLoss("state-corrupt", "unit " + p.unit_id + " has no state row");
@@ -497,6 +502,7 @@ Status Domain::AddPaidMonths(CommunityState& c, const PaymentState& p, int sign)
     unit.paid_by_month.Add(m, part);
     Month(c, m).fee_paid_for_month += part;
   }
+  if (recorded_seq) unit.payment_seqs.push_back(*recorded_seq);
   PutRow(key, EncodeUnit(unit));
   return OkStatus();
 }
@@ -511,9 +517,8 @@ Status Domain::RecordMoney(const v1::Entry& entry, CommunityState& c) {
                    DateOf(fee.paid_on()), fee.receipt_ref(), entry.recorded_at_ms(), false, std::nullopt,
                    entry.actor().principal_id()};
     PutRow(state_key::Payment(id, seq), EncodePayment(p));
-    PutRow(state_key::UnitPayment(id, p.unit_id, seq), "");
     if (!p.receipt_ref.empty()) PutRow(state_key::Receipt(id, p.receipt_ref), Be64(seq));
-    MZ_RETURN_IF_ERROR(AddPaidMonths(c, p, +1));
+    MZ_RETURN_IF_ERROR(AddPaidMonths(c, p, +1, seq));
     c.fee_income_total += p.amount;
     MonthActivity& m = Month(c, p.paid_on.month_index());
     ++m.payments;

@@ -43,6 +43,12 @@ inline constexpr size_t kRefBytesMax = 128;
 inline constexpr size_t kCommentBytesMax = 1'000;
 // A unit's display label ("1栋1单元101"): optional free text; its id stays ASCII.
 inline constexpr size_t kUnitLabelBytesMax = 64;
+// A community's entry index keeps this many seqs a row (state_rows.h): a batch of a thousand
+// payments writes ~16 index rows, not a thousand.
+inline constexpr size_t kEntryIndexRowSeqs = 64;
+// What the state rows are (StateMachine::format). /2: a unit's row lists its payments and the
+// entry index holds kEntryIndexRowSeqs seqs a row (/1, unnamed in the store, had a row for each).
+inline constexpr std::string_view kStateFormat = "mingzhang-state/2";
 inline constexpr uint32_t kScoreMin = 1;
 // A month's fee is due by its community's due day: 1-kDueDayMax (every month has it), or 0 for
 // the month's last day.
@@ -87,6 +93,7 @@ struct UnitState {
   // statement sums months, not payments. Loaded for views that ask for it (state_rows.h
   // LoadCommunity); the sequencer's cached communities leave it empty and update the unit's row.
   PaidMonths paid_by_month;
+  std::vector<uint64_t> payment_seqs;  // its fee payments, reversed or not, in seq order (with paid_by_month)
 };
 
 struct PaymentState {
@@ -161,6 +168,8 @@ struct CommunityState {
   int64_t monthly_fee_total = 0;  // the sum of every unit's monthly fee
   uint64_t entries = 0;           // entries of the community so far
   Hash entries_digest = EntriesDigestStart();  // chained over their leaf hashes (entries_digest.h)
+  // Seqs of the last entries % kEntryIndexRowSeqs entries, not yet in an index row (state_rows.h).
+  std::vector<uint64_t> recent_entry_seqs;
   std::map<std::string, ProposalState> proposals;
   std::map<std::string, std::string> resolutions;  // resolution id -> proposal id
   // Balances: (fund, account, month) -> fen. Cumulative sums are taken over months.
@@ -229,6 +238,7 @@ class Domain final : public StateMachine {
 
   // The rows the open batch changed go into `writes`; a new batch opens above it.
   void Seal(WriteSet& writes) override;
+  std::string_view format() const override { return kStateFormat; }
   // The oldest sealed batch is in the store now; cached communities beyond the budget are let go.
   void Durable() override;
   // Forgets every batch not yet durable (a failed write), or only the open one (a refused or
@@ -260,7 +270,8 @@ class Domain final : public StateMachine {
   Status RecordMoney(const v1::Entry& entry, CommunityState& c);
   Status RecordEvaluation(const v1::Entry& entry, CommunityState& c);
   Status RecordReversal(const v1::Entry& entry, CommunityState& c);
-  Status AddPaidMonths(CommunityState& c, const PaymentState& p, int sign);
+  Status AddPaidMonths(CommunityState& c, const PaymentState& p, int sign,
+                       std::optional<uint64_t> recorded_seq = std::nullopt);
   void Post(CommunityState& c, const std::vector<Posting>& postings, int sign);
   MonthActivity& Month(CommunityState& c, MonthIndex month);  // marked changed
 

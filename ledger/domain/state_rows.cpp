@@ -1,6 +1,8 @@
 // State rows: keys, encodings, and the readers views use (state_rows.h).
 #include "ledger/domain/state_rows.h"
 
+#include <algorithm>
+
 #include "ledger/log/keys.h"
 #include "mingzhang/v1/state.pb.h"
 
@@ -60,9 +62,8 @@ std::string Reversal(std::string_view community, uint64_t seq) { return Join('x'
 std::string Receipt(std::string_view community, std::string_view receipt_ref) {
   return Join('q', community, receipt_ref);
 }
-std::string CommunityEntry(std::string_view community, uint64_t seq) { return Join('n', community, Be64(seq)); }
-std::string UnitPayment(std::string_view community, std::string_view unit, uint64_t seq) {
-  return Join('U', community, std::string(unit) + kSep + Be64(seq));
+std::string CommunityEntries(std::string_view community, uint64_t last_seq) {
+  return Join('n', community, Be64(last_seq));
 }
 std::string Voucher(std::string_view sha256_hex, std::string_view community) {
   return Join('v', sha256_hex, community);
@@ -89,7 +90,33 @@ std::string EncodeCommunity(const CommunityState& c) {
   row.set_cash_public_revenue(cash(v1::PUBLIC_REVENUE));
   row.set_fee_income_total(c.fee_income_total);
   row.set_remuneration_taken(c.remuneration_taken);
+  for (uint64_t seq : c.recent_entry_seqs) row.add_recent_entry_seqs(seq);
   return row.SerializeAsString();
+}
+
+std::string EncodeEntrySeqs(const std::vector<uint64_t>& seqs) {
+  v1::EntrySeqsRow row;
+  for (uint64_t seq : seqs) row.add_seqs(seq);
+  return row.SerializeAsString();
+}
+
+namespace {
+
+// Seqs as a row holds them: strictly increasing.
+Result<std::vector<uint64_t>> IncreasingSeqs(const google::protobuf::RepeatedField<uint64_t>& held, const char* what) {
+  std::vector<uint64_t> seqs(held.begin(), held.end());
+  for (size_t i = 1; i < seqs.size(); ++i) {
+    if (seqs[i] <= seqs[i - 1]) return Corrupt(std::string(what) + ": seqs out of order");
+  }
+  return seqs;
+}
+
+}  // namespace
+
+Result<std::vector<uint64_t>> DecodeEntrySeqs(std::string_view bytes) {
+  MZ_ASSIGN_OR_RETURN(v1::EntrySeqsRow row, Parse<v1::EntrySeqsRow>(bytes, "entry index"));
+  if (row.seqs_size() != static_cast<int>(kEntryIndexRowSeqs)) return Corrupt("entry index: a row of the wrong size");
+  return IncreasingSeqs(row.seqs(), "entry index");
 }
 
 std::string EncodeFirm(const FirmState& f) {
@@ -113,6 +140,7 @@ std::string EncodeUnit(const UnitState& u) {
     row.add_paid_month(month);
     row.add_paid_fen(fen);
   }
+  for (uint64_t seq : u.payment_seqs) row.add_payment_seqs(seq);
   return row.SerializeAsString();
 }
 
@@ -121,8 +149,9 @@ namespace {
 // Into `row`, reused from unit to unit: a community's 2,000 units parse without allocating.
 Result<UnitState> DecodeUnitWith(std::string_view bytes, v1::UnitRow& row, bool paid_months) {
   if (!row.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) return Corrupt("unit");
-  UnitState u{row.area_centi_m2(), row.label(), {}};
+  UnitState u{row.area_centi_m2(), row.label(), {}, {}};
   if (!paid_months) return u;
+  MZ_ASSIGN_OR_RETURN(u.payment_seqs, IncreasingSeqs(row.payment_seqs(), "unit"));
   if (row.paid_month_size() != row.paid_fen_size()) return Corrupt("unit");
   for (int i = 0; i < row.paid_month_size(); ++i) {
     if (i > 0 && row.paid_month(i) <= row.paid_month(i - 1)) return Corrupt("unit: months out of order");
@@ -310,6 +339,8 @@ Status LoadHeader(const v1::CommunityRow& row, const std::string& id, CommunityS
   if (row.cash_public_revenue() != 0) c.cash[v1::PUBLIC_REVENUE] = row.cash_public_revenue();
   c.fee_income_total = row.fee_income_total();
   c.remuneration_taken = row.remuneration_taken();
+  MZ_ASSIGN_OR_RETURN(c.recent_entry_seqs, IncreasingSeqs(row.recent_entry_seqs(), "community"));
+  if (c.recent_entry_seqs.size() != c.entries % kEntryIndexRowSeqs) return Corrupt("community: recent entries");
   return OkStatus();
 }
 
@@ -455,16 +486,13 @@ Result<std::optional<EvaluationState>> StateReader::Evaluation(const std::string
 
 Result<std::map<uint64_t, PaymentState>> StateReader::UnitPayments(const std::string& community,
                                                                    const std::string& unit) {
-  std::vector<uint64_t> seqs;
-  const std::string prefix = state_key::Prefix('U', community) + unit + kSep;
-  MZ_RETURN_IF_ERROR(rows_.Scan(prefix, "", [&](std::string_view key, std::string_view) {
-    if (std::optional<uint64_t> seq = TrailingSeq(key); seq && key.size() == prefix.size() + 8) seqs.push_back(*seq);
-    return true;
-  }));
   std::map<uint64_t, PaymentState> out;
-  for (uint64_t seq : seqs) {
+  MZ_ASSIGN_OR_RETURN(std::optional<std::string> row, rows_.Get(state_key::Unit(community, unit)));
+  if (!row) return out;
+  MZ_ASSIGN_OR_RETURN(UnitState u, DecodeUnit(*row));
+  for (uint64_t seq : u.payment_seqs) {
     MZ_ASSIGN_OR_RETURN(std::optional<PaymentState> p, Payment(community, seq));
-    if (!p) return Corrupt("unit payment index");
+    if (!p) return Corrupt("unit: a payment seq with no payment row");
     out.emplace_hint(out.end(), seq, std::move(*p));
   }
   return out;
@@ -485,14 +513,29 @@ Result<std::map<uint64_t, RevenueState>> StateReader::Revenues(const std::string
 Result<std::vector<uint64_t>> StateReader::CommunitySeqs(const std::string& community,
                                                          std::optional<uint64_t> after_seq, size_t limit) {
   std::vector<uint64_t> seqs;
-  const std::string prefix = state_key::Prefix('n', community);
-  const std::string from = after_seq ? state_key::CommunityEntry(community, *after_seq + 1) : "";
   if (after_seq && *after_seq == UINT64_MAX) return seqs;
-  MZ_RETURN_IF_ERROR(rows_.Scan(prefix, from, [&](std::string_view key, std::string_view) {
-    if (seqs.size() == limit) return false;
-    if (std::optional<uint64_t> seq = TrailingSeq(key)) seqs.push_back(*seq);
-    return true;
-  }));
+  const uint64_t first = after_seq ? *after_seq + 1 : 0;
+  auto take = [&](const std::vector<uint64_t>& held) {
+    for (auto it = std::lower_bound(held.begin(), held.end(), first); it != held.end() && seqs.size() < limit; ++it) {
+      seqs.push_back(*it);
+    }
+    return seqs.size() < limit;
+  };
+  // Index rows are keyed by their last seq: the first at or after `first` holds what follows it.
+  Status bad = OkStatus();
+  MZ_RETURN_IF_ERROR(rows_.Scan(state_key::Prefix('n', community), state_key::CommunityEntries(community, first),
+                                [&](std::string_view, std::string_view value) {
+                                  Result<std::vector<uint64_t>> held = DecodeEntrySeqs(value);
+                                  if (!held.ok()) bad = held.status();
+                                  return held.ok() && take(*held);
+                                }));
+  MZ_RETURN_IF_ERROR(bad);
+  if (seqs.size() == limit) return seqs;
+  MZ_ASSIGN_OR_RETURN(std::optional<std::string> header, rows_.Get(state_key::Community(community)));
+  if (!header) return seqs;
+  MZ_ASSIGN_OR_RETURN(v1::CommunityRow row, Parse<v1::CommunityRow>(*header, "community"));
+  MZ_ASSIGN_OR_RETURN(std::vector<uint64_t> recent, IncreasingSeqs(row.recent_entry_seqs(), "community"));
+  take(recent);
   return seqs;
 }
 

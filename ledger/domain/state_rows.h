@@ -5,7 +5,7 @@
 // are big-endian, so a community's rows of one kind are one key range in seq or id order:
 //   c<community>                  CommunityRow: registration and running totals
 //   f<firm>                       FirmRow
-//   u<community>\0<unit>          UnitRow: area, label, fee paid by month
+//   u<community>\0<unit>          UnitRow: area, label, fee paid by month, its payments' seqs
 //   b<community>\0<fund>\0<account>\0<YYYY-MM>   be64 fen: a balance (BalanceKey, domain.h)
 //   g<community>\0<YYYY-MM>       MonthRow: what the month's entries add up to
 //   o<community>\0<proposal>      ProposalRow
@@ -13,8 +13,8 @@
 //   r<community>\0<seq>           RevenueRow         e<community>\0<seq>  EvaluationRow
 //   x<community>\0<seq>           be64: a reversal's target seq
 //   q<community>\0<receipt_ref>   be64: the unreversed payment holding the receipt
-//   n<community>\0<seq>           (empty): the community's entries, in seq order
-//   U<community>\0<unit>\0<seq>   (empty): the unit's payments, in seq order
+//   n<community>\0<last seq>      EntrySeqsRow: kEntryIndexRowSeqs of the community's entries, by
+//                                 seq (the community row holds the seqs of the last ones, fewer)
 //   v<voucher_sha256>\0<community> (empty): communities whose disbursements name the voucher
 #pragma once
 
@@ -44,8 +44,8 @@ std::string Revenue(std::string_view community, uint64_t seq);
 std::string Evaluation(std::string_view community, uint64_t seq);
 std::string Reversal(std::string_view community, uint64_t seq);
 std::string Receipt(std::string_view community, std::string_view receipt_ref);
-std::string CommunityEntry(std::string_view community, uint64_t seq);
-std::string UnitPayment(std::string_view community, std::string_view unit, uint64_t seq);
+// The entry index row whose last seq is `last_seq`.
+std::string CommunityEntries(std::string_view community, uint64_t last_seq);
 std::string Voucher(std::string_view sha256_hex, std::string_view community);
 // The prefix of every row of one kind of a community: Prefix('u', "c1") is "uc1\0".
 std::string Prefix(char kind, std::string_view community);
@@ -61,7 +61,9 @@ std::string EncodePayment(const PaymentState& p);
 std::string EncodeDisbursement(const DisbursementState& d);
 std::string EncodeRevenue(const RevenueState& r);
 std::string EncodeEvaluation(const EvaluationState& e);
+std::string EncodeEntrySeqs(const std::vector<uint64_t>& seqs);
 Result<UnitState> DecodeUnit(std::string_view bytes);
+Result<std::vector<uint64_t>> DecodeEntrySeqs(std::string_view bytes);
 Result<PaymentState> DecodePayment(std::string_view bytes);
 Result<DisbursementState> DecodeDisbursement(std::string_view bytes);
 Result<RevenueState> DecodeRevenue(std::string_view bytes);

@@ -35,6 +35,9 @@ inline constexpr std::string_view kMetaHead = "head";  // be64(tree size) || cha
 // be64(tree size) || chain head: the size the state rows (state_rows.h) are of. Written with
 // kMetaHead in every batch; behind it only while a log written before state rows builds them.
 inline constexpr std::string_view kMetaStateHead = "state_head";
+// The format of the state rows (StateMachine::format): rows of another format, or a store without
+// this key, are built again from the entries at opening.
+inline constexpr std::string_view kMetaStateFormat = "state_format";
 inline constexpr std::string_view kMetaTreeRowNodes = "tree_row_nodes";  // be64: nodes per stored tree row
 
 }  // namespace mingzhang

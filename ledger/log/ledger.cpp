@@ -57,6 +57,7 @@ class NoState final : public StateMachine {
   void Durable() override {}
   void AbandonAll() override {}
   void AbandonOpen() override {}
+  std::string_view format() const override { return "none"; }
 };
 
 }  // namespace
@@ -206,6 +207,9 @@ Status Ledger::Load() {
                                   : std::make_unique<NoState>();
   // The state rows are of the head's size; those of a log written before them are built once.
   MZ_ASSIGN_OR_RETURN(std::optional<std::string> state_head, store_->Get(Column::kMeta, kMetaStateHead));
+  MZ_ASSIGN_OR_RETURN(std::optional<std::string> state_format, store_->Get(Column::kMeta, kMetaStateFormat));
+  // Rows of another format (or a store from before formats were named) are built from the start.
+  if (state_format != state_->format()) state_head.reset();
   if (state_head && *state_head == head) return OkStatus();
   std::optional<uint64_t> state_size = state_head ? ParseBe64(std::string_view(*state_head).substr(0, 8)) : 0;
   if (!state_size || *state_size > *size) return DataLoss("store-corrupt", "the state rows are ahead of the log");
@@ -235,13 +239,8 @@ Result<ReadView> Ledger::Read() const {
 // or a build that stopped. Each chunk's rows are written with how far they reach, so the rows
 // always match the marker. Entries are decoded and hashed on every core, recorded in seq order.
 Status Ledger::BuildState(uint64_t state_size, uint64_t tree_size) {
+  if (state_size == 0) MZ_RETURN_IF_ERROR(DeleteState());
   WriteSet writes;
-  if (state_size == 0) {
-    // What a version before state rows kept in the state column (balances) is recomputed.
-    std::unique_ptr<Cursor> old = store_->NewCursor(Column::kState, Store::Access::kScan);
-    for (old->Seek(""); old->Valid(); old->Next()) writes.Delete(Column::kState, std::string(old->key()));
-    MZ_RETURN_IF_ERROR(old->status());
-  }
   struct Decoded {
     v1::Entry entry;  // reused from chunk to chunk, so it keeps its allocations
     bool ok = false;
@@ -258,6 +257,7 @@ Status Ledger::BuildState(uint64_t state_size, uint64_t tree_size) {
   auto write = [&](const Hash& chain) {
     state_->Seal(writes);
     writes.Put(Column::kMeta, std::string(kMetaStateHead), Be64(seq) + std::string(AsBytes(chain)));
+    writes.Put(Column::kMeta, std::string(kMetaStateFormat), std::string(state_->format()));
     failed = store_->Write(writes, /*sync=*/true);
     writes = WriteSet();
     if (failed.ok()) state_->Durable();
@@ -281,6 +281,23 @@ Status Ledger::BuildState(uint64_t state_size, uint64_t tree_size) {
   if (seq != tree_size) return DataLoss("entry-missing", "the log has fewer entries than its head says");
   if (seq % kStateBuildChunkEntries != 0 || state_size == tree_size) write(tree_.chain);
   return failed;
+}
+
+// Deletes every row of the state column (what an older version or format kept there), a chunk
+// at a time: the marker and format are left as they were, so a deletion that stops starts over.
+Status Ledger::DeleteState() {
+  std::unique_ptr<Cursor> old = store_->NewCursor(Column::kState, Store::Access::kScan);
+  WriteSet writes;
+  size_t deletes = 0;
+  for (old->Seek(""); old->Valid(); old->Next()) {
+    writes.Delete(Column::kState, std::string(old->key()));
+    if (++deletes % kStateBuildChunkEntries == 0) {
+      MZ_RETURN_IF_ERROR(store_->Write(writes, /*sync=*/true));
+      writes = WriteSet();
+    }
+  }
+  MZ_RETURN_IF_ERROR(old->status());
+  return store_->Write(writes, /*sync=*/true);
 }
 
 Head Ledger::head() const {

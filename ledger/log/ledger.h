@@ -192,6 +192,7 @@ class Ledger {
                             const StoreOptions& store_options);
   Status Load();
   Status BuildState(uint64_t state_size, uint64_t tree_size);
+  Status DeleteState();
   Status CreateLog();
   NodeReader TreeReader() const;
 

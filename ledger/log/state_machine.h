@@ -7,6 +7,8 @@
 // builds its state from entries it has not seen (a log written before it kept state).
 #pragma once
 
+#include <string_view>
+
 #include "ledger/base/crypto.h"
 #include "ledger/base/status.h"
 #include "ledger/log/store.h"
@@ -33,6 +35,9 @@ class StateMachine {
   // refused or checked group).
   virtual void AbandonAll() = 0;
   virtual void AbandonOpen() = 0;
+  // The name and version of what the machine keeps in the store: the log rebuilds a state of
+  // another format from the entries when it opens.
+  virtual std::string_view format() const = 0;
 };
 
 }  // namespace mingzhang

@@ -1,0 +1,126 @@
+// How the state rows keep a community's entries and a unit's payments (a row per 64 entries, a
+// unit's seqs in its own row), and what opening does with rows of another format: builds them
+// again from the entries, so a district's history survives a change of layout.
+#include <catch2/catch.hpp>
+
+#include <rocksdb/db.h>
+
+#include "ledger/log/keys.h"
+#include "tests/support/domain_test_util.h"
+#include "tests/support/raw_db.h"
+
+namespace mingzhang {
+namespace {
+
+using namespace testing;  // NOLINT: test helpers
+
+// Two communities whose entries interleave: garden's seqs are not consecutive. Returns garden's
+// seqs in order; `payments` payments in all, alternating between the communities.
+std::vector<uint64_t> TwoCommunities(District& ledger, int payments) {
+  std::vector<uint64_t> garden;
+  MustAppend(ledger, Firm("acme", "Acme"));
+  garden.push_back(MustAppend(ledger, Community("garden", "acme", 250, BasisPoints(1000), "2026-07")).entry.seq());
+  MustAppend(ledger, Community("park", "acme", 300, BasisPoints(1000), "2026-07"));
+  garden.push_back(MustAppend(ledger, Units("garden", FirmActor("acme"), {{"A", 10000}, {"B", 8000}})).entry.seq());
+  MustAppend(ledger, Units("park", FirmActor("acme"), {{"P", 9000}}));
+  for (int i = 0; i < payments; ++i) {
+    const bool in_garden = i % 3 != 2;
+    const std::string paid_on = "2026-07-" + std::string(i % 28 < 9 ? "0" : "") + std::to_string(i % 28 + 1);
+    v1::Entry e = in_garden ? Payment("garden", FirmActor("acme"), i % 2 ? "A" : "B", 100 + i, "2026-07", 1, paid_on)
+                            : Payment("park", FirmActor("acme"), "P", 100 + i, "2026-07", 1, paid_on);
+    const uint64_t seq = MustAppend(ledger, e).entry.seq();
+    if (in_garden) garden.push_back(seq);
+  }
+  return garden;
+}
+
+// Every row of a column, by key.
+std::map<std::string, std::string> ColumnRows(const std::string& data_dir, const std::string& column) {
+  std::map<std::string, std::string> rows;
+  rocksdb::Options options;
+  std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
+  std::vector<std::string> names;
+  REQUIRE(rocksdb::DB::ListColumnFamilies(options, data_dir + "/" + kStoreDirName, &names).ok());
+  for (const std::string& name : names) cfs.emplace_back(name, rocksdb::ColumnFamilyOptions());
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* db = nullptr;
+  REQUIRE(rocksdb::DB::OpenForReadOnly(options, data_dir + "/" + kStoreDirName, cfs, &handles, &db).ok());
+  for (size_t i = 0; i < names.size(); ++i) {
+    if (names[i] != column) continue;
+    std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions(), handles[i]));
+    for (it->SeekToFirst(); it->Valid(); it->Next()) rows[it->key().ToString()] = it->value().ToString();
+  }
+  for (auto* h : handles) db->DestroyColumnFamilyHandle(h).PermitUncheckedError();
+  delete db;
+  return rows;
+}
+
+TEST_CASE("a community's entries: one index row per 64, the rest in its row; every page of them", "[state-rows]") {
+  TempDir dir;
+  std::vector<uint64_t> garden;
+  {
+    auto ledger = OpenDomainLedger(dir);
+    garden = TwoCommunities(*ledger, 200);  // garden: 2 + 134 entries, two full index rows
+    REQUIRE(garden.size() == 136);
+    CHECK(StateRowsDiffer(*ledger).empty());
+    auto all = ledger->CommunitySeqs("garden", std::nullopt, 1000);
+    REQUIRE(all.ok());
+    CHECK(*all == garden);
+    // Pages from every place, across the index rows' ends and into the community row's tail.
+    for (size_t from = 0; from < garden.size(); ++from) {
+      for (size_t limit : {1, 7, 64, 65, 1000}) {
+        auto page = ledger->CommunitySeqs("garden", garden[from], limit);
+        REQUIRE(page.ok());
+        std::vector<uint64_t> expected(garden.begin() + from + 1,
+                                       garden.begin() + std::min(garden.size(), from + 1 + limit));
+        INFO("after " << garden[from] << ", at most " << limit);
+        CHECK(*page == expected);
+      }
+    }
+    auto none = ledger->CommunitySeqs("garden", garden.back(), 10);
+    REQUIRE(none.ok());
+    CHECK(none->empty());
+  }
+  const auto state = ColumnRows(dir.path(), "state");
+  size_t index_rows = 0;
+  for (const auto& [key, value] : state) {
+    CHECK(key[0] != 'U');  // no row a payment: a unit's payments are in its row
+    index_rows += key.starts_with(state_key::Prefix('n', "garden"));
+  }
+  CHECK(index_rows == 2);
+  CHECK(state.count(state_key::CommunityEntries("garden", garden[63])) == 1);
+  CHECK(state.count(state_key::CommunityEntries("garden", garden[127])) == 1);
+}
+
+TEST_CASE("rows of another format, or of a store that names none, are built again at opening", "[state-rows]") {
+  TempDir dir;
+  {
+    auto ledger = OpenDomainLedger(dir);
+    TwoCommunities(*ledger, 100);
+  }
+  const auto built = ColumnRows(dir.path(), "state");
+  REQUIRE(ColumnRows(dir.path(), "meta").at(std::string(kMetaStateFormat)) == kStateFormat);
+  for (bool named : {true, false}) {
+    INFO((named ? "an older format named" : "no format named (the version before formats)"));
+    {
+      RawDb raw(dir.path());
+      if (named) raw.Put("meta", std::string(kMetaStateFormat), "mingzhang-state/1");
+      else raw.Delete("meta", std::string(kMetaStateFormat));
+      // What the older layout had that this one has not, and a row this one has, gone.
+      raw.Put("state", state_key::Prefix('U', "garden") + "A" + std::string(1, '\0') + Be64(7), "");
+      raw.Delete("state", state_key::Unit("garden", "A"));
+    }
+    {
+      auto ledger = OpenDomainLedger(dir);
+      CHECK(StateRowsDiffer(*ledger).empty());
+      auto payments = ledger->CommunitySeqs("park", std::nullopt, 1000);
+      REQUIRE(payments.ok());
+      CHECK(payments->size() == 2 + 33);
+    }
+    CHECK(ColumnRows(dir.path(), "state") == built);
+    CHECK(ColumnRows(dir.path(), "meta").at(std::string(kMetaStateFormat)) == kStateFormat);
+  }
+}
+
+}  // namespace
+}  // namespace mingzhang
