@@ -1,5 +1,5 @@
 // GET routes (README "mingzhangd (the HTTP API)").
-#include "api/v1/auth.h"
+#include "api/auth/auth.h"
 #include "api/v1/endpoints.h"
 #include "api/http/gzip.h"
 #include "api/v1/json_io.h"
@@ -33,7 +33,7 @@ using Read = std::function<Result<json>(Request&, const v1::Credential&)>;
 
 // Who asks, when their role may read the route and their scope covers its community `c`.
 Result<v1::Credential> Admit(ApiContext& ctx, const std::vector<v1::Role>& allowed, Request& req) {
-  Result<v1::Credential> who = Authenticate(req, ctx.ledger.tokens());
+  Result<v1::Credential> who = Authenticate(req, ctx.access.tokens());
   if (!who.ok()) return who.status();
   if (std::find(allowed.begin(), allowed.end(), who->role()) == allowed.end()) {
     return PermissionDenied("forbidden", "the role " + v1::Role_Name(who->role()) + " may not read this");

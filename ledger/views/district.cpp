@@ -185,23 +185,6 @@ Result<std::vector<std::string>> District::VoucherCommunities(const std::string&
   return now.state.VoucherCommunities(sha256_hex);
 }
 
-Result<IssuedToken> District::IssueToken(const v1::Credential& credential, std::string_view issuer_id,
-                                       std::string_view idempotency_key) {
-  MZ_RETURN_IF_ERROR(CheckCredential(credential));
-  {
-    // Registrations are never undone, so a scope that holds now holds for the token's life.
-    MZ_ASSIGN_OR_RETURN(ReadView view, Read());
-    Snapshot now(std::move(view));
-    MZ_RETURN_IF_ERROR(CheckCredentialScope(now.state, credential));
-  }
-  if (!idempotency_key.empty()) return tokens_->IssueOnce(credential, issuer_id, idempotency_key);
-  MZ_ASSIGN_OR_RETURN(std::string token, tokens_->Issue(credential));
-  IssuedToken issued;
-  issued.token = std::move(token);
-  issued.credential = credential;
-  return issued;
-}
-
 }  // namespace mingzhang
 
 namespace mingzhang {
@@ -218,9 +201,7 @@ Result<std::unique_ptr<District>> District::Open(LedgerOptions options) {
 }
 
 District::District(LedgerOptions options, std::unique_ptr<Store> store, SigningKey key)
-    : Ledger(std::move(options), std::move(store), std::move(key)),
-      tokens_(std::make_unique<TokenStore>(shared_store(), this->options().clock_ms)),
-      invitations_(std::make_unique<InvitationStore>(shared_store(), *tokens_, this->options().clock_ms)) {}
+    : Ledger(std::move(options), std::move(store), std::move(key)) {}
 
 District::~District() = default;
 

@@ -15,9 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include "ledger/base/calendar.h"
-#include "ledger/domain/invitations.h"
 #include "ledger/log/ledger.h"
-#include "ledger/domain/tokens.h"
 #include "ledger/views/view_types.h"
 #include "ledger/views/views_directory.h"
 
@@ -28,15 +26,6 @@ class District final : public Ledger {
   // Ledger::Open with the trust domain as the log's state machine.
   static Result<std::unique_ptr<District>> Open(LedgerOptions options);
   ~District() override;
-
-  TokenStore& tokens() { return *tokens_; }
-  // Invitation codes for owners (invitations.h), in the same auth column as the tokens.
-  InvitationStore& invitations() { return *invitations_; }
-  // A token for `credential`, once its scope is checked against the registrations
-  // (CheckCredentialScope, views.h). With an idempotency key, at most once per (issuer, key)
-  // (TokenStore::IssueOnce); without one, a fresh token on every call.
-  Result<IssuedToken> IssueToken(const v1::Credential& credential, std::string_view issuer_id,
-                                 std::string_view idempotency_key);
 
   // Views (views.h), each consistent with the head it names. Periods are "YYYY-MM", "YYYY-Qn" or
   // "YYYY". Errors: bad-period, unknown-community, unknown-unit, unknown-proposal, no-checkpoint.
@@ -85,9 +74,6 @@ class District final : public Ledger {
 
  private:
   District(LedgerOptions options, std::unique_ptr<Store> store, SigningKey key);
-
-  std::unique_ptr<TokenStore> tokens_;
-  std::unique_ptr<InvitationStore> invitations_;  // on tokens_: destroyed before it
 };
 
 }  // namespace mingzhang
