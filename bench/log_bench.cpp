@@ -22,6 +22,7 @@
 
 #include "bench/bench_district.h"
 #include "ledger/log/chunked_scan.h"
+#include "ledger/views/json/view_json.h"
 #include "ledger/log/keys.h"
 #include "ledger/log/merkle.h"
 #include "ledger/audit/verify.h"
@@ -275,7 +276,7 @@ void StatementRows(const Config& config) {
     std::vector<double> us;
     for (size_t i = 0; i < runs; ++i) {
       auto start = Clock::now();
-      Must(ledger->Statement(kCommunity, "2025", at), "statement");
+      Must(SignedStatementJson(*ledger, kCommunity, "2025", at), "statement");
       us.push_back(MicrosSince(start));
     }
     auto [p50, p99] = Percentiles(us);

@@ -24,6 +24,7 @@
 #include "ledger/log/merkle.h"
 #include "ledger/log/note.h"
 #include "ledger/domain/state_rows.h"
+#include "ledger/views/json/view_json.h"
 #include "ledger/views/views.h"
 #include "mingzhang/v1/ledger.pb.h"
 #include "tools/cli.h"
@@ -270,12 +271,12 @@ int Audit(const Args& args) {
 
   Checkpoint checkpoint{origin, *tree_size, HashFromBytes(*root), {}};
   StateReader state(replay.domain.rows());
-  Result<json> recomputed = StatementBody(state, community, *period, checkpoint, today_then);
+  Result<StatementView> recomputed = StatementBody(state, community, *period, checkpoint, today_then);
   if (!recomputed.ok()) return Problem("cannot recompute the statement from the export: " + recomputed.status().message());
   if (statement.value("format", json()) != kStatementFormat) {
     recomputed = StatementAsV2(std::move(*recomputed), LegacyEntriesDigestOf(replay.community_leaves));
   }
-  Result<std::string> ours = Canonicalize(*recomputed);
+  Result<std::string> ours = StatementJcs(*recomputed);
   if (!ours.ok()) return Fail(ours.status());
   Result<std::string> theirs = Canonicalize(statement);
   if (!theirs.ok()) return Problem("the statement has no canonical form: " + theirs.status().message());
@@ -285,7 +286,7 @@ int Audit(const Args& args) {
               << ours->size() << " bytes of JCS)\n";
     return kExitOk;
   }
-  std::optional<std::string> where = FirstDifference(statement, *recomputed, "");
+  std::optional<std::string> where = FirstDifference(statement, ToJson(*recomputed), "");
   return Problem(where.value_or("the JCS bytes differ"));
 }
 

@@ -5,6 +5,7 @@
 
 #include <memory>
 
+#include "api/auth/access.h"
 #include "api/http/metrics.h"
 #include "api/http/router.h"
 #include "ledger/views/district.h"
@@ -17,6 +18,8 @@ inline constexpr size_t kEntriesPageMax = 1'000;
 
 struct ApiContext {
   District& ledger;
+  // Bearer tokens and invitation codes over the ledger's store (api/auth/access.h).
+  Access& access;
   std::shared_ptr<Metrics> metrics;
   // Where voucher files are kept: .../spending counts the uploaded ones. None (servers made by
   // tests without the voucher routes): no file can have been uploaded, so none is counted.

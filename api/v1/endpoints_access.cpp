@@ -7,7 +7,7 @@
 #include <set>
 #include <unordered_map>
 
-#include "api/v1/auth.h"
+#include "api/auth/auth.h"
 #include "api/v1/endpoints.h"
 #include "api/v1/json_io.h"
 #include "mingzhang/v1/api.pb.h"
@@ -91,7 +91,7 @@ Status CheckUnits(const std::vector<std::string>& unit_ids, const std::map<std::
 
 // Who may hand out and revoke c's invitations: the firm serving c, or c's committee.
 Result<v1::Credential> InvitationIssuer(ApiContext& ctx, Request& req) {
-  MZ_ASSIGN_OR_RETURN(v1::Credential who, Authenticate(req, ctx.ledger.tokens()));
+  MZ_ASSIGN_OR_RETURN(v1::Credential who, Authenticate(req, ctx.access.tokens()));
   MZ_RETURN_IF_ERROR(RequireRole(who, {v1::firm, v1::committee}));
   MZ_RETURN_IF_ERROR(RequireCommunity(who, *req.Param("c")));
   return who;
@@ -113,7 +113,7 @@ void IssueInvitations(ApiContext& ctx, Request& req, const Responder& res) {
   // The request as sent is the repeat's fingerprint ("all units" stays "all units").
   v1::IssueInvitationsRequest fingerprint = body;
   fingerprint.clear_idempotency_key();
-  Result<InvitationBatch> batch = ctx.ledger.invitations().Issue(c, units, body.valid_days(), who->principal_id(),
+  Result<InvitationBatch> batch = ctx.access.invitations().Issue(c, units, body.valid_days(), who->principal_id(),
                                                                  body.idempotency_key(), fingerprint.SerializeAsString());
   if (!batch.ok()) return res.Problem(batch.status());
   json out = json::array();
@@ -149,9 +149,9 @@ void RevokeInvitations(ApiContext& ctx, Request& req, const Responder& res) {
     if (!labels.ok()) return res.Problem(labels.status());
     std::vector<std::string> units = ToVector(body.unit_ids());
     if (Status s = CheckUnits(units, *labels); !s.ok()) return res.Problem(s);
-    revoked = ctx.ledger.invitations().RevokeUnits(c, units);
+    revoked = ctx.access.invitations().RevokeUnits(c, units);
   } else {
-    revoked = ctx.ledger.invitations().RevokeCodes(c, ToVector(body.codes()));
+    revoked = ctx.access.invitations().RevokeCodes(c, ToVector(body.codes()));
   }
   if (!revoked.ok()) return res.Problem(revoked.status());
   res.Json(http::status::ok, {{"revoked", *revoked}});
@@ -173,7 +173,7 @@ void RedeemInvitation(ApiContext& ctx, FailureLimiter& limiter, Request& req, co
   };
   v1::RedeemInvitationRequest body;
   if (Status s = ParseJson(req.message.body(), &body); !s.ok()) return refuse(s);
-  Result<RedeemedInvitation> redeemed = ctx.ledger.invitations().Redeem(body.code());
+  Result<RedeemedInvitation> redeemed = ctx.access.invitations().Redeem(body.code());
   if (!redeemed.ok()) return refuse(redeemed.status());
   const v1::Invitation& inv = redeemed->invitation;
   std::string name, label;
@@ -194,16 +194,16 @@ void RedeemInvitation(ApiContext& ctx, FailureLimiter& limiter, Request& req, co
 }  // namespace
 
 void AddAccessEndpoints(Router& router, ApiContext& ctx) {
-  auto authenticated = [&ctx](const http::fields& header) { return Authenticate(header, ctx.ledger.tokens()).status(); };
+  auto authenticated = [&ctx](const http::fields& header) { return Authenticate(header, ctx.access.tokens()).status(); };
   router.Add(http::verb::get, "/v1/me", [&ctx](Request& req, Responder res) {
-    Result<v1::Credential> who = Authenticate(req, ctx.ledger.tokens());
+    Result<v1::Credential> who = Authenticate(req, ctx.access.tokens());
     if (!who.ok()) return res.Problem(who.status());
     Result<nlohmann::json> directory = ctx.ledger.Directory(*who);
     if (!directory.ok()) return res.Problem(directory.status());
     res.Json(http::status::ok, *directory);
   });
   router.Add(http::verb::post, "/v1/tokens:revoke-self", [&ctx](Request& req, Responder res) {
-    Result<v1::Credential> who = Authenticate(req, ctx.ledger.tokens());
+    Result<v1::Credential> who = Authenticate(req, ctx.access.tokens());
     if (!who.ok()) return res.Problem(who.status());
     if (who->role() == v1::admin) {
       // The server writes a new admin token file at start when none lives; an admin token is
@@ -211,7 +211,7 @@ void AddAccessEndpoints(Router& router, ApiContext& ctx) {
       return res.Problem(PermissionDenied("forbidden", "an admin token is not revoked by signing out"));
     }
     Result<std::string> token = BearerToken(req.message.base());
-    Status revoked = token.ok() ? ctx.ledger.tokens().Revoke(*token) : token.status();
+    Status revoked = token.ok() ? ctx.access.tokens().Revoke(*token) : token.status();
     if (!revoked.ok()) return res.Problem(revoked);
     res.Send(HttpResponse{http::status::no_content, 11});
   }, {.header_check = authenticated});

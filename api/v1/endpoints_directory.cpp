@@ -1,7 +1,7 @@
 // The district for regulators (README "Directory"): GET /v1/firms and GET /v1/communities, a
 // page at a time (kDirectoryPageMax), and GET /v1/communities/{c}/spending?period= for the
 // printed notice: spending by category with the count of its voucher files uploaded.
-#include "api/v1/auth.h"
+#include "api/auth/auth.h"
 #include "api/v1/endpoints.h"
 
 namespace mingzhang::api {
@@ -29,7 +29,7 @@ using Read = std::function<Result<json>(const Request&)>;
 Handler Reader(ApiContext& ctx, std::initializer_list<v1::Role> roles, Read read) {
   std::vector<v1::Role> allowed(roles);
   return [&ctx, allowed, read](Request& req, Responder res) {
-    Result<v1::Credential> who = Authenticate(req, ctx.ledger.tokens());
+    Result<v1::Credential> who = Authenticate(req, ctx.access.tokens());
     if (!who.ok()) return res.Problem(who.status());
     if (std::find(allowed.begin(), allowed.end(), who->role()) == allowed.end()) {
       return res.Problem(PermissionDenied("forbidden", "the role " + v1::Role_Name(who->role()) + " may not read this"));

@@ -1,10 +1,11 @@
 // GET routes (README "mingzhangd (the HTTP API)").
-#include "api/v1/auth.h"
+#include "api/auth/auth.h"
 #include "api/v1/endpoints.h"
 #include "api/http/gzip.h"
 #include "api/v1/json_io.h"
 #include "api/v1/view_cache.h"
 #include "ledger/base/encoding.h"
+#include "ledger/views/json/view_json.h"
 
 namespace mingzhang::api {
 namespace {
@@ -32,7 +33,7 @@ using Read = std::function<Result<json>(Request&, const v1::Credential&)>;
 
 // Who asks, when their role may read the route and their scope covers its community `c`.
 Result<v1::Credential> Admit(ApiContext& ctx, const std::vector<v1::Role>& allowed, Request& req) {
-  Result<v1::Credential> who = Authenticate(req, ctx.ledger.tokens());
+  Result<v1::Credential> who = Authenticate(req, ctx.access.tokens());
   if (!who.ok()) return who.status();
   if (std::find(allowed.begin(), allowed.end(), who->role()) == allowed.end()) {
     return PermissionDenied("forbidden", "the role " + v1::Role_Name(who->role()) + " may not read this");
@@ -78,14 +79,19 @@ void SendView(const Responder& res, std::string body, bool gzipped) {
   res.Send(std::move(response));
 }
 
-// Guard for a costly view whose answer names the tree size it is against at `size_at` (a JSON
-// pointer): answered from `cache` while that size is the one asked for (view_cache.h), as gzip
-// to clients that accept it (gzip.h), that too kept in the cache.
+// A costly view's answer as JSON and the tree size it is against (the typed view's own).
+struct SizedView {
+  json body;
+  uint64_t tree_size = 0;
+};
+using SizedRead = std::function<Result<SizedView>(Request&, const v1::Credential&)>;
+
+// Guard for a costly view: answered from `cache` while the tree size it is against is the one
+// asked for (view_cache.h), as gzip to clients that accept it (gzip.h), that too kept in the cache.
 Handler CachedGuard(ApiContext& ctx, std::initializer_list<v1::Role> roles, std::shared_ptr<ViewCache> cache,
-                    KeyOf key_of, Read read, const char* size_at) {
+                    KeyOf key_of, SizedRead read) {
   std::vector<v1::Role> allowed(roles);
-  json::json_pointer size_pointer(size_at);
-  return [&ctx, allowed, cache, key_of, read, size_pointer](Request& req, Responder res) {
+  return [&ctx, allowed, cache, key_of, read](Request& req, Responder res) {
     Result<v1::Credential> who = Admit(ctx, allowed, req);
     if (!who.ok()) return res.Problem(who.status());
     Result<ViewKey> key = key_of(req, *who);
@@ -100,16 +106,12 @@ Handler CachedGuard(ApiContext& ctx, std::initializer_list<v1::Role> roles, std:
     }
     std::optional<std::string> body = cache->Find(key->key, *kept_size);
     if (!body) {
-      Result<json> answer = read(req, *who);
+      Result<SizedView> answer = read(req, *who);
       if (!answer.ok()) return res.Problem(answer.status());
-      body = answer->dump(-1, ' ', false, json::error_handler_t::replace);  // as Responder::Json
-      // Kept under the size the answer names: the head may have moved since it was read above.
-      kept_size.reset();
-      if (answer->contains(size_pointer) && answer->at(size_pointer).is_string()) {
-        Result<uint64_t> answered = ParseU64Param(&answer->at(size_pointer).get_ref<const std::string&>(), "tree_size");
-        if (answered.ok()) kept_size = *answered;
-      }
-      if (kept_size) cache->Put(key->key, *kept_size, *body);
+      body = answer->body.dump(-1, ' ', false, json::error_handler_t::replace);  // as Responder::Json
+      // Kept under the size the answer is of: the head may have moved since it was read above.
+      kept_size = answer->tree_size;
+      cache->Put(key->key, *kept_size, *body);
     }
     if (gzip && body->size() >= kGzipBodyBytesMin) {
       if (std::optional<std::string> gzipped = Gzip(*body)) {
@@ -243,29 +245,33 @@ void AddCommunityReads(Router& router, ApiContext& ctx) {
                    std::nullopt};
   };
   router.Add(http::verb::get, "/v1/communities/{c}/statements/{period}",
-             CachedGuard(ctx, members, views, statement_key, [&ctx](Request& req, const v1::Credential&) -> Result<json> {
+             CachedGuard(ctx, members, views, statement_key, [&ctx](Request& req, const v1::Credential&) -> Result<SizedView> {
                std::optional<uint64_t> size;
                if (req.Query("tree_size")) {
-      MZ_ASSIGN_OR_RETURN(size, ParseU64Param(req.Query("tree_size"), "tree_size"));
-    }
-               return ctx.ledger.Statement(*req.Param("c"), *req.Param("period"), size);
-             }, "/statement/checkpoint/tree_size"));
+                 MZ_ASSIGN_OR_RETURN(size, ParseU64Param(req.Query("tree_size"), "tree_size"));
+               }
+               MZ_ASSIGN_OR_RETURN(StatementView statement, ctx.ledger.Statement(*req.Param("c"), *req.Param("period"), size));
+               MZ_ASSIGN_OR_RETURN(json signed_statement, SignedStatementJson(ctx.ledger, statement));
+               return SizedView{std::move(signed_statement), statement.checkpoint.tree_size};
+             }));
   router.Add(http::verb::get, "/v1/communities/{c}/units/{u}/account",
-             CachedGuard(ctx, members, views, account_key, [&ctx](Request& req, const v1::Credential&) -> Result<json> {
+             CachedGuard(ctx, members, views, account_key, [&ctx](Request& req, const v1::Credential&) -> Result<SizedView> {
                // account_key checked the unit and the period.
-               return ctx.ledger.OwnerAccount(*req.Param("c"), *req.Param("u"), *req.Query("period"));
-             }, "/tree_size"));
+               MZ_ASSIGN_OR_RETURN(ProvedOwnerAccount account,
+                                   ctx.ledger.OwnerAccount(*req.Param("c"), *req.Param("u"), *req.Query("period")));
+               return SizedView{ToJson(account), account.tree_size};
+             }));
   router.Add(http::verb::get, "/v1/communities/{c}/evaluations/summary",
              Guard(ctx, members, [&ctx](Request& req, const v1::Credential&) -> Result<json> {
                const std::string* period = req.Query("period");
                if (period == nullptr) return InvalidArgument("bad-period", "period is required");
-               return ctx.ledger.EvaluationSummary(*req.Param("c"), *period);
+               return AsJson(ctx.ledger.EvaluationSummary(*req.Param("c"), *period));
              }));
   router.Add(http::verb::get, "/v1/communities/{c}/billing",
              Guard(ctx, {v1::regulator, v1::firm, v1::committee, v1::admin}, [&ctx](Request& req, const v1::Credential&) -> Result<json> {
                const std::string* period = req.Query("period");
                if (period == nullptr) return InvalidArgument("bad-period", "period is required");
-               return ctx.ledger.Billing(*req.Param("c"), *period);
+               return AsJson(ctx.ledger.Billing(*req.Param("c"), *period));
              }));
   // Every proposal, open and closed, from the kept state (not a scan of the entries).
   router.Add(http::verb::get, "/v1/communities/{c}/proposals",

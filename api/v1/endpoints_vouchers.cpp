@@ -9,7 +9,7 @@
 // same 404 as for a voucher not uploaded yet, so another community's hashes leak nothing.
 #include <charconv>
 
-#include "api/v1/auth.h"
+#include "api/auth/auth.h"
 #include "api/v1/endpoints.h"
 #include "api/http/http_server.h"
 #include "ledger/domain/vouchers.h"
@@ -61,7 +61,7 @@ bool ReadsAny(const v1::Credential& who, const std::vector<std::string>& communi
 // The upload's refusals that its header decides, before its body is read: who sends it, and a
 // declared length over the limit.
 Status CheckUploadHeader(ApiContext& ctx, const http::fields& header) {
-  MZ_ASSIGN_OR_RETURN(v1::Credential who, Authenticate(header, ctx.ledger.tokens()));
+  MZ_ASSIGN_OR_RETURN(v1::Credential who, Authenticate(header, ctx.access.tokens()));
   MZ_RETURN_IF_ERROR(RequireRole(who, {v1::firm}));
   auto length = header.find(http::field::content_length);
   if (length == header.end()) return OkStatus();  // chunked: counted in the handler
@@ -78,7 +78,7 @@ json Described(const std::string& sha256_hex, size_t bytes, VoucherType type) {
 }
 
 void Upload(ApiContext& ctx, VoucherStore& store, Request& req, const Responder& res) {
-  Result<v1::Credential> who = Authenticate(req, ctx.ledger.tokens());
+  Result<v1::Credential> who = Authenticate(req, ctx.access.tokens());
   if (!who.ok()) return res.Problem(who.status());
   if (Status s = RequireRole(*who, {v1::firm}); !s.ok()) return res.Problem(s);
   const std::string& sha = *req.Param("sha256");
@@ -117,7 +117,7 @@ HttpResponse VoucherResponse(http::status status, const std::string& etag) {
 }
 
 void Serve(ApiContext& ctx, const VoucherStore& store, Request& req, const Responder& res) {
-  Result<v1::Credential> who = Authenticate(req, ctx.ledger.tokens());
+  Result<v1::Credential> who = Authenticate(req, ctx.access.tokens());
   if (!who.ok()) return res.Problem(who.status());
   const std::string& sha = *req.Param("sha256");
   if (!ValidVoucherSha256(sha)) return res.Problem(CheckVoucher(sha, "").status());

@@ -1,5 +1,5 @@
 // POST routes: each becomes one ledger entry (README "mingzhangd (the HTTP API)").
-#include "api/v1/auth.h"
+#include "api/auth/auth.h"
 #include "api/v1/endpoints.h"
 #include "api/http/http_server.h"
 #include "api/v1/json_io.h"
@@ -44,7 +44,7 @@ v1::Entry PaymentEntry(const v1::Credential& who, const std::string& community_i
 
 // A firm's payments:batch or payments:check request for the community in the path, as entries.
 Result<std::vector<v1::Entry>> BatchPayments(ApiContext& ctx, Request& req) {
-  MZ_ASSIGN_OR_RETURN(v1::Credential who, Authenticate(req, ctx.ledger.tokens()));
+  MZ_ASSIGN_OR_RETURN(v1::Credential who, Authenticate(req, ctx.access.tokens()));
   MZ_RETURN_IF_ERROR(RequireRole(who, {v1::firm}));
   const std::string& community = *req.Param("c");
   MZ_RETURN_IF_ERROR(RequireCommunity(who, community));
@@ -77,7 +77,7 @@ template <typename T, typename Build>
 Handler Write(ApiContext& ctx, std::initializer_list<v1::Role> roles, Build build) {
   std::vector<v1::Role> allowed(roles);
   return [&ctx, allowed, build](Request& req, Responder res) {
-    Result<v1::Credential> who = Authenticate(req, ctx.ledger.tokens());
+    Result<v1::Credential> who = Authenticate(req, ctx.access.tokens());
     if (!who.ok()) return res.Problem(who.status());
     if (std::find(allowed.begin(), allowed.end(), who->role()) == allowed.end()) {
       return res.Problem(PermissionDenied("forbidden", "the role " + v1::Role_Name(who->role()) + " may not do this"));
@@ -103,14 +103,14 @@ enum class Appends { kYes, kNo };
 void Post(Router& router, ApiContext& ctx, std::string_view pattern, Handler handler, RouteOptions options = {},
           Appends appends = Appends::kYes) {
   options.header_check = [&ctx, appends](const http::fields& header) {
-    Status who = Authenticate(header, ctx.ledger.tokens()).status();
+    Status who = Authenticate(header, ctx.access.tokens()).status();
     return who.ok() && appends == Appends::kYes ? LogDamage(ctx) : who;
   };
   if (appends == Appends::kYes) {
     handler = [&ctx, handler = std::move(handler)](Request& req, Responder res) {
       Status damage = LogDamage(ctx);
       if (damage.ok()) return handler(req, std::move(res));
-      Result<v1::Credential> who = Authenticate(req, ctx.ledger.tokens());
+      Result<v1::Credential> who = Authenticate(req, ctx.access.tokens());
       res.Problem(who.ok() ? damage : who.status());
     };
   }
@@ -256,7 +256,7 @@ void CheckPaymentsBatch(ApiContext& ctx, Request& req, Responder res) {
 }
 
 void HandleIssueToken(ApiContext& ctx, Request& req, Responder res) {
-  Result<v1::Credential> who = Authenticate(req, ctx.ledger.tokens());
+  Result<v1::Credential> who = Authenticate(req, ctx.access.tokens());
   if (!who.ok()) return res.Problem(who.status());
   if (Status s = RequireRole(*who, {v1::admin}); !s.ok()) return res.Problem(s);
   v1::IssueTokenRequest body;
@@ -266,7 +266,7 @@ void HandleIssueToken(ApiContext& ctx, Request& req, Responder res) {
   credential.set_principal_id(body.principal_id());
   *credential.mutable_community_ids() = body.communities();
   *credential.mutable_unit_ids() = body.units();
-  Result<IssuedToken> issued = ctx.ledger.IssueToken(credential, who->principal_id(), body.idempotency_key());
+  Result<IssuedToken> issued = ctx.access.IssueToken(credential, who->principal_id(), body.idempotency_key());
   if (!issued.ok()) return res.Problem(issued.status());
   if (issued->replayed) {
     // The token was shown once, in the first answer; a client that lost it issues a new one.
@@ -276,7 +276,7 @@ void HandleIssueToken(ApiContext& ctx, Request& req, Responder res) {
 }
 
 void HandleReconciliation(ApiContext& ctx, Request& req, Responder res) {
-  Result<v1::Credential> who = Authenticate(req, ctx.ledger.tokens());
+  Result<v1::Credential> who = Authenticate(req, ctx.access.tokens());
   if (!who.ok()) return res.Problem(who.status());
   Status s = RequireRole(*who, {v1::firm});
   if (s.ok()) s = RequireCommunity(*who, P(req, "c"));

@@ -20,7 +20,8 @@
 #include <filesystem>
 #include <iostream>
 
-#include "api/v1/auth.h"
+#include "api/auth/access.h"
+#include "api/auth/auth.h"
 #include "api/v1/endpoints.h"
 #include "api/http/http_server.h"
 #include "api/http/static_files.h"
@@ -29,7 +30,6 @@
 #include "ledger/views/district.h"
 #include "ledger/audit/scrub.h"
 #include "ledger/audit/verify_state.h"
-#include "ledger/domain/tokens.h"
 #include "ledger/audit/verify.h"
 
 namespace mingzhang::api {
@@ -155,7 +155,7 @@ void AddMetrics(Router& router, ApiContext& ctx) {
     // Anyone on loopback; elsewhere an admin token.
     bool loopback = req.remote.rfind("127.", 0) == 0 || req.remote.rfind("[::1]", 0) == 0;
     if (!loopback) {
-      Result<v1::Credential> who = Authenticate(req, ctx.ledger.tokens());
+      Result<v1::Credential> who = Authenticate(req, ctx.access.tokens());
       if (!who.ok()) return res.Problem(who.status());
       if (Status s = RequireRole(*who, {v1::admin}); !s.ok()) return res.Problem(s);
     }
@@ -264,15 +264,16 @@ int Run(const Flags& flags) {
   Result<std::unique_ptr<District>> ledger = District::Open(options);
   if (!ledger.ok()) return Fail(ledger.status());
   std::string token_path = flags.data_dir + "/" + kAdminTokenFile;
-  Result<std::string> admin = (*ledger)->tokens().EnsureAdminToken(token_path);
+  auto access = std::make_unique<Access>(**ledger);  // tokens and invitations, in the store's auth column
+  Result<std::string> admin = access->tokens().EnsureAdminToken(token_path);
   if (admin.ok()) std::cerr << "mingzhangd: created an admin token in " << token_path << "\n";
   else if (admin.status().slug() != kAdminExistsSlug) return Fail(admin.status());
 
   std::unique_ptr<Scrubber> scrub = StartScrub(flags, **ledger);
 
   auto metrics = std::make_shared<Metrics>();
-  ApiContext ctx{**ledger, metrics, std::make_shared<VoucherStore>(flags.data_dir + "/" + kVouchersDirName),
-                 scrub.get()};
+  ApiContext ctx{**ledger, *access, metrics,
+                 std::make_shared<VoucherStore>(flags.data_dir + "/" + kVouchersDirName), scrub.get()};
   Router router;
   AddWriteEndpoints(router, ctx);
   AddReadEndpoints(router, ctx);
@@ -302,6 +303,7 @@ int Run(const Flags& flags) {
   (*server)->Run();
   server->reset();  // every response delivered or dropped before the ledger goes
   scrub.reset();    // its pass reads the ledger's store
+  access.reset();   // over the ledger's store
   ledger->reset();  // drains the append queue and closes the store cleanly
   std::cerr << "mingzhangd: stopped\n";
   return 0;

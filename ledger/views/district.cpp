@@ -22,12 +22,6 @@ Result<Checkpoint> OpenCheckpoint(const std::string& note, const NoteVerifier& v
   return ParseCheckpoint(text);
 }
 
-std::string KeyIdHex(const NoteVerifier& verifier) {
-  std::string id(4, '\0');
-  for (int i = 0; i < 4; ++i) id[i] = static_cast<char>(verifier.key_id >> (24 - 8 * i));
-  return HexEncode(id);
-}
-
 // A snapshot's rows and a reader over them: what every view below reads, with no lock held (the
 // snapshot is of one durable batch, and view.head is that batch's head).
 struct Snapshot {
@@ -57,76 +51,72 @@ Result<std::vector<uint64_t>> SeqsBelow(StateReader& state, const std::string& c
 
 }  // namespace
 
-Result<json> District::Statement(const std::string& community_id, const std::string& period_text,
-                               std::optional<uint64_t> tree_size) const {
+Result<StatementView> District::Statement(const std::string& community_id, const std::string& period_text,
+                                          std::optional<uint64_t> tree_size) const {
   MZ_ASSIGN_OR_RETURN(Period period, ParsePeriod(period_text));
-  Result<json> body = json();
   if (!tree_size) {
     MZ_ASSIGN_OR_RETURN(ReadView view, Read());
     Snapshot now(std::move(view));
     MZ_ASSIGN_OR_RETURN(Checkpoint checkpoint, OpenCheckpoint(now.view.head.checkpoint, verifier()));
-    body = StatementBody(now.state, community_id, period, checkpoint, Today());
-  } else {
-    // An earlier tree: replay the community's entries below it (its registration among them) into
-    // a state of its own. The checkpoint is read first, so the snapshot the seqs come from holds
-    // every entry below its size.
-    MZ_ASSIGN_OR_RETURN(std::string note, CheckpointAt(*tree_size));
-    MZ_ASSIGN_OR_RETURN(Checkpoint checkpoint, OpenCheckpoint(note, verifier()));
-    MZ_ASSIGN_OR_RETURN(ReadView view, Read());
-    Snapshot now(std::move(view));
-    MZ_ASSIGN_OR_RETURN(std::vector<uint64_t> seqs, SeqsBelow(now.state, community_id, *tree_size));
-    if (seqs.empty()) return NotFound("unknown-community", "no community " + community_id);
-    Domain replayed;
-    for (uint64_t seq : seqs) {
-      MZ_ASSIGN_OR_RETURN(StoredEntry e, ReadEntry(seq));
-      MZ_RETURN_IF_ERROR(replayed.Record(e.entry, e.leaf_hash));
-    }
-    StateReader then(replayed.rows());
-    body = StatementBody(then, community_id, period, checkpoint, Today());
+    return StatementBody(now.state, community_id, period, checkpoint, Today());
   }
-  if (!body.ok()) return body.status();
-  MZ_ASSIGN_OR_RETURN(std::string canonical, Canonicalize(*body));
-  return json{{"statement", std::move(*body)},
-              {"signature",
-               {{"key_id", KeyIdHex(verifier())},
-                {"algorithm", "Ed25519"},
-                {"signature", Base64Encode(signing_key().Sign(canonical))}}}};
+  // An earlier tree: replay the community's entries below it (its registration among them) into
+  // a state of its own. The checkpoint is read first, so the snapshot the seqs come from holds
+  // every entry below its size.
+  MZ_ASSIGN_OR_RETURN(std::string note, CheckpointAt(*tree_size));
+  MZ_ASSIGN_OR_RETURN(Checkpoint checkpoint, OpenCheckpoint(note, verifier()));
+  MZ_ASSIGN_OR_RETURN(ReadView view, Read());
+  Snapshot now(std::move(view));
+  MZ_ASSIGN_OR_RETURN(std::vector<uint64_t> seqs, SeqsBelow(now.state, community_id, *tree_size));
+  if (seqs.empty()) return NotFound("unknown-community", "no community " + community_id);
+  Domain replayed;
+  for (uint64_t seq : seqs) {
+    MZ_ASSIGN_OR_RETURN(StoredEntry e, ReadEntry(seq));
+    MZ_RETURN_IF_ERROR(replayed.Record(e.entry, e.leaf_hash));
+  }
+  StateReader then(replayed.rows());
+  return StatementBody(then, community_id, period, checkpoint, Today());
 }
 
-Result<json> District::Billing(const std::string& community_id, const std::string& period_text) const {
+Result<StatementSignature> District::SignStatement(std::string_view jcs) const {
+  if (jcs.empty() || jcs.front() != '{') {
+    return Internal("internal", "only a statement's JCS form (a JSON object) is signed");
+  }
+  return StatementSignature{verifier().key_id, signing_key().Sign(jcs)};
+}
+
+Result<BillingView> District::Billing(const std::string& community_id, const std::string& period_text) const {
   MZ_ASSIGN_OR_RETURN(Period period, ParsePeriod(period_text));
   MZ_ASSIGN_OR_RETURN(ReadView view, Read());
   Snapshot now(std::move(view));
-  return BillingView(now.state, community_id, period, Today());
+  return BillingOf(now.state, community_id, period, Today());
 }
 
-Result<json> District::OwnerAccount(const std::string& community_id, const std::string& unit_id,
-                                  const std::string& period_text) const {
+Result<ProvedOwnerAccount> District::OwnerAccount(const std::string& community_id, const std::string& unit_id,
+                                                  const std::string& period_text) const {
   MZ_ASSIGN_OR_RETURN(Period period, ParsePeriod(period_text));
   MZ_ASSIGN_OR_RETURN(ReadView view, Read());
   Snapshot now(std::move(view));
   const Head& h = now.view.head;
-  MZ_ASSIGN_OR_RETURN(json account, OwnerAccountView(now.state, community_id, unit_id, period, Today()));
-  for (json& payment : account["payments"]) {
-    uint64_t seq = std::stoull(payment["seq"].get<std::string>());
-    MZ_ASSIGN_OR_RETURN(std::vector<Hash> proof, InclusionProof(seq, h.tree_size));
-    MZ_ASSIGN_OR_RETURN(Hash leaf, ReadTreeNode(store(), 0, seq));
-    json path = json::array();
-    for (const Hash& node : proof) path.push_back(Base64Encode(AsBytes(node)));
-    payment["leaf_index"] = std::to_string(seq);
-    payment["leaf_hash"] = Base64Encode(AsBytes(leaf));
-    payment["audit_path"] = path;
+  ProvedOwnerAccount out;
+  MZ_ASSIGN_OR_RETURN(out.account, OwnerAccountOf(now.state, community_id, unit_id, period, Today()));
+  for (const UnitPaymentLine& payment : out.account.payments) {
+    LeafProof proof;
+    MZ_ASSIGN_OR_RETURN(proof.audit_path, InclusionProof(payment.seq, h.tree_size));
+    MZ_ASSIGN_OR_RETURN(proof.leaf_hash, ReadTreeNode(store(), 0, payment.seq));
+    out.payment_proofs.push_back(std::move(proof));
   }
-  account["tree_size"] = std::to_string(h.tree_size);
-  account["checkpoint"] = h.checkpoint;
-  return account;
+  out.tree_size = h.tree_size;
+  out.checkpoint = h.checkpoint;
+  return out;
 }
 
-Result<json> District::EvaluationSummary(const std::string& community_id, const std::string& period_text) const {
+Result<EvaluationSummaryView> District::EvaluationSummary(const std::string& community_id,
+                                                          const std::string& period_text) const {
   MZ_ASSIGN_OR_RETURN(Period period, ParsePeriod(period_text));
   MZ_ASSIGN_OR_RETURN(ReadView view, Read());
   Snapshot now(std::move(view));
-  return mingzhang::EvaluationSummary(now.state, community_id, period);
+  return EvaluationSummaryOf(now.state, community_id, period);
 }
 
 Result<json> District::Proposal(const std::string& community_id, const std::string& proposal_id) const {
@@ -195,23 +185,6 @@ Result<std::vector<std::string>> District::VoucherCommunities(const std::string&
   return now.state.VoucherCommunities(sha256_hex);
 }
 
-Result<IssuedToken> District::IssueToken(const v1::Credential& credential, std::string_view issuer_id,
-                                       std::string_view idempotency_key) {
-  MZ_RETURN_IF_ERROR(CheckCredential(credential));
-  {
-    // Registrations are never undone, so a scope that holds now holds for the token's life.
-    MZ_ASSIGN_OR_RETURN(ReadView view, Read());
-    Snapshot now(std::move(view));
-    MZ_RETURN_IF_ERROR(CheckCredentialScope(now.state, credential));
-  }
-  if (!idempotency_key.empty()) return tokens_->IssueOnce(credential, issuer_id, idempotency_key);
-  MZ_ASSIGN_OR_RETURN(std::string token, tokens_->Issue(credential));
-  IssuedToken issued;
-  issued.token = std::move(token);
-  issued.credential = credential;
-  return issued;
-}
-
 }  // namespace mingzhang
 
 namespace mingzhang {
@@ -228,9 +201,7 @@ Result<std::unique_ptr<District>> District::Open(LedgerOptions options) {
 }
 
 District::District(LedgerOptions options, std::unique_ptr<Store> store, SigningKey key)
-    : Ledger(std::move(options), std::move(store), std::move(key)),
-      tokens_(std::make_unique<TokenStore>(shared_store(), this->options().clock_ms)),
-      invitations_(std::make_unique<InvitationStore>(shared_store(), *tokens_, this->options().clock_ms)) {}
+    : Ledger(std::move(options), std::move(store), std::move(key)) {}
 
 District::~District() = default;
 

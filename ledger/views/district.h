@@ -15,9 +15,8 @@
 #include <nlohmann/json.hpp>
 
 #include "ledger/base/calendar.h"
-#include "ledger/domain/invitations.h"
 #include "ledger/log/ledger.h"
-#include "ledger/domain/tokens.h"
+#include "ledger/views/view_types.h"
 #include "ledger/views/views_directory.h"
 
 namespace mingzhang {
@@ -28,29 +27,24 @@ class District final : public Ledger {
   static Result<std::unique_ptr<District>> Open(LedgerOptions options);
   ~District() override;
 
-  TokenStore& tokens() { return *tokens_; }
-  // Invitation codes for owners (invitations.h), in the same auth column as the tokens.
-  InvitationStore& invitations() { return *invitations_; }
-  // A token for `credential`, once its scope is checked against the registrations
-  // (CheckCredentialScope, views.h). With an idempotency key, at most once per (issuer, key)
-  // (TokenStore::IssueOnce); without one, a fresh token on every call.
-  Result<IssuedToken> IssueToken(const v1::Credential& credential, std::string_view issuer_id,
-                                 std::string_view idempotency_key);
-
   // Views (views.h), each consistent with the head it names. Periods are "YYYY-MM", "YYYY-Qn" or
   // "YYYY". Errors: bad-period, unknown-community, unknown-unit, unknown-proposal, no-checkpoint.
   //
-  // {statement, signature {key_id, algorithm: "Ed25519", signature}}: the signature is over the
-  // JCS form of `statement`. Without tree_size: from the state rows at the current head. With it:
-  // by replaying the community's entries below it, naming the checkpoint signed at that size.
-  Result<nlohmann::json> Statement(const std::string& community_id, const std::string& period,
-                                   std::optional<uint64_t> tree_size = std::nullopt) const;
-  Result<nlohmann::json> Billing(const std::string& community_id, const std::string& period) const;
-  // Adds to each payment {leaf_index, leaf_hash, audit_path} against the latest checkpoint, and
-  // that signed checkpoint as `checkpoint` with its `tree_size`.
-  Result<nlohmann::json> OwnerAccount(const std::string& community_id, const std::string& unit_id,
-                                      const std::string& period) const;
-  Result<nlohmann::json> EvaluationSummary(const std::string& community_id, const std::string& period) const;
+  // The statement (StatementBody). Without tree_size: from the state rows at the current head.
+  // With it: by replaying the community's entries below it, naming the checkpoint signed at that
+  // size. What is served is signed over its JCS form (view_json.h SignedStatementJson).
+  Result<StatementView> Statement(const std::string& community_id, const std::string& period,
+                                  std::optional<uint64_t> tree_size = std::nullopt) const;
+  // Ed25519 by the log's key over `jcs`, the JCS form of a statement (view_json.h StatementJcs).
+  // Refused (Internal) unless it is a JSON object's text: a checkpoint's note never starts with
+  // '{', so what this signs cannot pass for a checkpoint.
+  Result<StatementSignature> SignStatement(std::string_view jcs) const;
+  Result<BillingView> Billing(const std::string& community_id, const std::string& period) const;
+  // The account with each payment's inclusion proof against the latest checkpoint, and that
+  // signed checkpoint with its tree size.
+  Result<ProvedOwnerAccount> OwnerAccount(const std::string& community_id, const std::string& unit_id,
+                                          const std::string& period) const;
+  Result<EvaluationSummaryView> EvaluationSummary(const std::string& community_id, const std::string& period) const;
   Result<nlohmann::json> Proposal(const std::string& community_id, const std::string& proposal_id) const;
   Result<nlohmann::json> Ratings(const std::string& period) const;
   // Today in China Standard Time by the ledger's clock: what billing views read as of (views.h
@@ -80,9 +74,6 @@ class District final : public Ledger {
 
  private:
   District(LedgerOptions options, std::unique_ptr<Store> store, SigningKey key);
-
-  std::unique_ptr<TokenStore> tokens_;
-  std::unique_ptr<InvitationStore> invitations_;  // on tokens_: destroyed before it
 };
 
 }  // namespace mingzhang

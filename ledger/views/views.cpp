@@ -10,10 +10,6 @@
 namespace mingzhang {
 namespace {
 
-using nlohmann::json;
-
-std::string Fen(int64_t fen) { return std::to_string(fen); }
-
 // Sum of a (fund, account) over months [first, last].
 int64_t AccountSum(const CommunityState& c, v1::Fund fund, const std::string& account, MonthIndex first,
                    MonthIndex last) {
@@ -41,28 +37,22 @@ std::map<std::string, int64_t> AccountsByPrefix(const CommunityState& c, v1::Fun
 
 constexpr MonthIndex kBeforeAll = 0;
 
-json FundJson(const CommunityState& c, v1::Fund fund, const Period& period) {
-  int64_t opening = AccountSum(c, fund, kCashAccount, kBeforeAll, period.first - 1);
-  json income_by_source = json::object();
-  json disbursed_by_category = json::object();
-  int64_t income = 0, disbursed = 0;
+FundLine FundOf(const CommunityState& c, v1::Fund fund, const Period& period) {
+  FundLine line;
+  line.fund = fund;
+  line.opening_balance_fen = AccountSum(c, fund, kCashAccount, kBeforeAll, period.first - 1);
   for (const auto& [source, fen] : AccountsByPrefix(c, fund, "income:", period.first, period.last)) {
     if (fen == 0) continue;
-    income_by_source[source] = Fen(-fen);
-    income += -fen;
+    line.income_by_source_fen[source] = -fen;
+    line.income_fen += -fen;
   }
   for (const auto& [category, fen] : AccountsByPrefix(c, fund, "expense:", period.first, period.last)) {
     if (fen == 0) continue;
-    disbursed_by_category[category] = Fen(fen);
-    disbursed += fen;
+    line.disbursed_by_category_fen[category] = fen;
+    line.disbursed_fen += fen;
   }
-  return json{{"fund", v1::Fund_Name(fund)},
-              {"opening_balance", Fen(opening)},
-              {"income", Fen(income)},
-              {"income_by_source", income_by_source},
-              {"disbursed", Fen(disbursed)},
-              {"disbursed_by_category", disbursed_by_category},
-              {"closing_balance", Fen(opening + income - disbursed)}};
+  line.closing_balance_fen = line.opening_balance_fen + line.income_fen - line.disbursed_fen;
+  return line;
 }
 
 int64_t UnitBilledFen(const CommunityState& c, const UnitState& u, MonthIndex first, MonthIndex last) {
@@ -90,15 +80,15 @@ MonthIndex DueThrough(const CommunityState& c, const Period& period, const Date&
 // billed and collected: every month of the period (what is or will be billed); billed_due and
 // collected_due: only its months past due as of the view's date, which alone count in the
 // collection rate and in arrears.
-struct BillingTotals {
+struct BillingSums {
   int64_t billed = 0, collected = 0, billed_due = 0, collected_due = 0, in_arrears = 0;
   int64_t rate_bp() const {
     return billed_due == 0 ? 0 : static_cast<int64_t>(static_cast<__int128>(collected_due) * 10000 / billed_due);
   }
 };
 
-BillingTotals Totals(const CommunityState& c, const Period& period, const Date& as_of) {
-  BillingTotals t;
+BillingSums Totals(const CommunityState& c, const Period& period, const Date& as_of) {
+  BillingSums t;
   const MonthIndex due_through = DueThrough(c, period, as_of);
   for (const auto& [id, u] : c.units) {
     t.billed += UnitBilledFen(c, u, period.first, period.last);
@@ -110,50 +100,49 @@ BillingTotals Totals(const CommunityState& c, const Period& period, const Date& 
   return t;
 }
 
-json TotalsJson(const CommunityState& c, const BillingTotals& t) {
-  return json{{"units", c.units.size()},
-              {"due_day", c.registration.due_day()},
-              {"billed", Fen(t.billed)},
-              {"collected", Fen(t.collected)},
-              {"billed_due", Fen(t.billed_due)},
-              {"collected_due", Fen(t.collected_due)},
-              {"collection_rate_bp", t.rate_bp()},
-              {"units_in_arrears", t.in_arrears}};
+BillingTotals TotalsOf(const CommunityState& c, const BillingSums& t) {
+  BillingTotals out;
+  out.units = static_cast<int64_t>(c.units.size());
+  out.due_day = c.registration.due_day();
+  out.billed_fen = t.billed;
+  out.collected_fen = t.collected;
+  out.billed_due_fen = t.billed_due;
+  out.collected_due_fen = t.collected_due;
+  out.collection_rate_bp = t.rate_bp();
+  out.units_in_arrears = t.in_arrears;
+  return out;
 }
 
-json RemunerationJson(const CommunityState& c, const Period& period) {
+RemunerationLine RemunerationOf(const CommunityState& c, const Period& period) {
   int64_t fee_income_to_date = -AccountSum(c, v1::FEES, kFeeIncomeAccount, kBeforeAll, period.last);
-  int64_t taken_to_date = AccountSum(c, v1::FEES, "expense:REMUNERATION", kBeforeAll, period.last);
-  int64_t taken_in_period = AccountSum(c, v1::FEES, "expense:REMUNERATION", period.first, period.last);
+  RemunerationLine line;
   const v1::Remuneration& r = c.registration.remuneration();
-  json rule = r.has_basis_points_of_fee_income()
-                  ? json{{"basis_points_of_fee_income", r.basis_points_of_fee_income()}}
-                  : json{{"fixed_fen_per_month", Fen(r.fixed_fen_per_month())}};
-  return json{{"rule", rule},
-              {"allowed_to_date", Fen(RemunerationAllowed(c, period.last, fee_income_to_date))},
-              {"taken_to_date", Fen(taken_to_date)},
-              {"taken_in_period", Fen(taken_in_period)}};
+  if (r.has_basis_points_of_fee_income()) {
+    line.basis_points_of_fee_income = r.basis_points_of_fee_income();
+  } else {
+    line.fixed_fen_per_month = r.fixed_fen_per_month();
+  }
+  line.allowed_to_date_fen = RemunerationAllowed(c, period.last, fee_income_to_date);
+  line.taken_to_date_fen = AccountSum(c, v1::FEES, "expense:REMUNERATION", kBeforeAll, period.last);
+  line.taken_in_period_fen = AccountSum(c, v1::FEES, "expense:REMUNERATION", period.first, period.last);
+  return line;
 }
 
 // The payments not reversed whose paid_on is in P, those of them evaluated and their scores:
 // summed over P's months of the community's per-month activity.
-json EvaluationJson(const CommunityState& c, const Period& period) {
-  int64_t payments = 0, evaluated = 0;
+EvaluationStats EvaluationsOf(const CommunityState& c, const Period& period) {
+  EvaluationStats out;
   std::array<int64_t, 5> sums{};
   for (auto it = c.months.lower_bound(period.first); it != c.months.end() && it->first <= period.last; ++it) {
     const MonthActivity& m = it->second;
-    payments += m.payments;
-    evaluated += m.evaluated;
+    out.payments += m.payments;
+    out.evaluated_payments += m.evaluated;
     for (int i = 0; i < 5; ++i) sums[i] += m.score_sums[i];
   }
-  json mean = json::object();
-  const char* names[5] = {"cleaning", "security", "greenery", "repair", "service"};
-  for (int i = 0; i < 5; ++i) mean[names[i]] = evaluated == 0 ? 0 : sums[i] * 100 / evaluated;
-  return json{{"count", evaluated},
-              {"mean_x100", mean},
-              {"payments", payments},
-              {"evaluated_payments", evaluated},
-              {"coverage_bp", payments == 0 ? 0 : evaluated * 10000 / payments}};
+  const int64_t evaluated = out.evaluated_payments;
+  for (int i = 0; i < 5; ++i) out.mean_x100[i] = evaluated == 0 ? 0 : sums[i] * 100 / evaluated;
+  out.coverage_bp = out.payments == 0 ? 0 : evaluated * 10000 / out.payments;
+  return out;
 }
 
 }  // namespace
@@ -186,72 +175,54 @@ Status CheckCredentialScope(StateReader& state, const v1::Credential& credential
   return OkStatus();
 }
 
-Result<json> StatementBody(StateReader& state, const std::string& community_id, const Period& period,
-                           const Checkpoint& checkpoint, const Date& today) {
+Result<StatementView> StatementBody(StateReader& state, const std::string& community_id, const Period& period,
+                                    const Checkpoint& checkpoint, const Date& today) {
   MZ_ASSIGN_OR_RETURN(const CommunityState* c, state.Community(community_id, UnitDetail::kPaidMonths));
-  const Date as_of = ViewAsOf(period, today);
-  BillingTotals billing = Totals(*c, period, as_of);
-  return json{
-      {"format", kStatementFormat},
-      {"community_id", community_id},
-      {"as_of", FormatDate(as_of)},
-      {"firm_id", c->registration.firm_id()},
-      {"period", period.text},
-      {"checkpoint",
-       {{"origin", checkpoint.origin},
-        {"tree_size", std::to_string(checkpoint.tree_size)},
-        {"root_hash", Base64Encode(AsBytes(checkpoint.root_hash))}}},
-      {"funds", json::array({FundJson(*c, v1::FEES, period), FundJson(*c, v1::PUBLIC_REVENUE, period)})},
-      {"remuneration", RemunerationJson(*c, period)},
-      {"billing", TotalsJson(*c, billing)},
-      {"evaluations", EvaluationJson(*c, period)},
-      {"entries_count", c->entries},
-      {"entries_digest", HexEncode(AsBytes(c->entries_digest))}};
+  StatementView s;
+  s.format = kStatementFormat;
+  s.community_id = community_id;
+  s.firm_id = c->registration.firm_id();
+  s.period = period;
+  s.as_of = ViewAsOf(period, today);
+  s.checkpoint = Checkpoint{checkpoint.origin, checkpoint.tree_size, checkpoint.root_hash, {}};
+  s.funds = {FundOf(*c, v1::FEES, period), FundOf(*c, v1::PUBLIC_REVENUE, period)};
+  s.remuneration = RemunerationOf(*c, period);
+  s.billing = TotalsOf(*c, Totals(*c, period, s.as_of));
+  s.evaluations = EvaluationsOf(*c, period);
+  s.entries_count = c->entries;
+  s.entries_digest = c->entries_digest;
+  return s;
 }
 
-json StatementAsV2(json body, const Hash& legacy_digest) {
-  body["format"] = kStatementFormatV2;
-  body["entries_digest"] = HexEncode(AsBytes(legacy_digest));
+StatementView StatementAsV2(StatementView body, const Hash& legacy_digest) {
+  body.format = kStatementFormatV2;
+  body.entries_digest = legacy_digest;
   return body;
 }
 
-Result<json> BillingView(StateReader& state, const std::string& community_id, const Period& period,
-                         const Date& today) {
+Result<BillingView> BillingOf(StateReader& state, const std::string& community_id, const Period& period,
+                                  const Date& today) {
   MZ_ASSIGN_OR_RETURN(const CommunityState* c, state.Community(community_id, UnitDetail::kPaidMonths));
-  const Date as_of = ViewAsOf(period, today);
-  const MonthIndex due_through = DueThrough(*c, period, as_of);
-  json units = json::array();
+  BillingView out;
+  out.community_id = community_id;
+  out.period = period;
+  out.as_of = ViewAsOf(period, today);
+  const MonthIndex due_through = DueThrough(*c, period, out.as_of);
   for (const auto& [id, u] : c->units) {
-    units.push_back({{"unit_id", id},
-                     {"area_centi_m2", u.area_centi_m2},
-                     {"monthly_fee", Fen(MonthlyFeeFen(u.area_centi_m2, c->registration.fee_rate_fen_per_m2_month()))},
-                     {"billed", Fen(UnitBilledFen(*c, u, period.first, period.last))},
-                     {"paid", Fen(UnitPaidFen(u, period.first, period.last))},
-                     {"arrears_to_date", Fen(UnitArrearsFen(*c, u, due_through, as_of, period))}});
+    out.units.push_back({id, u.area_centi_m2, MonthlyFeeFen(u.area_centi_m2, c->registration.fee_rate_fen_per_m2_month()),
+                         UnitBilledFen(*c, u, period.first, period.last), UnitPaidFen(u, period.first, period.last),
+                         UnitArrearsFen(*c, u, due_through, out.as_of, period)});
   }
-  return json{{"community_id", community_id},
-              {"period", period.text},
-              {"as_of", FormatDate(as_of)},
-              {"units", units},
-              {"totals", TotalsJson(*c, Totals(*c, period, as_of))}};
+  out.totals = TotalsOf(*c, Totals(*c, period, out.as_of));
+  return out;
 }
 
-Result<json> OwnerAccountView(StateReader& state, const std::string& community_id, const std::string& unit_id,
-                              const Period& period, const Date& today) {
-  const Date as_of = ViewAsOf(period, today);
-  MZ_ASSIGN_OR_RETURN(const CommunityState* c, state.Community(community_id, UnitDetail::kPaidMonths));
-  auto unit = c->units.find(unit_id);
-  if (unit == c->units.end()) return NotFound("unknown-unit", "no unit " + unit_id + " in this community");
-  const UnitState& u = unit->second;
-  int64_t billed = UnitBilledFen(*c, u, period.first, period.last);
-  int64_t paid = UnitPaidFen(u, period.first, period.last);
-  // Fee income two ways: paid for the period's months (the basis of the owner's shares, like
-  // `paid`), and paid on the period's days (the statement's FEES income).
-  int64_t income = Totals(*c, period, as_of).collected;
-  int64_t income_by_paid_on = -AccountSum(*c, v1::FEES, kFeeIncomeAccount, period.first, period.last);
-  std::vector<CategoryAmount> spent;
-  json items = json::array();
-  // A community's disbursements are a few hundred a year: read them all, keep the period's.
+namespace {
+
+// The FEES disbursements paid in P (a community's are a few hundred a year: all are read, the
+// period's kept), and what each category cost, by category.
+Status AddFeeSpending(StateReader& state, const std::string& community_id, const Period& period,
+                      std::vector<SpendingItem>& items, std::vector<CategoryAmount>& spent) {
   MZ_ASSIGN_OR_RETURN(const auto disbursements, state.Disbursements(community_id));
   for (const auto& [seq, d] : disbursements) {
     if (d.reversed || d.body.fund() != v1::FEES || !period.Contains(d.paid_on.month_index())) continue;
@@ -260,61 +231,57 @@ Result<json> OwnerAccountView(StateReader& state, const std::string& community_i
                            [category = d.body.category()](auto& s) { return s.category == category; });
     if (it == spent.end()) it = spent.insert(spent.end(), CategoryAmount{d.body.category(), 0});
     it->fen += d.body.amount();
-    items.push_back({{"seq", std::to_string(seq)},
-                     {"category", v1::Category_Name(d.body.category())},
-                     {"amount", Fen(d.body.amount())},
-                     {"payee", d.body.payee()},
-                     {"description", d.body.description()},
-                     {"paid_on", d.body.paid_on()},
-                     {"voucher_sha256", d.body.voucher_sha256()}});
+    items.push_back({seq, d.body.category(), d.body.amount(), d.body.payee(), d.body.description(), d.paid_on,
+                     d.body.voucher_sha256()});
   }
   std::sort(spent.begin(), spent.end(), [](auto& a, auto& b) { return a.category < b.category; });
-  OwnerShares split = SplitOwnerPayment(paid, std::max(income, paid), spent);
-  json shares = json::array();
+  return OkStatus();
+}
+
+}  // namespace
+
+Result<OwnerAccountView> OwnerAccountOf(StateReader& state, const std::string& community_id,
+                                        const std::string& unit_id, const Period& period, const Date& today) {
+  const Date as_of = ViewAsOf(period, today);
+  MZ_ASSIGN_OR_RETURN(const CommunityState* c, state.Community(community_id, UnitDetail::kPaidMonths));
+  auto unit = c->units.find(unit_id);
+  if (unit == c->units.end()) return NotFound("unknown-unit", "no unit " + unit_id + " in this community");
+  const UnitState& u = unit->second;
+  OwnerAccountView a;
+  a.community_id = community_id;
+  a.unit_id = unit_id;
+  a.period = period;
+  a.as_of = as_of;
+  a.area_centi_m2 = u.area_centi_m2;
+  a.monthly_fee_fen = MonthlyFeeFen(u.area_centi_m2, c->registration.fee_rate_fen_per_m2_month());
+  a.billed_fen = UnitBilledFen(*c, u, period.first, period.last);
+  a.paid_fen = UnitPaidFen(u, period.first, period.last);
+  a.owed_fen = std::max<int64_t>(0, a.billed_fen - a.paid_fen);
+  a.arrears_to_date_fen = UnitArrearsFen(*c, u, DueThrough(*c, period, as_of), as_of, period);
+  // Fee income two ways: paid for the period's months (the basis of the owner's shares, like
+  // `paid`), and paid on the period's days (the statement's FEES income).
+  a.fee_income_for_months_fen = Totals(*c, period, as_of).collected;
+  a.fee_income_by_paid_on_fen = -AccountSum(*c, v1::FEES, kFeeIncomeAccount, period.first, period.last);
+  std::vector<CategoryAmount> spent;
+  MZ_RETURN_IF_ERROR(AddFeeSpending(state, community_id, period, a.spending_items, spent));
+  OwnerShares split = SplitOwnerPayment(a.paid_fen, std::max(a.fee_income_for_months_fen, a.paid_fen), spent);
   for (size_t i = 0; i < spent.size(); ++i) {
-    shares.push_back({{"category", v1::Category_Name(spent[i].category)},
-                      {"spent", Fen(spent[i].fen)},
-                      {"share", Fen(split.shares[i].fen)}});
+    a.shares.push_back({spent[i].category, spent[i].fen, split.shares[i].fen});
+    a.community_spent_fen += spent[i].fen;
   }
-  json payments = json::array();
+  a.unspent_fen = split.unspent_fen;
   MZ_ASSIGN_OR_RETURN(const auto unit_payments, state.UnitPayments(community_id, unit_id));
   for (const auto& [seq, p] : unit_payments) {
     if (PaymentPaidFen(p, period.first, period.last) == 0) continue;
-    payments.push_back({{"seq", std::to_string(seq)},
-                        {"amount", Fen(p.amount)},
-                        {"period", FormatMonth(p.first_month)},
-                        {"months", p.months},
-                        {"paid_on", FormatDate(p.paid_on)},
-                        {"receipt_ref", p.receipt_ref},
-                        {"evaluated", p.evaluation_seq.has_value()}});
+    a.payments.push_back({seq, p.amount, p.first_month, p.months, p.paid_on, p.receipt_ref, p.evaluation_seq.has_value()});
   }
-  int64_t spent_total = 0;
-  for (const CategoryAmount& s : spent) spent_total += s.fen;
-  return json{{"community_id", community_id},
-              {"unit_id", unit_id},
-              {"period", period.text},
-              {"as_of", FormatDate(as_of)},
-              {"area_centi_m2", u.area_centi_m2},
-              {"monthly_fee", Fen(MonthlyFeeFen(u.area_centi_m2, c->registration.fee_rate_fen_per_m2_month()))},
-              {"billed", Fen(billed)},
-              {"paid", Fen(paid)},
-              {"owed", Fen(std::max<int64_t>(0, billed - paid))},
-              {"arrears_to_date", Fen(UnitArrearsFen(*c, u, DueThrough(*c, period, as_of), as_of, period))},
-              {"fee_income_for_months", Fen(income)},
-              {"fee_income_by_paid_on", Fen(income_by_paid_on)},
-              {"community_spent", Fen(spent_total)},
-              {"shares", shares},
-              {"unspent", Fen(split.unspent_fen)},
-              {"spending_items", items},
-              {"payments", payments}};
+  return a;
 }
 
-Result<json> EvaluationSummary(StateReader& state, const std::string& community_id, const Period& period) {
+Result<EvaluationSummaryView> EvaluationSummaryOf(StateReader& state, const std::string& community_id,
+                                                const Period& period) {
   MZ_ASSIGN_OR_RETURN(const CommunityState* c, state.Community(community_id, UnitDetail::kAreas));
-  json out = EvaluationJson(*c, period);
-  out["community_id"] = community_id;
-  out["period"] = period.text;
-  return out;
+  return EvaluationSummaryView{community_id, period, EvaluationsOf(*c, period)};
 }
 
 }  // namespace mingzhang

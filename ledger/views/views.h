@@ -1,9 +1,9 @@
 // What each user gets, read from the domain's state rows through a StateReader (state_rows.h;
 // README "Views"): a view reads a community's kept aggregates (balances, units' paid months,
 // per-month activity) and the entries' own rows it lists, so its cost follows the community's
-// size and the period, not the community's history. Every answer is JSON; money is
-// an integer count of fen printed as a string (int64, as the protobuf JSON mapping prints it),
-// counts and basis points are JSON numbers.
+// size and the period, not the community's history. Every answer is a typed value
+// (view_types.h: money in whole fen, int64); the JSON served and the JCS form of a statement that
+// is signed are made from those values in one place, ledger/views/json/view_json.h.
 //
 // Definitions used throughout, for a community c and a period P (a month, quarter or year):
 // - A fee payment is attributed to the months it pays for: amount / months each month, the
@@ -23,6 +23,7 @@
 #include "ledger/domain/reconcile.h"
 #include "ledger/domain/state_rows.h"
 #include "ledger/base/status.h"
+#include "ledger/views/view_types.h"
 
 namespace mingzhang {
 
@@ -41,38 +42,32 @@ inline constexpr const char* kStatementFormatV2 = "mingzhang-statement/2";
 Date ViewAsOf(const Period& period, const Date& today);
 
 // The statement of c for P, computed from kept aggregates, naming `checkpoint` (whose tree size
-// must be the state's). Fields: format, community_id, firm_id, period, checkpoint {origin,
-// tree_size, root_hash}, funds [{fund, opening_balance, income, income_by_source, disbursed,
-// disbursed_by_category, closing_balance}], remuneration {rule, allowed_to_date, taken_to_date,
-// taken_in_period}, billing {units, billed, collected, collection_rate_bp, units_in_arrears},
-// evaluations (as EvaluationSummary), entries_count and entries_digest (hex of the chained digest
-// over the leaf hashes of every entry of c in the log, in seq order: EntriesDigestOf), as_of
-// (ViewAsOf; billing also has due_day, billed_due and collected_due). Format kStatementFormat. To
-// recompute a statement, pass the day after its as_of as `today`.
-Result<nlohmann::json> StatementBody(StateReader& state, const std::string& community_id, const Period& period,
-                                     const Checkpoint& checkpoint, const Date& today);
+// must be the state's): StatementView (view_types.h), format kStatementFormat, as_of ViewAsOf,
+// entries_count and entries_digest over every entry of c in the log, in seq order
+// (EntriesDigestOf). To recompute a statement, pass the day after its as_of as `today`.
+Result<StatementView> StatementBody(StateReader& state, const std::string& community_id, const Period& period,
+                                    const Checkpoint& checkpoint, const Date& today);
 
 // A StatementBody as mingzhang-statement/2 had it: the same fields, with that format and
-// entries_digest = hex(LegacyEntriesDigestOf(the same leaf hashes)), given as `legacy_digest`.
-nlohmann::json StatementAsV2(nlohmann::json body, const Hash& legacy_digest);
+// entries_digest = LegacyEntriesDigestOf(the same leaf hashes), given as `legacy_digest`.
+StatementView StatementAsV2(StatementView body, const Hash& legacy_digest);
 
-// Billing for P: per unit {unit_id, area_centi_m2, monthly_fee, billed, paid, arrears_to_date}
-// and totals {units, billed, collected, collection_rate_bp, units_in_arrears}.
-Result<nlohmann::json> BillingView(StateReader& state, const std::string& community_id, const Period& period,
-                                   const Date& today);
+// Billing for P: each unit's fee, billed, paid and arrears, and the community's totals
+// (BillingView).
+Result<BillingView> BillingOf(StateReader& state, const std::string& community_id, const Period& period,
+                              const Date& today);
 
-// "Where my fee went" for unit u and P: billed, paid, owed, arrears_to_date, the community's fee
-// income paid for P's months (fee_income_for_months, the basis of the shares) and paid on P's days
-// (fee_income_by_paid_on, the statement's FEES income) and FEES spending in P by category, the unit's shares of it and the unspent
-// part (SplitOwnerPayment), the spending items with voucher hashes, and the unit's payments
-// attributed to P (seq, amount, period, months, paid_on, receipt_ref). Proofs are added by the
-// caller, who knows the tree.
-Result<nlohmann::json> OwnerAccountView(StateReader& state, const std::string& community_id,
+// "Where my fee went" for unit u and P (OwnerAccountView): billed, paid, owed, arrears; the
+// community's fee income paid for P's months (the basis of the shares) and paid on P's days (the
+// statement's FEES income); FEES spending in P by category, the unit's shares of it and the
+// unspent part (SplitOwnerPayment); the spending items with voucher hashes; the unit's payments
+// attributed to P. Proofs are added by the caller, who knows the tree (ProvedOwnerAccount).
+Result<OwnerAccountView> OwnerAccountOf(StateReader& state, const std::string& community_id,
                                         const std::string& unit_id, const Period& period, const Date& today);
 
-// Evaluations of c's payments paid in P: count, mean_x100 per dimension (integer, floor),
-// payments, evaluated_payments, coverage_bp.
-Result<nlohmann::json> EvaluationSummary(StateReader& state, const std::string& community_id, const Period& period);
+// Evaluations of c's payments paid in P (EvaluationStats).
+Result<EvaluationSummaryView> EvaluationSummaryOf(StateReader& state, const std::string& community_id,
+                                                  const Period& period);
 
 // A proposal with its tally: the recorded one when closed, the live one while open.
 Result<nlohmann::json> ProposalView(StateReader& state, const std::string& community_id,

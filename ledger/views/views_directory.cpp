@@ -48,7 +48,7 @@ int64_t OpenProposals(const CommunityState& c) {
   return open;
 }
 
-struct CategorySpending {
+struct CategorySums {
   int64_t disbursed = 0;
   int64_t disbursements = 0;
   int64_t vouchers = 0;
@@ -112,7 +112,7 @@ Result<json> SpendingView(StateReader& state, const std::string& community_id, c
   MZ_ASSIGN_OR_RETURN(const CommunityState* c, state.Community(community_id, UnitDetail::kAreas));
   MZ_ASSIGN_OR_RETURN(const auto* firms, state.Firms());
   MZ_ASSIGN_OR_RETURN(const auto disbursements, state.Disbursements(community_id));
-  std::map<int, std::map<std::string, CategorySpending>> by_fund = {{v1::FEES, {}}, {v1::PUBLIC_REVENUE, {}}};
+  std::map<int, std::map<std::string, CategorySums>> by_fund = {{v1::FEES, {}}, {v1::PUBLIC_REVENUE, {}}};
   std::map<std::string, bool> kept;  // by voucher hash: one look at the disk per file
   auto is_kept = [&](const std::string& sha256_hex) {
     auto [it, fresh] = kept.try_emplace(sha256_hex, false);
@@ -121,7 +121,7 @@ Result<json> SpendingView(StateReader& state, const std::string& community_id, c
   };
   for (const auto& [seq, d] : disbursements) {
     if (d.reversed || !period.Contains(d.paid_on.month_index())) continue;
-    CategorySpending& s = by_fund[d.body.fund()][v1::Category_Name(d.body.category())];
+    CategorySums& s = by_fund[d.body.fund()][v1::Category_Name(d.body.category())];
     s.disbursed += d.body.amount();
     s.disbursements += 1;
     s.vouchers += is_kept(d.body.voucher_sha256()) ? 1 : 0;

@@ -20,8 +20,8 @@
 
 #include <catch2/catch.hpp>
 
+#include "api/auth/tokens.h"
 #include "api/http/http_server.h"
-#include "ledger/domain/tokens.h"
 #include "ledger/base/crypto.h"
 #include "ledger/base/encoding.h"
 #include "ledger/log/ledger.h"

@@ -46,14 +46,14 @@ TEST_CASE("a group of payments is written whole, in one batch", "[group]") {
 TEST_CASE("a group with one bad payment writes nothing and changes no state", "[group]") {
   TempDir dir;
   auto ledger = Setup(dir);
-  std::string before = MustView(ledger->Statement("garden", "2026-07")).dump();
+  std::string before = MustView(SignedStatementJson(*ledger, "garden", "2026-07")).dump();
   uint64_t size = ledger->head().tree_size;
   auto r = AppendGroup(*ledger, {Payment("garden", FirmActor("acme"), "A", 25000, "2026-07", 1, "2026-07-03"),
                                  Payment("garden", FirmActor("acme"), "NOPE", 20000, "2026-07", 1, "2026-07-04")});
   REQUIRE(r.status().slug() == "unknown-unit");
   REQUIRE(r.status().message().rfind("entry 1 of the group", 0) == 0);
   REQUIRE(ledger->head().tree_size == size);
-  REQUIRE(MustView(ledger->Statement("garden", "2026-07")).dump() == before);
+  REQUIRE(MustView(SignedStatementJson(*ledger, "garden", "2026-07")).dump() == before);
   // The good payment's key was not used: it can be sent again alone.
   MustAppend(*ledger, Payment("garden", FirmActor("acme"), "A", 25000, "2026-07", 1, "2026-07-03"));
   REQUIRE(AppendGroup(*ledger, {}).status().code() == Code::kInvalidArgument);

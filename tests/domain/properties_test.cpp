@@ -428,11 +428,11 @@ void SetUp(World& w, History& h) {
 }
 
 std::string StatementDump(const District& ledger, const std::string& c) {
-  return MustView(ledger.Statement(c, "2026")).dump();
+  return MustView(SignedStatementJson(ledger, c, "2026")).dump();
 }
 
 void CheckBalances(const District& ledger, const MCommunity& c) {
-  const Json s = MustView(ledger.Statement(c.id, "2026")).at("statement");
+  const Json s = MustView(SignedStatementJson(ledger, c.id, "2026")).at("statement");
   INFO("community " << c.id);
   for (v1::Fund fund : {v1::FEES, v1::PUBLIC_REVENUE}) {
     const Json& f = FundIn(s, v1::Fund_Name(fund));
@@ -459,7 +459,7 @@ void DeepCheck(const District& ledger, const MCommunity& c) {
     REQUIRE(paid == c.PaidInYear(unit));
     collected += paid;
   }
-  const Json s = MustView(ledger.Statement(c.id, "2026")).at("statement");
+  const Json s = MustView(SignedStatementJson(ledger, c.id, "2026")).at("statement");
   CHECK(FenOf(s.at("billing").at("collected")) == collected);
 
   std::map<std::string, int64_t> fee_spent, public_spent, public_income;
@@ -589,7 +589,7 @@ TEST_CASE("properties: random histories agree with an independent replay", "[pro
   // Statements at earlier sizes, replayed from the log, are what the ledger said then.
   for (const auto& [community, size, dump] : earlier) {
     INFO(community << " at tree size " << size);
-    CHECK(MustView(w.ledger->Statement(community, "2026", size)).dump() == dump);
+    CHECK(MustView(SignedStatementJson(*w.ledger, community, "2026", size)).dump() == dump);
   }
 
   // The history really exercised the rules: every kind of entry went in, and each rule refused.

@@ -181,7 +181,7 @@ struct Fixture {
     REQUIRE(FenOf(FundIn(Statement(kNorth), "PUBLIC_REVENUE").at("closing_balance")) == 60000);
   }
 
-  Json Statement(const std::string& c) const { return MustView(ledger->Statement(c, "2026")).at("statement"); }
+  Json Statement(const std::string& c) const { return MustView(SignedStatementJson(*ledger, c, "2026")).at("statement"); }
   int64_t Closing(const std::string& c, const std::string& fund) const {
     return FenOf(FundIn(Statement(c), fund).at("closing_balance"));
   }
@@ -195,7 +195,7 @@ struct Fixture {
   Snapshot Take() const {
     Snapshot s{ledger->head().tree_size, HexOf(ledger->head().root), {}};
     for (const char* c : {kNorth, kSouth}) {
-      s.views.push_back(MustView(ledger->Statement(c, "2026")).dump());
+      s.views.push_back(MustView(SignedStatementJson(*ledger, c, "2026")).dump());
       s.views.push_back(MustView(ledger->Billing(c, "2026")).dump());
       s.views.push_back(MustView(ledger->EvaluationSummary(c, "2026")).dump());
     }
@@ -461,7 +461,7 @@ TEST_CASE("rules: a trust fund is never overdrawn", "[rules]") {
     CHECK(f.Closing(kNorth, "FEES") == 0);
     for (const char* month : {"2026-07", "2026-08", "2026-09", "2026-10", "2026-11", "2026-12"}) {
       INFO(month);
-      CHECK(FenOf(FundIn(MustView(f.ledger->Statement(kNorth, month)).at("statement"), "FEES").at("closing_balance")) >= 0);
+      CHECK(FenOf(FundIn(MustView(SignedStatementJson(*f.ledger, kNorth, month)).at("statement"), "FEES").at("closing_balance")) >= 0);
     }
   }
   SECTION("PUBLIC_REVENUE") {
@@ -497,7 +497,7 @@ TEST_CASE("rules: the remuneration cap", "[rules]") {
     f.Ok(Spend(v1::FEES, v1::REMUNERATION, 5000, "", "2026-09-30"));
     for (const char* month : {"2026-07", "2026-08", "2026-09", "2026-12"}) {
       INFO(month);
-      const Json r = MustView(f.ledger->Statement(kNorth, month)).at("statement").at("remuneration");
+      const Json r = MustView(SignedStatementJson(*f.ledger, kNorth, month)).at("statement").at("remuneration");
       CHECK(FenOf(r.at("taken_to_date")) <= FenOf(r.at("allowed_to_date")));
     }
   }
@@ -1091,12 +1091,12 @@ TEST_CASE("due dates: a month's fee is in arrears only after its due day", "[rul
     CHECK(UnitFen(b, "A", "arrears_to_date") == 25000);
     CHECK(UnitFen(b, "B", "arrears_to_date") == 50000);
     CHECK(TotalsOf(b.at("totals")) == std::array<int64_t, 6>{150000, 25000, 100000, 25000, 2500, 2});
-    Json s = MustView(t.ledger->Statement("due", "2026-Q4")).at("statement");
+    Json s = MustView(SignedStatementJson(*t.ledger, "due", "2026-Q4")).at("statement");
     CHECK(s.at("format") == "mingzhang-statement/3");
     CHECK(s.at("as_of") == "2026-11-15");
     CHECK(s.at("billing") == b.at("totals"));
     // At an earlier tree size the same day gives the same figures.
-    Json at = MustView(t.ledger->Statement("due", "2026-Q4", t.ledger->head().tree_size)).at("statement");
+    Json at = MustView(SignedStatementJson(*t.ledger, "due", "2026-Q4", t.ledger->head().tree_size)).at("statement");
     CHECK(at == s);
     Json a = MustView(t.ledger->OwnerAccount("due", "A", "2026-Q4"));
     CHECK(a.at("as_of") == "2026-11-15");

@@ -157,7 +157,7 @@ std::unique_ptr<Garden> BuildGarden() {
   Add(*g, "E3", 21, Evaluation(kC, OwnerOf("2-102"), 12, {4, 4, 5, 4, 4}));
   g->mid_size = g->ledger->head().tree_size;
   REQUIRE(g->mid_size == 22);
-  g->mid_statement = MustView(g->ledger->Statement(kC, "2026-Q3")).dump();
+  g->mid_statement = MustView(SignedStatementJson(*g->ledger, kC, "2026-Q3")).dump();
   // Votes.
   Add(*g, "PR-1", 22, Proposal(kC, Committee(), "PR-1", v1::ORDINARY, v1::PUBLIC_REVENUE, 100000, "2026-10-05", "健身器材"));
   Add(*g, "PR-2", 23, Proposal(kC, Committee(), "PR-2", v1::SPECIAL, v1::PUBLIC_REVENUE, 200000, "2026-10-05", "电梯维修"));
@@ -195,7 +195,7 @@ std::unique_ptr<Garden> BuildGarden() {
 }
 
 Json StatementOf(const Garden& g, const std::string& period) {
-  return MustView(g.ledger->Statement(kC, period)).at("statement");
+  return MustView(SignedStatementJson(*g.ledger, kC, period)).at("statement");
 }
 
 // ---- Fee income and spending, worked out once ----------------------------------------------
@@ -612,7 +612,7 @@ TEST_CASE("scenario: one fen over the remuneration cap is refused and writes not
 
 TEST_CASE("scenario: statements are signed and reproducible at any checkpointed size", "[scenario]") {
   auto g = BuildGarden();
-  const Json answer = MustView(g->ledger->Statement(kC, "2026-Q3"));
+  const Json answer = MustView(SignedStatementJson(*g->ledger, kC, "2026-Q3"));
   CHECK(answer.at("signature").at("algorithm") == "Ed25519");
   // key_id: the note key id of the log key, 8 hex digits (README "Views and their definitions").
   char key_id[16];
@@ -635,11 +635,11 @@ TEST_CASE("scenario: statements are signed and reproducible at any checkpointed 
   CHECK(disk->Verify(*canonical, sig));
 
   // At the current size, naming it gives the same bytes as not naming it.
-  const Json at_head = MustView(g->ledger->Statement(kC, "2026-Q3", g->ledger->head().tree_size));
+  const Json at_head = MustView(SignedStatementJson(*g->ledger, kC, "2026-Q3", g->ledger->head().tree_size));
   CHECK(at_head.dump() == answer.dump());
 
   // At tree size 22, replayed now, it is what the ledger said when it was at 22.
-  const Json earlier = MustView(g->ledger->Statement(kC, "2026-Q3", g->mid_size));
+  const Json earlier = MustView(SignedStatementJson(*g->ledger, kC, "2026-Q3", g->mid_size));
   CHECK(earlier.dump() == g->mid_statement);
   const Json& e = earlier.at("statement");
   CHECK(U64Of(e.at("checkpoint").at("tree_size")) == 22);
@@ -664,19 +664,19 @@ TEST_CASE("scenario: statements are signed and reproducible at any checkpointed 
   // Every earlier size replays; a size with no checkpoint is refused.
   for (uint64_t size : {2, 3, 16, 35}) {
     INFO("tree size " << size);
-    const Json st = MustView(g->ledger->Statement(kC, "2026-Q3", size));
+    const Json st = MustView(SignedStatementJson(*g->ledger, kC, "2026-Q3", size));
     CHECK(U64Of(st.at("statement").at("checkpoint").at("tree_size")) == size);
     CHECK(CountOf(st.at("statement").at("entries_count")) == static_cast<int64_t>(size - 1));
   }
-  Result<Json> beyond = g->ledger->Statement(kC, "2026-Q3", 44);
+  Result<Json> beyond = SignedStatementJson(*g->ledger, kC, "2026-Q3", 44);
   CHECK(beyond.status().slug() == "no-checkpoint");
 
   // And after a restart, byte for byte the same.
   const std::string before = answer.dump();
   g->ledger.reset();
   g->ledger = OpenDomainLedger(g->dir, 1, kRecordedAtMs);
-  CHECK(MustView(g->ledger->Statement(kC, "2026-Q3")).dump() == before);
-  CHECK(MustView(g->ledger->Statement(kC, "2026-Q3", g->mid_size)).dump() == g->mid_statement);
+  CHECK(MustView(SignedStatementJson(*g->ledger, kC, "2026-Q3")).dump() == before);
+  CHECK(MustView(SignedStatementJson(*g->ledger, kC, "2026-Q3", g->mid_size)).dump() == g->mid_statement);
 }
 
 // Ratings for Q3 (rating.cpp, mingzhang-rating/3), from what the log shows about trust-pm:
@@ -751,8 +751,8 @@ TEST_CASE("scenario: a period with nothing billed, recorded or rated is unrated"
 
 TEST_CASE("scenario: views refuse unknown names and bad periods", "[scenario]") {
   auto g = BuildGarden();
-  CHECK(g->ledger->Statement("nowhere", "2026-Q3").status().slug() == "unknown-community");
-  CHECK(g->ledger->Statement(kC, "2026-Q5").status().slug() == "bad-period");
+  CHECK(SignedStatementJson(*g->ledger, "nowhere", "2026-Q3").status().slug() == "unknown-community");
+  CHECK(SignedStatementJson(*g->ledger, kC, "2026-Q5").status().slug() == "bad-period");
   CHECK(g->ledger->Billing(kC, "2026-13").status().slug() == "bad-period");
   CHECK(g->ledger->OwnerAccount(kC, "9-999", "2026-Q3").status().slug() == "unknown-unit");
   CHECK(g->ledger->Proposal(kC, "PR-9").status().slug() == "unknown-proposal");

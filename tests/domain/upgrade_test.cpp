@@ -419,10 +419,10 @@ std::string LantingBankCsv(const Plan& plan) {
 void AddPeriodViews(std::vector<ViewCase>& views, const std::string& c) {
   for (const std::string period : kPeriods) {
     views.push_back({"statement-" + c + "-" + period + ".json",
-                     [=](const District& l) { return l.Statement(c, period); }});
-    views.push_back({"billing-" + c + "-" + period + ".json", [=](const District& l) { return l.Billing(c, period); }});
+                     [=](const District& l) { return SignedStatementJson(l, c, period); }});
+    views.push_back({"billing-" + c + "-" + period + ".json", [=](const District& l) { return AsJson(l.Billing(c, period)); }});
     views.push_back({"evaluation-summary-" + c + "-" + period + ".json",
-                     [=](const District& l) { return l.EvaluationSummary(c, period); }});
+                     [=](const District& l) { return AsJson(l.EvaluationSummary(c, period)); }});
   }
 }
 
@@ -440,13 +440,13 @@ std::vector<ViewCase> AllViews(const Plan& plan) {
   for (const char* c : {kLanting, kMeiyuan}) {
     const std::string community = c;
     views.push_back({"statement-" + community + "-2026-Q3-at-earlier-size.json",
-                     [=](const District& l) { return l.Statement(community, "2026-Q3", earlier); }});
+                     [=](const District& l) { return SignedStatementJson(l, community, "2026-Q3", earlier); }});
   }
   for (const auto& [c, unit] : {std::pair{kLanting, "3-1202"}, std::pair{kMeiyuan, "A-101"}}) {
     for (const std::string period : kPeriods) {
       const std::string community = c, unit_id = unit;
       views.push_back({"owner-account-" + community + "-" + unit_id + "-" + period + ".json",
-                       [=](const District& l) { return l.OwnerAccount(community, unit_id, period); }});
+                       [=](const District& l) { return AsJson(l.OwnerAccount(community, unit_id, period)); }});
     }
   }
   for (const std::string period : kPeriods) {
@@ -634,12 +634,12 @@ TEST_CASE("the v3 store takes new entries and reopens at the same head", "[upgra
   CHECK(FenOf(after.at("totals").at("collected")) - FenOf(before.at("totals").at("collected")) == 19333);
   const Head head = ledger->head();
   CHECK(head.tree_size == size + 1);
-  const Json statement = MustView(ledger->Statement(kLanting, "2026"));
+  const Json statement = MustView(SignedStatementJson(*ledger, kLanting, "2026"));
 
   ledger.reset();
   auto reopened = OpenFixtureLedger(dir / "data", clock, /*create=*/false);
   CHECK(HeadJson(reopened->head()) == HeadJson(head));
-  CHECK(MustView(reopened->Statement(kLanting, "2026")) == statement);
+  CHECK(MustView(SignedStatementJson(*reopened, kLanting, "2026")) == statement);
   Result<StoredEntry> stored = reopened->ReadEntry(size);
   REQUIRE(stored.ok());
   CHECK(stored->entry.fee_payment().receipt_ref() == "R-L-1101");

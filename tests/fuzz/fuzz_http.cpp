@@ -45,17 +45,20 @@ class Server {
     Result<std::unique_ptr<District>> ledger = District::Open(options);
     FUZZ_CHECK(ledger.ok());
     ledger_ = std::move(ledger).value();
+    access_ = std::make_unique<api::Access>(*ledger_);
     for (v1::Entry& entry : WorldRequests()) FUZZ_CHECK(ledger_->Append(std::move(entry)).ok());
     Issue("@admin@", v1::admin, "admin", {}, {});
     Issue("@firm@", v1::firm, "F1", {"C1"}, {});
     Issue("@owner@", v1::owner, "owner-U1", {"C1"}, {"U1"});
     Issue("@committee@", v1::committee, "committee-C1", {"C1"}, {});
     Issue("@regulator@", v1::regulator, "regulator", {}, {});
-    ctx_ = std::make_unique<api::ApiContext>(api::ApiContext{*ledger_, std::make_shared<api::Metrics>()});
+    ctx_ = std::make_unique<api::ApiContext>(
+        api::ApiContext{*ledger_, *access_, std::make_shared<api::Metrics>()});
     api::AddWriteEndpoints(router_, *ctx_);
     api::AddReadEndpoints(router_, *ctx_);
   }
   ~Server() {
+    access_.reset();
     ledger_.reset();
     std::error_code ec;
     fs::remove_all(dir_, ec);
@@ -85,13 +88,14 @@ class Server {
     credential.set_principal_id(principal);
     for (std::string& c : communities) credential.add_community_ids(std::move(c));
     for (std::string& u : units) credential.add_unit_ids(std::move(u));
-    Result<std::string> token = ledger_->tokens().Issue(credential);
+    Result<std::string> token = access_->tokens().Issue(credential);
     FUZZ_CHECK(token.ok());
     tokens_.emplace_back(placeholder, *token);
   }
 
   std::string dir_;
   std::unique_ptr<District> ledger_;
+  std::unique_ptr<api::Access> access_;  // over ledger_'s store
   std::unique_ptr<api::ApiContext> ctx_;
   api::Router router_;
   std::vector<std::pair<std::string, std::string>> tokens_;

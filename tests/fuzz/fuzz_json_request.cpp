@@ -13,8 +13,8 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 
+#include "api/auth/tokens.h"
 #include "api/v1/json_io.h"
-#include "ledger/domain/tokens.h"
 #include "mingzhang/v1/api.pb.h"
 #include "tests/fuzz/fuzz_support.h"
 

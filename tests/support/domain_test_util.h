@@ -18,6 +18,7 @@
 #include "ledger/base/crypto.h"
 #include "ledger/base/encoding.h"
 #include "ledger/views/district.h"
+#include "ledger/views/json/view_json.h"
 #include "ledger/log/merkle.h"
 #include "ledger/log/note.h"
 #include "ledger/audit/verify_state.h"
@@ -76,6 +77,12 @@ inline Json MustView(const Result<Json>& r) {
   INFO("view failed: " << r.status().ToString());
   REQUIRE(r.ok());
   return *r;
+}
+
+// A typed view's answer as the routes serve it (view_json.h).
+template <typename View>
+Json MustView(const Result<View>& r) {
+  return MustView(AsJson(r));
 }
 
 // ---- JSON readers -------------------------------------------------------------------------

@@ -68,13 +68,15 @@ class LedgerServer {
     INFO(ledger.status().ToString());
     REQUIRE(ledger.ok());
     ledger_ = std::move(ledger).value();
+    access_ = std::make_unique<api::Access>(*ledger_);
     const std::string token_path = options.data_dir + "/admin.token";
-    Result<std::string> admin = ledger_->tokens().EnsureAdminToken(token_path);
+    Result<std::string> admin = access_->tokens().EnsureAdminToken(token_path);
     admin_token_ = admin.ok() ? *admin : ReadFile(token_path);
     while (!admin_token_.empty() && admin_token_.back() == '\n') admin_token_.pop_back();
     REQUIRE(admin_token_.rfind("mz_", 0) == 0);
 
-    context_ = std::make_unique<api::ApiContext>(api::ApiContext{*ledger_, std::make_shared<api::Metrics>()});
+    context_ =
+        std::make_unique<api::ApiContext>(api::ApiContext{*ledger_, *access_, std::make_shared<api::Metrics>()});
     api::Router router;
     api::AddWriteEndpoints(router, *context_);
     api::AddReadEndpoints(router, *context_);
@@ -85,6 +87,7 @@ class LedgerServer {
     server_->StopNow();
     thread_.join();
     server_.reset();  // every responder answered or dropped before the ledger goes
+    access_.reset();
     ledger_.reset();
   }
   LedgerServer(const LedgerServer&) = delete;
@@ -108,6 +111,7 @@ class LedgerServer {
 
  private:
   std::unique_ptr<District> ledger_;
+  std::unique_ptr<api::Access> access_;  // over ledger_'s store
   std::unique_ptr<api::ApiContext> context_;
   std::unique_ptr<api::HttpServer> server_;
   std::thread thread_;

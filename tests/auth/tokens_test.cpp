@@ -1,4 +1,4 @@
-#include "ledger/domain/tokens.h"
+#include "api/auth/tokens.h"
 
 #include <sys/stat.h>
 
@@ -10,9 +10,11 @@
 #include <set>
 #include <sstream>
 
+#include "api/auth/access.h"
 #include "ledger/base/crypto.h"
 #include "ledger/base/encoding.h"
 #include "ledger/views/district.h"
+#include "tests/support/entry_builders.h"
 #include "tests/support/test_util.h"
 
 namespace mingzhang {
@@ -109,7 +111,8 @@ bool SameCredential(const v1::Credential& a, const v1::Credential& b) {
 TEST_CASE("issued tokens authenticate as their credential, for every role", "[tokens]") {
   TempDir dir;
   auto ledger = OpenLedger(dir);
-  TokenStore& tokens = ledger->tokens();
+  api::Access access(*ledger);
+  TokenStore& tokens = access.tokens();
   std::set<std::string> seen;
   for (const v1::Credential& credential : EveryRole()) {
     INFO(v1::Role_Name(credential.role()));
@@ -133,7 +136,8 @@ TEST_CASE("issued tokens authenticate as their credential, for every role", "[to
 TEST_CASE("the raw token is never stored, only its SHA-256", "[tokens]") {
   TempDir dir;
   auto ledger = OpenLedger(dir);
-  TokenStore& tokens = ledger->tokens();
+  api::Access access(*ledger);
+  TokenStore& tokens = access.tokens();
   std::vector<std::string> issued;
   for (const v1::Credential& credential : EveryRole()) {
     auto token = tokens.Issue(credential);
@@ -168,7 +172,8 @@ TEST_CASE("the raw token is never stored, only its SHA-256", "[tokens]") {
 TEST_CASE("malformed and unknown tokens are unauthenticated", "[tokens]") {
   TempDir dir;
   auto ledger = OpenLedger(dir);
-  TokenStore& tokens = ledger->tokens();
+  api::Access access(*ledger);
+  TokenStore& tokens = access.tokens();
   auto issued = tokens.Issue(Make(v1::firm, "firm-1", {"c1"}));
   REQUIRE(issued.ok());
   const std::string token = *issued;
@@ -218,7 +223,8 @@ TEST_CASE("malformed and unknown tokens are unauthenticated", "[tokens]") {
 TEST_CASE("bad credentials are refused and write nothing", "[tokens]") {
   TempDir dir;
   auto ledger = OpenLedger(dir);
-  TokenStore& tokens = ledger->tokens();
+  api::Access access(*ledger);
+  TokenStore& tokens = access.tokens();
 
   std::vector<std::string> many_communities;
   for (size_t i = 0; i <= kCredentialCommunitiesMax; ++i) many_communities.push_back("c" + std::to_string(i));
@@ -276,7 +282,8 @@ TEST_CASE("bad credentials are refused and write nothing", "[tokens]") {
 TEST_CASE("EnsureAdminToken writes a 0600 token file once", "[tokens]") {
   TempDir dir;
   auto ledger = OpenLedger(dir);
-  TokenStore& tokens = ledger->tokens();
+  api::Access access(*ledger);
+  TokenStore& tokens = access.tokens();
   REQUIRE_FALSE(tokens.HasAdmin());
 
   const std::string path = dir / "admin.token";
@@ -335,7 +342,8 @@ TEST_CASE("EnsureAdminToken writes a 0600 token file once", "[tokens]") {
 TEST_CASE("EnsureAdminToken refuses an existing file and issues nothing", "[tokens]") {
   TempDir dir;
   auto ledger = OpenLedger(dir);
-  TokenStore& tokens = ledger->tokens();
+  api::Access access(*ledger);
+  TokenStore& tokens = access.tokens();
   const std::string path = dir / "admin.token";
   { std::ofstream(path) << "something else\n"; }
 
@@ -357,7 +365,8 @@ TEST_CASE("EnsureAdminToken refuses an existing file and issues nothing", "[toke
 TEST_CASE("revoked tokens stop working; others do not", "[tokens]") {
   TempDir dir;
   auto ledger = OpenLedger(dir);
-  TokenStore& tokens = ledger->tokens();
+  api::Access access(*ledger);
+  TokenStore& tokens = access.tokens();
   auto a = tokens.Issue(Make(v1::owner, "o1", {"c1"}, {"u1"}));
   auto b = tokens.Issue(Make(v1::owner, "o1", {"c1"}, {"u1"}));
   REQUIRE(a.ok());
@@ -380,7 +389,8 @@ TEST_CASE("IssueOnce: one token per issuer and idempotency key, also after reope
   std::string token;
   {
     auto ledger = OpenLedger(dir);
-    TokenStore& tokens = ledger->tokens();
+    api::Access access(*ledger);
+    TokenStore& tokens = access.tokens();
     auto first = tokens.IssueOnce(asked, "admin", "k-1");
     REQUIRE(first.ok());
     REQUIRE_FALSE(first->replayed);
@@ -397,7 +407,8 @@ TEST_CASE("IssueOnce: one token per issuer and idempotency key, also after reope
     REQUIRE(other_issuer->token != token);
   }
   auto ledger = OpenLedger(dir);
-  TokenStore& tokens = ledger->tokens();
+  api::Access access(*ledger);
+  TokenStore& tokens = access.tokens();
   const size_t rows_before = Rows(ledger->store(), Column::kAuth).size();
   auto again = tokens.IssueOnce(asked, "admin", "k-1");
   REQUIRE(again.ok());
@@ -424,18 +435,20 @@ TEST_CASE("tokens survive reopening the ledger", "[tokens]") {
   std::string admin;
   {
     auto ledger = OpenLedger(dir);
+    api::Access access(*ledger);
     for (const v1::Credential& credential : EveryRole()) {
       if (credential.role() == v1::admin) continue;
-      auto token = ledger->tokens().Issue(credential);
+      auto token = access.tokens().Issue(credential);
       REQUIRE(token.ok());
       issued.emplace_back(*token, credential);
     }
-    auto token = ledger->tokens().EnsureAdminToken(dir / "admin.token");
+    auto token = access.tokens().EnsureAdminToken(dir / "admin.token");
     REQUIRE(token.ok());
     admin = *token;
   }
   auto ledger = OpenLedger(dir);
-  TokenStore& tokens = ledger->tokens();
+  api::Access access(*ledger);
+  TokenStore& tokens = access.tokens();
   REQUIRE(tokens.HasAdmin());
   auto again = tokens.EnsureAdminToken(dir / "admin2.token");
   REQUIRE_FALSE(again.ok());
@@ -455,7 +468,7 @@ TEST_CASE("tokens survive reopening the ledger", "[tokens]") {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Invitations (ledger/domain/invitations.h).
+// Invitations (api/auth/invitations.h).
 
 TEST_CASE("invitation codes: Crockford base32 in groups of 4, read back leniently", "[tokens][invitations]") {
   CHECK(*NormalizeInvitationCode("K7QM-3XJD-9PRT-WB2H") == "K7QM3XJD9PRTWB2H");
@@ -481,7 +494,8 @@ TEST_CASE("invitations: 80-bit codes stored only hashed, single use, expiring, r
   auto opened = District::Open(options);
   REQUIRE(opened.ok());
   std::unique_ptr<District> ledger = std::move(opened).value();
-  InvitationStore& inv = ledger->invitations();
+  api::Access access(*ledger);
+  InvitationStore& inv = access.invitations();
 
   std::vector<std::string> units;
   for (int i = 0; i < 100; ++i) units.push_back("u" + std::to_string(i));
@@ -521,7 +535,7 @@ TEST_CASE("invitations: 80-bit codes stored only hashed, single use, expiring, r
   Result<RedeemedInvitation> r = inv.Redeem(code0);
   REQUIRE(r.ok());
   CHECK(r->invitation.unit_id() == "u0");
-  Result<v1::Credential> who = ledger->tokens().Authenticate(r->token.token);
+  Result<v1::Credential> who = access.tokens().Authenticate(r->token.token);
   REQUIRE(who.ok());
   CHECK(who->role() == v1::owner);
   CHECK(who->principal_id() == OwnerPrincipal("c1", "u0"));
@@ -541,6 +555,53 @@ TEST_CASE("invitations: 80-bit codes stored only hashed, single use, expiring, r
   now->store(kNowMs + 2 * 24LL * 3600 * 1000);
   CHECK(inv.Redeem(batch->invitations[3].code).status().slug() == kInvitationExpiredSlug);
   CHECK(inv.Redeem("0000-0000-0000-0000").status().slug() == kUnknownInvitationSlug);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Issuing through Access (api/auth/access.h), as POST /v1/tokens does.
+
+TEST_CASE("Access::IssueToken checks the scope against the registrations; a refusal writes nothing", "[tokens]") {
+  TempDir dir;
+  auto ledger = OpenLedger(dir);
+  api::Access access(*ledger);
+  REQUIRE(ledger->Append(testing::Firm("F1")).ok());
+  REQUIRE(ledger->Append(testing::Community("C1", "F1", 250, testing::BasisPoints(1000), "2023-10")).ok());
+  REQUIRE(ledger->Append(testing::Units("C1", testing::AdminActor(), {{"U1", 9000}})).ok());
+
+  struct Refusal {
+    v1::Credential credential;
+    std::string slug;
+  };
+  const std::vector<Refusal> refusals = {
+      {Make(v1::firm, "F2", {"C1"}), kBadCredentialSlug},  // C1 is served by F1
+      {Make(v1::committee, "committee-C9", {"C9"}), "unknown-community"},
+      {Make(v1::owner, "owner-U9", {"C1"}, {"U9"}), "unknown-unit"},
+      {Make(v1::owner, "owner-none", {"C1"}), kBadCredentialSlug},  // an owner needs a unit
+  };
+  for (const Refusal& refusal : refusals) {
+    for (std::string_view key : {"", "key-refused"}) {
+      Result<IssuedToken> r = access.IssueToken(refusal.credential, "admin", key);
+      INFO(refusal.credential.principal_id() << " key '" << std::string(key) << "'");
+      REQUIRE_FALSE(r.ok());
+      CHECK(r.status().slug() == refusal.slug);
+    }
+  }
+  REQUIRE(Rows(ledger->store(), Column::kAuth).empty());
+
+  Result<IssuedToken> firm = access.IssueToken(Make(v1::firm, "F1", {"C1"}), "admin", "");
+  REQUIRE(firm.ok());
+  CHECK(access.tokens().Authenticate(firm->token)->principal_id() == "F1");
+
+  const v1::Credential owner = Make(v1::owner, "owner-U1", {"C1"}, {"U1"});
+  Result<IssuedToken> first = access.IssueToken(owner, "admin", "key-owner");
+  REQUIRE(first.ok());
+  CHECK_FALSE(first->replayed);
+  Result<IssuedToken> again = access.IssueToken(owner, "admin", "key-owner");
+  REQUIRE(again.ok());
+  CHECK(again->replayed);
+  CHECK(again->token.empty());  // shown once
+  CHECK(SameCredential(again->credential, first->credential));
+  CHECK(access.tokens().Authenticate(first->token)->unit_ids(0) == "U1");
 }
 
 }  // namespace

@@ -19,7 +19,7 @@
 //   regulator, admin   neither community_ids nor unit_ids
 // principal_id, community and unit ids: 1-64 characters of [A-Za-z0-9._-]; no id repeats.
 //
-//   TokenStore& tokens = ledger->tokens();
+//   TokenStore& tokens = access.tokens();                   // access.h
 //   Result<std::string> token = tokens.Issue(credential);   // give *token to the holder, once
 //   Result<v1::Credential> who = tokens.Authenticate(bearer);  // Unauthenticated "bad-token"
 #pragma once

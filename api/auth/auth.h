@@ -5,9 +5,9 @@
 #include <initializer_list>
 #include <string>
 
+#include "api/auth/tokens.h"
 #include "api/http/request.h"
 #include "ledger/base/status.h"
-#include "ledger/domain/tokens.h"
 #include "mingzhang/v1/ledger.pb.h"
 
 namespace mingzhang::api {

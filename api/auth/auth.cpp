@@ -1,4 +1,4 @@
-#include "api/v1/auth.h"
+#include "api/auth/auth.h"
 
 #include <algorithm>
 

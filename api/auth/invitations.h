@@ -12,7 +12,7 @@
 // hyphens and spaces, with I and L read as 1 and O as 0 (NormalizeInvitationCode). It is valid
 // through its expires_on day (China Standard Time), once, unless revoked.
 //
-//   InvitationStore& inv = ledger->invitations();
+//   InvitationStore& inv = access.invitations();          // access.h
 //   Result<InvitationBatch> b = inv.Issue("lanting", {"U1"}, 30, "firm-1", "key-1", request_bytes);
 //   Result<RedeemedInvitation> r = inv.Redeem("k7qm-3xjd-9prt-wb2h");  // r->token.token
 #pragma once
@@ -24,9 +24,9 @@
 #include <string_view>
 #include <vector>
 
+#include "api/auth/tokens.h"
 #include "ledger/base/status.h"
 #include "ledger/log/store.h"
-#include "ledger/domain/tokens.h"
 #include "mingzhang/v1/ledger.pb.h"
 
 namespace mingzhang {

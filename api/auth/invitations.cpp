@@ -1,5 +1,5 @@
 // Invitations: issue, redeem, revoke (invitations.h).
-#include "ledger/domain/invitations.h"
+#include "api/auth/invitations.h"
 
 #include <chrono>
 #include <memory>

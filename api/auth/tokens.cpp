@@ -1,5 +1,5 @@
 // Bearer tokens: issue, authenticate, revoke, and the first admin token (tokens.h).
-#include "ledger/domain/tokens.h"
+#include "api/auth/tokens.h"
 
 #include <unistd.h>
 
