@@ -10,6 +10,7 @@
 #include "api/auth/auth.h"
 #include "api/v1/endpoints.h"
 #include "api/v1/json_io.h"
+#include "ledger/views/json/view_json.h"
 #include "mingzhang/v1/api.pb.h"
 
 namespace mingzhang::api {
@@ -73,9 +74,9 @@ std::vector<std::string> ToVector(const google::protobuf::RepeatedPtrField<std::
 
 // c's units as unit id -> label.
 Result<std::map<std::string, std::string>> UnitLabels(ApiContext& ctx, const std::string& community_id) {
-  MZ_ASSIGN_OR_RETURN(json view, ctx.ledger.CommunityUnits(community_id));
+  MZ_ASSIGN_OR_RETURN(CommunityUnitsView view, ctx.ledger.CommunityUnits(community_id));
   std::map<std::string, std::string> labels;
-  for (const json& u : view.at("units")) labels.emplace(u.at("unit_id").get<std::string>(), u.at("label").get<std::string>());
+  for (const UnitLabel& u : view.units) labels.emplace(u.unit_id, u.label);
   return labels;
 }
 
@@ -177,10 +178,10 @@ void RedeemInvitation(ApiContext& ctx, FailureLimiter& limiter, Request& req, co
   if (!redeemed.ok()) return refuse(redeemed.status());
   const v1::Invitation& inv = redeemed->invitation;
   std::string name, label;
-  if (Result<json> view = ctx.ledger.CommunityUnits(inv.community_id()); view.ok()) {
-    name = view->at("name").get<std::string>();
-    for (const json& u : view->at("units")) {
-      if (u.at("unit_id") == inv.unit_id()) label = u.at("label").get<std::string>();
+  if (Result<CommunityUnitsView> view = ctx.ledger.CommunityUnits(inv.community_id()); view.ok()) {
+    name = view->name;
+    for (const UnitLabel& u : view->units) {
+      if (u.unit_id == inv.unit_id()) label = u.label;
     }
   }
   res.Json(http::status::created, {{"token", redeemed->token.token},
@@ -198,7 +199,7 @@ void AddAccessEndpoints(Router& router, ApiContext& ctx) {
   router.Add(http::verb::get, "/v1/me", [&ctx](Request& req, Responder res) {
     Result<v1::Credential> who = Authenticate(req, ctx.access.tokens());
     if (!who.ok()) return res.Problem(who.status());
-    Result<nlohmann::json> directory = ctx.ledger.Directory(*who);
+    Result<nlohmann::json> directory = AsJson(ctx.ledger.Directory(*who));
     if (!directory.ok()) return res.Problem(directory.status());
     res.Json(http::status::ok, *directory);
   });

@@ -3,6 +3,7 @@
 // printed notice: spending by category with the count of its voucher files uploaded.
 #include "api/auth/auth.h"
 #include "api/v1/endpoints.h"
+#include "ledger/views/json/view_json.h"
 
 namespace mingzhang::api {
 namespace {
@@ -49,20 +50,20 @@ void AddDirectoryEndpoints(Router& router, ApiContext& ctx) {
   auto overseers = {v1::regulator, v1::admin};
   router.Add(http::verb::get, "/v1/firms", Reader(ctx, overseers, [&ctx](const Request& req) -> Result<json> {
     MZ_ASSIGN_OR_RETURN(DirectoryPage page, PageOf(req));
-    return ctx.ledger.Firms(page);
+    return AsJson(ctx.ledger.Firms(page));
   }));
   router.Add(http::verb::get, "/v1/communities", Reader(ctx, overseers, [&ctx](const Request& req) -> Result<json> {
     MZ_ASSIGN_OR_RETURN(DirectoryPage page, PageOf(req));
     const std::string* firm = req.Query("firm");
-    return ctx.ledger.Communities(firm == nullptr ? std::string() : *firm, page);
+    return AsJson(ctx.ledger.Communities(firm == nullptr ? std::string() : *firm, page));
   }));
   auto members = {v1::regulator, v1::firm, v1::committee, v1::owner, v1::admin};
   router.Add(http::verb::get, "/v1/communities/{c}/spending", Reader(ctx, members, [&ctx](const Request& req) -> Result<json> {
     const std::string* period = req.Query("period");
     if (period == nullptr) return InvalidArgument("bad-period", "period is required");
     const std::shared_ptr<VoucherStore> store = ctx.vouchers;
-    return ctx.ledger.Spending(*req.Param("c"), *period,
-                               [&store](const std::string& sha) { return store != nullptr && store->Has(sha); });
+    return AsJson(ctx.ledger.Spending(*req.Param("c"), *period,
+                                      [&store](const std::string& sha) { return store != nullptr && store->Has(sha); }));
   }));
 }
 

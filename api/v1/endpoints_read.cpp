@@ -276,16 +276,16 @@ void AddCommunityReads(Router& router, ApiContext& ctx) {
   // Every proposal, open and closed, from the kept state (not a scan of the entries).
   router.Add(http::verb::get, "/v1/communities/{c}/proposals",
              Guard(ctx, members, [&ctx](Request& req, const v1::Credential&) -> Result<json> {
-               return ctx.ledger.Proposals(*req.Param("c"));
+               return AsJson(ctx.ledger.Proposals(*req.Param("c")));
              }));
   router.Add(http::verb::get, "/v1/communities/{c}/proposals/{p}",
              Guard(ctx, members, [&ctx](Request& req, const v1::Credential&) -> Result<json> {
-               return ctx.ledger.Proposal(*req.Param("c"), *req.Param("p"));
+               return AsJson(ctx.ledger.Proposal(*req.Param("c"), *req.Param("p")));
              }));
   router.Add(http::verb::get, "/v1/ratings", Guard(ctx, {v1::regulator, v1::admin}, [&ctx](Request& req, const v1::Credential&) -> Result<json> {
     const std::string* period = req.Query("period");
     if (period == nullptr) return InvalidArgument("bad-period", "period is required");
-    return ctx.ledger.Ratings(*period);
+    return AsJson(ctx.ledger.Ratings(*period));
   }));
 }
 

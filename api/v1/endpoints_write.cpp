@@ -6,6 +6,7 @@
 #include "api/v1/json_text.h"
 #include "api/http/problem.h"
 #include "ledger/base/encoding.h"
+#include "ledger/views/json/view_json.h"
 #include "mingzhang/v1/api.pb.h"
 
 namespace mingzhang::api {
@@ -281,7 +282,7 @@ void HandleReconciliation(ApiContext& ctx, Request& req, Responder res) {
   Status s = RequireRole(*who, {v1::firm});
   if (s.ok()) s = RequireCommunity(*who, P(req, "c"));
   if (!s.ok()) return res.Problem(s);
-  Result<nlohmann::json> report = ctx.ledger.Reconcile(P(req, "c"), req.message.body());
+  Result<nlohmann::json> report = AsJson(ctx.ledger.Reconcile(P(req, "c"), req.message.body()));
   if (!report.ok()) return res.Problem(report.status());
   res.Json(http::status::ok, *report);
 }

@@ -63,8 +63,6 @@
 #include <string_view>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
 #include "ledger/base/status.h"
 
 namespace mingzhang {
@@ -152,11 +150,7 @@ struct Reconciliation {
 // matches nothing.
 Reconciliation Reconcile(const std::vector<LedgerItem>& ledger, const BankStatement& bank);
 
-// The answer of POST /v1/communities/{c}/reconciliation (README "Reconciliation"): the format and
-// encoding read, the statement's first and last dates, the totals, and the three lists, each
-// matched pair with its date, amount, direction, ledger reference and bank line. Money is a
-// string of fen.
-nlohmann::json ReconciliationReport(const Reconciliation& reconciliation, const std::vector<LedgerItem>& ledger,
-                                    const BankStatement& bank);
+// The answer of POST /v1/communities/{c}/reconciliation as JSON is made with the views' JSON
+// (ledger/views/json/view_json.h ReconciliationReport).
 
 }  // namespace mingzhang

@@ -5,8 +5,6 @@
 #include <utility>
 #include <vector>
 
-#include "ledger/base/encoding.h"
-#include "ledger/base/jcs.h"
 #include "ledger/log/keys.h"
 #include "ledger/views/district.h"
 #include "ledger/domain/state_rows.h"
@@ -14,8 +12,6 @@
 
 namespace mingzhang {
 namespace {
-
-using nlohmann::json;
 
 Result<Checkpoint> OpenCheckpoint(const std::string& note, const NoteVerifier& verifier) {
   MZ_ASSIGN_OR_RETURN(std::string text, OpenNote(note, verifier));
@@ -119,44 +115,44 @@ Result<EvaluationSummaryView> District::EvaluationSummary(const std::string& com
   return EvaluationSummaryOf(now.state, community_id, period);
 }
 
-Result<json> District::Proposal(const std::string& community_id, const std::string& proposal_id) const {
+Result<ProposalView> District::Proposal(const std::string& community_id, const std::string& proposal_id) const {
   MZ_ASSIGN_OR_RETURN(ReadView view, Read());
   Snapshot now(std::move(view));
-  return ProposalView(now.state, community_id, proposal_id);
+  return ProposalOf(now.state, community_id, proposal_id);
 }
 
-Result<json> District::Ratings(const std::string& period_text) const {
+Result<RatingsView> District::Ratings(const std::string& period_text) const {
   MZ_ASSIGN_OR_RETURN(Period period, ParsePeriod(period_text));
   MZ_ASSIGN_OR_RETURN(ReadView view, Read());
   Snapshot now(std::move(view));
-  return RatingsView(now.state, period, Today());
+  return RatingsOf(now.state, period, Today());
 }
 
-Result<json> District::Proposals(const std::string& community_id) const {
+Result<ProposalsView> District::Proposals(const std::string& community_id) const {
   MZ_ASSIGN_OR_RETURN(ReadView view, Read());
   Snapshot now(std::move(view));
-  return ProposalsView(now.state, community_id);
+  return ProposalsOf(now.state, community_id);
 }
 
-Result<json> District::CommunityUnits(const std::string& community_id) const {
+Result<CommunityUnitsView> District::CommunityUnits(const std::string& community_id) const {
   MZ_ASSIGN_OR_RETURN(ReadView view, Read());
   Snapshot now(std::move(view));
-  return CommunityUnitsView(now.state, community_id);
+  return CommunityUnitsOf(now.state, community_id);
 }
 
 // An I/O error reading the state shows no community: the signature (ledger.h) has no error yet.
-Result<json> District::Directory(const v1::Credential& who) const {
+Result<DirectoryView> District::Directory(const v1::Credential& who) const {
   MZ_ASSIGN_OR_RETURN(ReadView view, Read());
   Snapshot now(std::move(view));
-  return DirectoryView(now.state, who);
+  return DirectoryOf(now.state, who);
 }
 
-Result<json> District::Reconcile(const std::string& community_id, std::string_view bank_csv) const {
+Result<ReconcileView> District::Reconcile(const std::string& community_id, std::string_view bank_csv) const {
   // Parsed before reading the state: the snapshot is kept no longer than the view needs it.
   MZ_ASSIGN_OR_RETURN(BankStatement bank, ParseBankStatement(bank_csv));
   MZ_ASSIGN_OR_RETURN(ReadView view, Read());
   Snapshot now(std::move(view));
-  return ReconcileView(now.state, community_id, bank);
+  return ReconcileOf(now.state, community_id, bank);
 }
 
 Result<std::vector<uint64_t>> District::CommunitySeqs(const std::string& community_id,

@@ -3,7 +3,7 @@
 //
 //   auto district = District::Open({.data_dir = "./data"});
 //   (*district)->Append(entry);                        // the rules admit it, or say why not
-//   Result<nlohmann::json> s = (*district)->Statement("lanting", "2026-10");
+//   Result<StatementView> s = (*district)->Statement("lanting", "2026-10");  // view_types.h
 #pragma once
 
 #include <memory>
@@ -11,8 +11,6 @@
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "ledger/base/calendar.h"
 #include "ledger/log/ledger.h"
@@ -45,23 +43,23 @@ class District final : public Ledger {
   Result<ProvedOwnerAccount> OwnerAccount(const std::string& community_id, const std::string& unit_id,
                                           const std::string& period) const;
   Result<EvaluationSummaryView> EvaluationSummary(const std::string& community_id, const std::string& period) const;
-  Result<nlohmann::json> Proposal(const std::string& community_id, const std::string& proposal_id) const;
-  Result<nlohmann::json> Ratings(const std::string& period) const;
+  Result<ProposalView> Proposal(const std::string& community_id, const std::string& proposal_id) const;
+  Result<RatingsView> Ratings(const std::string& period) const;
   // Today in China Standard Time by the ledger's clock: what billing views read as of (views.h
   // ViewAsOf), so a cached view is kept per day as well as per tree size.
   Date Today() const { return DateOfUnixMs(NowMs()); }
-  // Every proposal of a community with its status and tally (ProposalsView).
-  Result<nlohmann::json> Proposals(const std::string& community_id) const;
-  // A community's name, firm and labelled units (CommunityUnitsView).
-  Result<nlohmann::json> CommunityUnits(const std::string& community_id) const;
-  // What a credential covers, with names and labels (DirectoryView, GET /v1/me).
-  Result<nlohmann::json> Directory(const v1::Credential& who) const;
-  Result<nlohmann::json> Reconcile(const std::string& community_id, std::string_view bank_csv) const;
+  // Every proposal of a community with its status and tally (ProposalsOf).
+  Result<ProposalsView> Proposals(const std::string& community_id) const;
+  // A community's name, firm and labelled units (CommunityUnitsOf).
+  Result<CommunityUnitsView> CommunityUnits(const std::string& community_id) const;
+  // What a credential covers, with names and labels (DirectoryOf, GET /v1/me).
+  Result<DirectoryView> Directory(const v1::Credential& who) const;
+  Result<ReconcileView> Reconcile(const std::string& community_id, std::string_view bank_csv) const;
   // The district a page at a time, and spending by category at the head with the count of
   // voucher files `uploaded` says are kept (views_directory.h; defined in views_directory.cpp).
-  Result<nlohmann::json> Firms(const DirectoryPage& page) const;
-  Result<nlohmann::json> Communities(const std::string& firm_id, const DirectoryPage& page) const;
-  Result<nlohmann::json> Spending(const std::string& community_id, const std::string& period,
+  Result<FirmsPage> Firms(const DirectoryPage& page) const;
+  Result<CommunitiesPage> Communities(const std::string& firm_id, const DirectoryPage& page) const;
+  Result<SpendingView> Spending(const std::string& community_id, const std::string& period,
                                   const VoucherUploaded& uploaded) const;
   // Seqs of a community's entries after `after_seq` (all when nullopt), at most `limit`.
   Result<std::vector<uint64_t>> CommunitySeqs(const std::string& community_id, std::optional<uint64_t> after_seq,

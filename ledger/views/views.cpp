@@ -4,7 +4,6 @@
 #include <algorithm>
 #include <array>
 
-#include "ledger/base/encoding.h"
 #include "ledger/domain/shares.h"
 
 namespace mingzhang {

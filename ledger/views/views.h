@@ -14,7 +14,6 @@
 //   (paid_on / received_on). A reversed entry counts nowhere.
 #pragma once
 
-#include <nlohmann/json.hpp>
 #include <string>
 
 #include "ledger/base/calendar.h"
@@ -70,26 +69,22 @@ Result<EvaluationSummaryView> EvaluationSummaryOf(StateReader& state, const std:
                                                   const Period& period);
 
 // A proposal with its tally: the recorded one when closed, the live one while open.
-Result<nlohmann::json> ProposalView(StateReader& state, const std::string& community_id,
-                                    const std::string& proposal_id);
+Result<ProposalView> ProposalOf(StateReader& state, const std::string& community_id, const std::string& proposal_id);
 
-// Every proposal of c, open and closed, in proposal id order: {community_id, proposals: [ProposalView
-// of each, plus status: "open" (not closed), "passed" or "rejected" (closed, by its recorded tally)]}.
-Result<nlohmann::json> ProposalsView(StateReader& state, const std::string& community_id);
+// Every proposal of c, open and closed, in proposal id order, with its status: open (not
+// closed), passed or rejected (closed, by its recorded tally).
+Result<ProposalsView> ProposalsOf(StateReader& state, const std::string& community_id);
 
-// c's name, firm and units with their labels: {community_id, name, firm_id, units: [{unit_id,
-// label}]}, units in id order.
-Result<nlohmann::json> CommunityUnitsView(StateReader& state, const std::string& community_id);
+// c's name, firm and units with their labels, units in id order.
+Result<CommunityUnitsView> CommunityUnitsOf(StateReader& state, const std::string& community_id);
 
-// What a credential covers, named for people (GET /v1/me): {role, principal_id, communities:
-// [{community_id, name, units: [{unit_id, label}]}]}. An owner's units are those of the
+// What a credential covers, named for people (GET /v1/me). An owner's units are those of the
 // credential; a firm's and a committee's communities come with all their units; a regulator or an
 // admin gets every community, names only (no units).
-Result<nlohmann::json> DirectoryView(StateReader& state, const v1::Credential& who);
+Result<DirectoryView> DirectoryOf(StateReader& state, const v1::Credential& who);
 
-// Every firm rated for P: {period, formula_version, firms: [{firm_id, name, score, grade,
-// red_list, black_list, inputs {...}, points_milli {...}}]}.
-Result<nlohmann::json> RatingsView(StateReader& state, const Period& period, const Date& today);
+// Every firm rated for P, with the inputs of its rating (rating.h).
+Result<RatingsView> RatingsOf(StateReader& state, const Period& period, const Date& today);
 
 // Whether a token's scope names what is registered: a firm's communities are served by that firm
 // (else InvalidArgument "bad-credential"), an owner's units are in its community ("unknown-unit"),
@@ -100,6 +95,6 @@ Status CheckCredentialScope(StateReader& state, const v1::Credential& credential
 Result<const CommunityState*> CommunityIfRegistered(StateReader& state, const std::string& id, UnitDetail detail);
 
 // Matches a parsed bank statement against c's payments, disbursements and public revenue.
-Result<nlohmann::json> ReconcileView(StateReader& state, const std::string& community_id, const BankStatement& bank);
+Result<ReconcileView> ReconcileOf(StateReader& state, const std::string& community_id, const BankStatement& bank);
 
 }  // namespace mingzhang

@@ -5,13 +5,13 @@
 
 #include <cstddef>
 #include <functional>
-#include <nlohmann/json.hpp>
 #include <string>
 
 #include "ledger/base/calendar.h"
 #include "ledger/domain/domain.h"
 #include "ledger/domain/state_rows.h"
 #include "ledger/base/status.h"
+#include "ledger/views/view_types.h"
 
 namespace mingzhang {
 
@@ -25,28 +25,27 @@ struct DirectoryPage {
   size_t limit = kDirectoryPageMax;
 };
 
-// {firms: [{firm_id, name, communities, units}], next_after?}: firms in id order; `communities`
-// and `units` count what each serves. next_after is the last id, present when more follow.
-Result<nlohmann::json> FirmsView(StateReader& state, const DirectoryPage& page);
+// Firms in id order (FirmsPage, view_types.h); `communities` and `units` count what each serves.
+Result<FirmsPage> FirmsOf(StateReader& state, const DirectoryPage& page);
 
-// {communities: [{community_id, name, firm_id, firm_name, units, area_centi_m2, start_month,
-// registered_on, entries, open_proposals}], next_after?}: in id order, only those of `firm_id`
-// when it is not empty (unknown-firm when no such firm is registered).
-Result<nlohmann::json> CommunitiesView(StateReader& state, const std::string& firm_id, const DirectoryPage& page);
+// Communities in id order (CommunitiesPage), only those of `firm_id` when it is not empty
+// (unknown-firm when no such firm is registered), each with its firm's name, units, total area,
+// start month, registration day, entries and open proposals.
+Result<CommunitiesPage> CommunitiesOf(StateReader& state, const std::string& firm_id, const DirectoryPage& page);
 
 // Whether the file a voucher_sha256 names has been uploaded (VoucherStore::Has); the caller
 // decides where files are kept, so the view needs no store.
 using VoucherUploaded = std::function<bool(const std::string& sha256_hex)>;
 
 // What c spent in P, per fund and category, from the disbursements not reversed whose paid_on is
-// in P (as the statement counts them): {community_id, community_name, firm_id, firm_name, period,
-// funds: [{fund, categories: [{category, disbursed, disbursements, vouchers}]}]}; `disbursed` sums
-// to the statement's disbursed_by_category. Every disbursement names a voucher_sha256 (a rule),
-// so `vouchers` counts those of the `disbursements` whose file `uploaded` says is kept: the
-// difference is what the firm has not uploaded yet. `uploaded` is asked once per distinct hash.
-// Ledger::Spending adds tree_size (the head it is of) and checkpoint_signed_at_ms (when the
-// entry at tree_size - 1 was recorded: the batch that signed that checkpoint).
-Result<nlohmann::json> SpendingView(StateReader& state, const std::string& community_id, const Period& period,
-                                    const VoucherUploaded& uploaded);
+// in P (as the statement counts them): SpendingView, FEES then PUBLIC_REVENUE, categories by name;
+// `disbursed` sums to the statement's disbursed_by_category. Every disbursement names a
+// voucher_sha256 (a rule), so `vouchers` counts those of the `disbursements` whose file
+// `uploaded` says is kept: the difference is what the firm has not uploaded yet. `uploaded` is
+// asked once per distinct hash. District::Spending adds tree_size (the head it is of) and
+// checkpoint_signed_at_ms (when the entry at tree_size - 1 was recorded: the batch that signed
+// that checkpoint).
+Result<SpendingView> SpendingOf(StateReader& state, const std::string& community_id, const Period& period,
+                                const VoucherUploaded& uploaded);
 
 }  // namespace mingzhang

@@ -1,4 +1,5 @@
 #include "ledger/domain/reconcile.h"
+#include "ledger/views/json/view_json.h"
 
 #include <catch2/catch.hpp>
 #include <fstream>

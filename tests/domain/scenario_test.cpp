@@ -634,6 +634,17 @@ TEST_CASE("scenario: statements are signed and reproducible at any checkpointed 
   REQUIRE(disk.ok());
   CHECK(disk->Verify(*canonical, sig));
 
+  // The typed statement's JCS form (view_json.h) is exactly what was signed, and its typed fields
+  // are those the JSON prints.
+  Result<StatementView> typed = g->ledger->Statement(kC, "2026-Q3");
+  REQUIRE(typed.ok());
+  CHECK(*StatementJcs(*typed) == *canonical);
+  CHECK(std::to_string(typed->billing.collected_fen) == answer.at("statement").at("billing").at("collected"));
+  CHECK(std::to_string(typed->checkpoint.tree_size) == answer.at("statement").at("checkpoint").at("tree_size"));
+  // The log's key signs only a statement's JCS form (a JSON object), never a checkpoint's text.
+  CHECK_FALSE(g->ledger->SignStatement(g->ledger->head().checkpoint).ok());
+  CHECK_FALSE(g->ledger->SignStatement("").ok());
+
   // At the current size, naming it gives the same bytes as not naming it.
   const Json at_head = MustView(SignedStatementJson(*g->ledger, kC, "2026-Q3", g->ledger->head().tree_size));
   CHECK(at_head.dump() == answer.dump());

@@ -450,23 +450,23 @@ std::vector<ViewCase> AllViews(const Plan& plan) {
     }
   }
   for (const std::string period : kPeriods) {
-    views.push_back({"ratings-" + period + ".json", [=](const District& l) { return l.Ratings(period); }});
+    views.push_back({"ratings-" + period + ".json", [=](const District& l) { return AsJson(l.Ratings(period)); }});
     views.push_back({"spending-lanting-" + period + ".json", [=, &plan](const District& l) {
                        // Two of the voucher files are kept: the shared utilities invoice and July's cleaning.
                        const std::set<std::string> kept = {plan.vouchers.at("utilities-08"),
                                                            plan.vouchers.at("L-cleaning-07")};
-                       return l.Spending(kLanting, period, [kept](const std::string& h) { return kept.count(h) > 0; });
+                       return AsJson(l.Spending(kLanting, period, [kept](const std::string& h) { return kept.count(h) > 0; }));
                      }});
   }
   views.push_back({"spending-meiyuan-2026-Q3.json", [](const District& l) {
-                     return l.Spending(kMeiyuan, "2026-Q3", [](const std::string&) { return false; });
+                     return AsJson(l.Spending(kMeiyuan, "2026-Q3", [](const std::string&) { return false; }));
                    }});
   for (const std::string id : {"PR-1", "PR-2"}) {
-    views.push_back({"proposal-lanting-" + id + ".json", [=](const District& l) { return l.Proposal(kLanting, id); }});
+    views.push_back({"proposal-lanting-" + id + ".json", [=](const District& l) { return AsJson(l.Proposal(kLanting, id)); }});
   }
   for (const std::string c : {kLanting, kMeiyuan}) {
-    views.push_back({"proposals-" + c + ".json", [=](const District& l) { return l.Proposals(c); }});
-    views.push_back({"community-units-" + c + ".json", [=](const District& l) { return l.CommunityUnits(c); }});
+    views.push_back({"proposals-" + c + ".json", [=](const District& l) { return AsJson(l.Proposals(c)); }});
+    views.push_back({"community-units-" + c + ".json", [=](const District& l) { return AsJson(l.CommunityUnits(c)); }});
   }
   const std::vector<std::pair<std::string, v1::Credential>> credentials = {
       {"firm-jiaxin-pm", CredentialOf(v1::firm, kFirm, {kLanting, kMeiyuan})},
@@ -477,14 +477,14 @@ std::vector<ViewCase> AllViews(const Plan& plan) {
   };
   for (const auto& [name, credential] : credentials) {
     views.push_back({"directory-" + name + ".json",
-                     [credential = credential](const District& l) -> Result<Json> { return l.Directory(credential); }});
+                     [credential = credential](const District& l) -> Result<Json> { return AsJson(l.Directory(credential)); }});
   }
-  views.push_back({"firms.json", [](const District& l) { return l.Firms(DirectoryPage{}); }});
-  views.push_back({"firms-first-1.json", [](const District& l) { return l.Firms(DirectoryPage{"", 1}); }});
-  views.push_back({"communities.json", [](const District& l) { return l.Communities("", DirectoryPage{}); }});
+  views.push_back({"firms.json", [](const District& l) { return AsJson(l.Firms(DirectoryPage{})); }});
+  views.push_back({"firms-first-1.json", [](const District& l) { return AsJson(l.Firms(DirectoryPage{"", 1})); }});
+  views.push_back({"communities.json", [](const District& l) { return AsJson(l.Communities("", DirectoryPage{})); }});
   views.push_back({"communities-jiaxin-pm-after-lanting.json",
-                   [](const District& l) { return l.Communities(kFirm, DirectoryPage{kLanting, 10}); }});
-  views.push_back({"communities-anju-pm.json", [](const District& l) { return l.Communities(kIdleFirm, DirectoryPage{}); }});
+                   [](const District& l) { return AsJson(l.Communities(kFirm, DirectoryPage{kLanting, 10})); }});
+  views.push_back({"communities-anju-pm.json", [](const District& l) { return AsJson(l.Communities(kIdleFirm, DirectoryPage{})); }});
   views.push_back({"community-seqs.json", [=](const District& l) -> Result<Json> {
                      MZ_ASSIGN_OR_RETURN(std::vector<uint64_t> lanting, l.CommunitySeqs(kLanting, std::nullopt, 1000));
                      MZ_ASSIGN_OR_RETURN(std::vector<uint64_t> meiyuan_after, l.CommunitySeqs(kMeiyuan, earlier, 5));
@@ -507,7 +507,7 @@ std::vector<ViewCase> AllViews(const Plan& plan) {
                      return out;
                    }});
   views.push_back({"reconcile-lanting-2026-10.json",
-                   [&plan](const District& l) { return l.Reconcile(kLanting, LantingBankCsv(plan)); }});
+                   [&plan](const District& l) { return AsJson(l.Reconcile(kLanting, LantingBankCsv(plan))); }});
   return views;
 }
 

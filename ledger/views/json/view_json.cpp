@@ -65,6 +65,50 @@ json ToJson(const UnitPaymentLine& p) {
               {"evaluated", p.evaluated}};
 }
 
+json ToJson(const v1::Tally& t) {
+  auto s = [](int64_t v) { return std::to_string(v); };
+  return json{{"eligible_units", t.eligible_units()},         {"eligible_area_centi_m2", s(t.eligible_area_centi_m2())},
+              {"voted_units", t.voted_units()},               {"voted_area_centi_m2", s(t.voted_area_centi_m2())},
+              {"yes_units", t.yes_units()},                   {"yes_area_centi_m2", s(t.yes_area_centi_m2())},
+              {"no_units", t.no_units()},                     {"no_area_centi_m2", s(t.no_area_centi_m2())},
+              {"abstain_units", t.abstain_units()},           {"abstain_area_centi_m2", s(t.abstain_area_centi_m2())},
+              {"quorum_met", t.quorum_met()},                 {"passed", t.passed()}};
+}
+
+json ToJson(const UnitLabel& u) { return json{{"unit_id", u.unit_id}, {"label", u.label}}; }
+
+const char* StatusName(ProposalStatus status) {
+  switch (status) {
+    case ProposalStatus::kOpen: return "open";
+    case ProposalStatus::kPassed: return "passed";
+    case ProposalStatus::kRejected: return "rejected";
+  }
+  return "open";
+}
+
+const char* DirectionName(Direction d) { return d == Direction::kCredit ? "credit" : "debit"; }
+
+json ToJson(const ReconcileTotal& t) {
+  return {{"count", t.count},
+          {"amount", std::to_string(t.amount_fen)},
+          {"credit", std::to_string(t.credit_fen)},
+          {"debit", std::to_string(t.debit_fen)}};
+}
+
+json ToJson(const BankLine& l) {
+  return {{"line", l.line_number},           {"date", l.date},
+          {"amount", std::to_string(l.amount_fen)}, {"direction", DirectionName(l.direction)},
+          {"counterparty", l.counterparty},  {"reference", l.reference}};
+}
+
+json ToJson(const LedgerItem& i) {
+  return {{"seq", std::to_string(i.seq)},
+          {"date", i.date},
+          {"amount", std::to_string(i.amount_fen)},
+          {"direction", DirectionName(i.direction)},
+          {"reference", i.reference}};
+}
+
 template <typename Row>
 json ArrayOf(const std::vector<Row>& rows) {
   json out = json::array();
@@ -198,6 +242,179 @@ json ToJson(const EvaluationSummaryView& summary) {
   json out = ToJson(summary.stats);
   out["community_id"] = summary.community_id;
   out["period"] = summary.period.text;
+  return out;
+}
+
+json ToJson(const ProposalView& p) {
+  return json{{"community_id", p.community_id},
+              {"proposal_id", p.proposal_id},
+              {"title", p.title},
+              {"matter", v1::Matter_Name(p.matter)},
+              {"fund", v1::Fund_Name(p.fund)},
+              {"amount", Fen(p.amount_fen)},
+              {"closes_on", p.closes_on},
+              {"closed", p.closed},
+              {"tally", ToJson(p.tally)},
+              {"quorum_met", p.tally.quorum_met()},
+              {"passed", p.tally.passed()},
+              {"resolution_id", p.resolution_id},
+              {"disbursed_under_resolution", Fen(p.disbursed_under_resolution_fen)}};
+}
+
+json ToJson(const ProposalsView& all) {
+  json proposals = json::array();
+  for (const ProposalListing& listing : all.proposals) {
+    json view = ToJson(listing.proposal);
+    view["status"] = StatusName(listing.status);
+    proposals.push_back(std::move(view));
+  }
+  return json{{"community_id", all.community_id}, {"proposals", std::move(proposals)}};
+}
+
+json ToJson(const CommunityUnitsView& c) {
+  return json{{"community_id", c.community_id}, {"name", c.name}, {"firm_id", c.firm_id}, {"units", ArrayOf(c.units)}};
+}
+
+json ToJson(const DirectoryView& d) {
+  json communities = json::array();
+  for (const DirectoryCommunity& c : d.communities) {
+    json one{{"community_id", c.community_id}, {"name", c.name}};
+    if (c.units) one["units"] = ArrayOf(*c.units);
+    communities.push_back(std::move(one));
+  }
+  return json{{"role", v1::Role_Name(d.role)}, {"principal_id", d.principal_id}, {"communities", std::move(communities)}};
+}
+
+json ToJson(const RatingsView& ratings) {
+  json firms = json::array();
+  for (const FirmRating& f : ratings.firms) {
+    const Rating& r = f.rating;
+    const RatingInputs& in = f.inputs;
+    firms.push_back({{"firm_id", f.firm_id},
+                     {"name", f.name},
+                     {"score", r.score},
+                     {"grade", r.grade},
+                     {"red_list", r.red_list},
+                     {"black_list", r.black_list},
+                     {"inputs",
+                      {{"billed", Fen(in.billed)},
+                       {"evaluations", in.evaluations},
+                       {"evaluation_score_sum", in.evaluation_score_sum},
+                       {"collection_rate_bp", in.collection_rate_bp},
+                       {"disbursements", in.disbursements},
+                       {"disbursements_with_voucher", in.disbursements_with_voucher},
+                       {"business_entries", in.business_entries},
+                       {"imported_history_entries", in.imported_history_entries},
+                       {"prompt_entries", in.prompt_entries},
+                       {"reversals", in.reversals}}},
+                     {"points_milli",
+                      {{"evaluation", r.evaluation_milli},
+                       {"collection", r.collection_milli},
+                       {"disclosure", r.disclosure_milli},
+                       {"reversals", r.reversal_milli}}}});
+  }
+  return json{{"period", ratings.period.text}, {"formula_version", ratings.formula_version}, {"firms", std::move(firms)}};
+}
+
+json ReconciliationReport(const Reconciliation& rec, const std::vector<LedgerItem>& ledger, const BankStatement& bank) {
+  std::map<uint64_t, const LedgerItem*> item_of_seq;
+  for (const LedgerItem& item : ledger) item_of_seq.emplace(item.seq, &item);
+  std::map<int, const BankLine*> line_of_number;
+  for (const BankLine& line : bank.lines) line_of_number.emplace(line.line_number, &line);
+  json matched = json::array();
+  for (const Match& m : rec.matched) {
+    const BankLine& line = *line_of_number.at(m.bank_line);
+    json pair = ToJson(*item_of_seq.at(m.seq));
+    pair["bank_line"] = m.bank_line;
+    pair["bank_date"] = line.date;
+    pair["counterparty"] = line.counterparty;
+    pair["bank_reference"] = line.reference;
+    pair["exact"] = m.exact;
+    matched.push_back(std::move(pair));
+  }
+  std::string first, last;
+  for (const BankLine& l : bank.lines) {
+    if (first.empty() || l.date < first) first = l.date;
+    if (last.empty() || l.date > last) last = l.date;
+  }
+  return {{"format", BankFormatName(bank.format)},
+          {"encoding", bank.from_gb18030 ? "GB18030" : "UTF-8"},
+          {"bank_lines", bank.lines.size()},
+          {"statement_dates", {{"first", first}, {"last", last}}},
+          {"totals",
+           {{"matched", ToJson(rec.matched_total)},
+            {"only_in_ledger", ToJson(rec.only_in_ledger_total)},
+            {"only_at_bank", ToJson(rec.only_at_bank_total)}}},
+          {"matched", std::move(matched)},
+          {"only_in_ledger", ArrayOf(rec.only_in_ledger)},
+          {"only_at_bank", ArrayOf(rec.only_at_bank)},
+          {"ledger_entries_outside_statement_dates", rec.outside_statement}};
+}
+
+json ToJson(const ReconcileView& r) {
+  json report = ReconciliationReport(r.reconciliation, r.items, r.bank);
+  report["community_id"] = r.community_id;
+  return report;
+}
+
+namespace {
+
+json FirmRowJson(const FirmRow& f) {
+  return json{{"firm_id", f.firm_id}, {"name", f.name}, {"communities", f.communities}, {"units", f.units}};
+}
+
+json CommunityRowJson(const CommunityRow& c) {
+  return json{{"community_id", c.community_id},
+              {"name", c.name},
+              {"firm_id", c.firm_id},
+              {"firm_name", c.firm_name},
+              {"units", c.units},
+              {"area_centi_m2", std::to_string(c.area_centi_m2)},
+              {"start_month", FormatMonth(c.start_month)},
+              {"registered_on", FormatDate(c.registered_on)},
+              {"entries", c.entries},
+              {"open_proposals", c.open_proposals}};
+}
+
+// {name: [rows], next_after?}.
+template <typename Row, typename RowJson>
+json PageJson(const char* name, const std::vector<Row>& rows, const std::optional<std::string>& next_after,
+              RowJson row_json) {
+  json out_rows = json::array();
+  for (const Row& row : rows) out_rows.push_back(row_json(row));
+  json out{{name, std::move(out_rows)}};
+  if (next_after) out["next_after"] = *next_after;
+  return out;
+}
+
+}  // namespace
+
+json ToJson(const FirmsPage& page) { return PageJson("firms", page.firms, page.next_after, FirmRowJson); }
+
+json ToJson(const CommunitiesPage& page) {
+  return PageJson("communities", page.communities, page.next_after, CommunityRowJson);
+}
+
+json ToJson(const SpendingView& s) {
+  json funds = json::array();
+  for (const FundSpending& fund : s.funds) {
+    json rows = json::array();
+    for (const CategorySpending& c : fund.categories) {
+      rows.push_back(json{{"category", c.category},
+                          {"disbursed", Fen(c.disbursed_fen)},
+                          {"disbursements", c.disbursements},
+                          {"vouchers", c.vouchers}});
+    }
+    funds.push_back(json{{"fund", v1::Fund_Name(fund.fund)}, {"categories", std::move(rows)}});
+  }
+  json out{{"community_id", s.community_id},
+           {"community_name", s.community_name},
+           {"firm_id", s.firm_id},
+           {"firm_name", s.firm_name},
+           {"period", s.period.text},
+           {"funds", std::move(funds)},
+           {"tree_size", std::to_string(s.tree_size)}};
+  if (s.checkpoint_signed_at_ms) out["checkpoint_signed_at_ms"] = std::to_string(*s.checkpoint_signed_at_ms);
   return out;
 }
 

@@ -63,6 +63,41 @@ nlohmann::json ToJson(const ProvedOwnerAccount& account);
 // EvaluationStats with community_id and period.
 nlohmann::json ToJson(const EvaluationSummaryView& summary);
 
+// {community_id, proposal_id, title, matter, fund, amount, closes_on, closed, tally
+// {eligible_units, eligible_area_centi_m2, voted_units, voted_area_centi_m2, yes_units,
+// yes_area_centi_m2, no_units, no_area_centi_m2, abstain_units, abstain_area_centi_m2, quorum_met,
+// passed}, quorum_met, passed, resolution_id, disbursed_under_resolution}; areas are strings.
+nlohmann::json ToJson(const ProposalView& proposal);
+// {community_id, proposals: [ProposalView with status: "open", "passed" or "rejected"]}.
+nlohmann::json ToJson(const ProposalsView& proposals);
+// {community_id, name, firm_id, units: [{unit_id, label}]}.
+nlohmann::json ToJson(const CommunityUnitsView& units);
+// {role, principal_id, communities: [{community_id, name, units?: [{unit_id, label}]}]}.
+nlohmann::json ToJson(const DirectoryView& directory);
+// {period, formula_version, firms: [{firm_id, name, score, grade, red_list, black_list, inputs
+// {billed (fen), evaluations, evaluation_score_sum, collection_rate_bp, disbursements,
+// disbursements_with_voucher, business_entries, imported_history_entries, prompt_entries,
+// reversals}, points_milli {evaluation, collection, disclosure, reversals}}]}.
+nlohmann::json ToJson(const RatingsView& ratings);
+// The reconciliation report (ReconciliationReport) with community_id.
+nlohmann::json ToJson(const ReconcileView& reconcile);
+// {format, encoding ("UTF-8" | "GB18030"), bank_lines, statement_dates {first, last}, totals
+// {matched, only_in_ledger, only_at_bank: {count, amount, credit, debit}}, matched [ledger item
+// with bank_line, bank_date, counterparty, bank_reference, exact], only_in_ledger [{seq, date,
+// amount, direction, reference}], only_at_bank [{line, date, amount, direction, counterparty,
+// reference}], ledger_entries_outside_statement_dates}: what POST .../reconciliation answers.
+nlohmann::json ReconciliationReport(const Reconciliation& reconciliation, const std::vector<LedgerItem>& ledger,
+                                    const BankStatement& bank);
+
+// {firms: [{firm_id, name, communities, units}], next_after?}.
+nlohmann::json ToJson(const FirmsPage& page);
+// {communities: [{community_id, name, firm_id, firm_name, units, area_centi_m2 (string),
+// start_month, registered_on, entries, open_proposals}], next_after?}.
+nlohmann::json ToJson(const CommunitiesPage& page);
+// {community_id, community_name, firm_id, firm_name, period, funds: [{fund, categories:
+// [{category, disbursed, disbursements, vouchers}]}], tree_size, checkpoint_signed_at_ms?}.
+nlohmann::json ToJson(const SpendingView& spending);
+
 // A view's answer or its error, as JSON.
 template <typename View>
 Result<nlohmann::json> AsJson(const Result<View>& view) {
