@@ -8,7 +8,7 @@
 
 namespace mingzhang::api {
 
-Access::Access(Ledger& ledger)
+Access::Access(District& ledger)
     : ledger_(ledger),
       tokens_(ledger.shared_store(), [&ledger] { return ledger.NowMs(); }),
       invitations_(ledger.shared_store(), tokens_, [&ledger] { return ledger.NowMs(); }) {}

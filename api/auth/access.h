@@ -13,7 +13,7 @@
 #include "api/auth/invitations.h"
 #include "api/auth/tokens.h"
 #include "ledger/base/status.h"
-#include "ledger/log/ledger.h"
+#include "ledger/views/district.h"
 #include "mingzhang/v1/ledger.pb.h"
 
 namespace mingzhang::api {
@@ -21,8 +21,9 @@ namespace mingzhang::api {
 // Thread-safe, as its stores are.
 class Access {
  public:
-  // Over `ledger`'s store, dated by its clock; `ledger` must outlive the Access.
-  explicit Access(Ledger& ledger);
+  // Over `district`'s store, dated by its clock; scopes are checked against its state rows.
+  // `district` must outlive the Access.
+  explicit Access(District& district);
   Access(const Access&) = delete;
   Access& operator=(const Access&) = delete;
 
@@ -38,7 +39,7 @@ class Access {
                                  std::string_view idempotency_key);
 
  private:
-  const Ledger& ledger_;
+  const District& ledger_;
   TokenStore tokens_;
   InvitationStore invitations_;  // on tokens_: destroyed before it
 };

@@ -146,12 +146,15 @@ std::string EncodeUnit(const UnitState& u) {
 
 namespace {
 
-// Into `row`, reused from unit to unit: a community's 2,000 units parse without allocating.
-Result<UnitState> DecodeUnitWith(std::string_view bytes, v1::UnitRow& row, bool paid_months) {
+// Into `row`, reused from unit to unit: a community's 2,000 units parse without allocating. The
+// unit's payment seqs only for who lists them (UnitPayments; the sequencer's rewrite of the row).
+Result<UnitState> DecodeUnitWith(std::string_view bytes, v1::UnitRow& row, bool paid_months, bool payment_seqs) {
   if (!row.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) return Corrupt("unit");
   UnitState u{row.area_centi_m2(), row.label(), {}, {}};
   if (!paid_months) return u;
-  MZ_ASSIGN_OR_RETURN(u.payment_seqs, IncreasingSeqs(row.payment_seqs(), "unit"));
+  if (payment_seqs) {
+    MZ_ASSIGN_OR_RETURN(u.payment_seqs, IncreasingSeqs(row.payment_seqs(), "unit"));
+  }
   if (row.paid_month_size() != row.paid_fen_size()) return Corrupt("unit");
   for (int i = 0; i < row.paid_month_size(); ++i) {
     if (i > 0 && row.paid_month(i) <= row.paid_month(i - 1)) return Corrupt("unit: months out of order");
@@ -164,7 +167,7 @@ Result<UnitState> DecodeUnitWith(std::string_view bytes, v1::UnitRow& row, bool 
 
 Result<UnitState> DecodeUnit(std::string_view bytes) {
   v1::UnitRow row;
-  return DecodeUnitWith(bytes, row, true);
+  return DecodeUnitWith(bytes, row, true, true);
 }
 
 std::string EncodeMonth(const MonthActivity& m) {
@@ -363,7 +366,7 @@ Result<std::optional<CommunityState>> LoadCommunity(const RowSource& rows, const
   };
   v1::UnitRow scratch;
   MZ_RETURN_IF_ERROR(scan('u', [&](std::string_view unit_id, std::string_view value) -> Status {
-    MZ_ASSIGN_OR_RETURN(UnitState u, DecodeUnitWith(value, scratch, detail == UnitDetail::kPaidMonths));
+    MZ_ASSIGN_OR_RETURN(UnitState u, DecodeUnitWith(value, scratch, detail == UnitDetail::kPaidMonths, false));
     c.monthly_fee_total += MonthlyFeeFen(u.area_centi_m2, rate);
     c.units.emplace_hint(c.units.end(), std::string(unit_id), std::move(u));
     return OkStatus();

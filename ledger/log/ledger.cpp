@@ -57,7 +57,7 @@ class NoState final : public StateMachine {
   void Durable() override {}
   void AbandonAll() override {}
   void AbandonOpen() override {}
-  std::string_view format() const override { return "none"; }
+  std::string_view format() const override { return ""; }  // keeps nothing: leaves any state as it is
 };
 
 }  // namespace
@@ -205,6 +205,7 @@ Status Ledger::Load() {
   }
   state_ = options_.state_machine ? options_.state_machine(*store_, options_.state_cache_bytes)
                                   : std::make_unique<NoState>();
+  if (state_->format().empty()) return OkStatus();
   // The state rows are of the head's size; those of a log written before them are built once.
   MZ_ASSIGN_OR_RETURN(std::optional<std::string> state_head, store_->Get(Column::kMeta, kMetaStateHead));
   MZ_ASSIGN_OR_RETURN(std::optional<std::string> state_format, store_->Get(Column::kMeta, kMetaStateFormat));
@@ -284,10 +285,12 @@ Status Ledger::BuildState(uint64_t state_size, uint64_t tree_size) {
 }
 
 // Deletes every row of the state column (what an older version or format kept there), a chunk
-// at a time: the marker and format are left as they were, so a deletion that stops starts over.
+// at a time. The first chunk sets the marker to nothing built, so that neither a deletion that
+// stops nor a version that reads no format takes the rows left for current.
 Status Ledger::DeleteState() {
   std::unique_ptr<Cursor> old = store_->NewCursor(Column::kState, Store::Access::kScan);
   WriteSet writes;
+  writes.Put(Column::kMeta, std::string(kMetaStateHead), Be64(0) + std::string(kHashBytes, '\0'));
   size_t deletes = 0;
   for (old->Seek(""); old->Valid(); old->Next()) {
     writes.Delete(Column::kState, std::string(old->key()));

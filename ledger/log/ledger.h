@@ -72,7 +72,8 @@ struct LedgerOptions {
   // The state machine's cache; the store's block cache is apart from it.
   size_t state_cache_bytes = kStateCacheBytesDefault;
   // Called while the state rows are built from the entries, once for a log written before them
-  // (or whose building stopped): entries done of the total, every kStateBuildChunkEntries.
+  // or with rows of another format (StateMachine::format), or whose building stopped: entries
+  // done of the total, every kStateBuildChunkEntries.
   std::function<void(uint64_t done, uint64_t total)> on_state_build;
 };
 

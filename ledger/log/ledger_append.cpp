@@ -318,7 +318,7 @@ void Ledger::SealBatch(Job& job) {
   state.writes.Put(Column::kCheckpoints, CheckpointKey(state.tree.range.size()), note);
   const std::string head = Be64(state.tree.range.size()) + std::string(AsBytes(state.tree.chain));
   state.writes.Put(Column::kMeta, std::string(kMetaHead), head);
-  state.writes.Put(Column::kMeta, std::string(kMetaStateHead), head);
+  if (!state_->format().empty()) state.writes.Put(Column::kMeta, std::string(kMetaStateHead), head);
   job.head = Head{state.tree.range.size(), state.tree.range.Root(), state.tree.chain, std::move(note)};
 }
 

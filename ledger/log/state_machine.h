@@ -4,7 +4,8 @@
 // log: admit, apply into the batch's write set, learn the batch's fate.
 //
 // Calls come from one thread at a time: the sequencer's, or the opening's while the machine
-// builds its state from entries it has not seen (a log written before it kept state).
+// builds its state from entries it has not seen (a log written before it kept state, or whose
+// state is of another format).
 #pragma once
 
 #include <string_view>
@@ -36,7 +37,9 @@ class StateMachine {
   virtual void AbandonAll() = 0;
   virtual void AbandonOpen() = 0;
   // The name and version of what the machine keeps in the store: the log rebuilds a state of
-  // another format from the entries when it opens.
+  // another format from the entries when it opens. Empty: the machine keeps nothing, and the log
+  // leaves the state column and its marker as they are (a district's log opened without its
+  // domain keeps its rows, and they are built up from the marker when the domain opens it again).
   virtual std::string_view format() const = 0;
 };
 

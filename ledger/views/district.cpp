@@ -75,7 +75,7 @@ Result<StatementView> District::Statement(const std::string& community_id, const
 }
 
 Result<StatementSignature> District::SignStatement(std::string_view jcs) const {
-  if (jcs.empty() || jcs.front() != '{') {
+  if (jcs.empty() || jcs.front() != '{' || jcs.back() != '}' || jcs.find('\n') != std::string_view::npos) {
     return Internal("internal", "only a statement's JCS form (a JSON object) is signed");
   }
   return StatementSignature{verifier().key_id, signing_key().Sign(jcs)};

@@ -34,8 +34,8 @@ class District final : public Ledger {
   Result<StatementView> Statement(const std::string& community_id, const std::string& period,
                                   std::optional<uint64_t> tree_size = std::nullopt) const;
   // Ed25519 by the log's key over `jcs`, the JCS form of a statement (view_json.h StatementJcs).
-  // Refused (Internal) unless it is a JSON object's text: a checkpoint's note never starts with
-  // '{', so what this signs cannot pass for a checkpoint.
+  // Refused (Internal) unless it is a JSON object's text on one line: a checkpoint's note (and any
+  // signed note) is lines of text, so what this signs cannot pass for one.
   Result<StatementSignature> SignStatement(std::string_view jcs) const;
   Result<BillingView> Billing(const std::string& community_id, const std::string& period) const;
   // The account with each payment's inclusion proof against the latest checkpoint, and that

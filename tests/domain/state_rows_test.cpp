@@ -122,5 +122,31 @@ TEST_CASE("rows of another format, or of a store that names none, are built agai
   }
 }
 
+TEST_CASE("a district's log opened without its domain keeps its rows, built up again from the marker", "[state-rows]") {
+  TempDir dir;
+  {
+    auto ledger = OpenDomainLedger(dir);
+    TwoCommunities(*ledger, 10);
+  }
+  const auto built = ColumnRows(dir.path(), "state");
+  {
+    LedgerOptions options;  // no state machine: the log alone
+    options.data_dir = dir.path();
+    options.origin = "mingzhang.test/domain";
+    auto log = Ledger::Open(options);
+    REQUIRE(log.ok());
+    REQUIRE((*log)->Append(Firm("later", "Later")).ok());
+  }
+  CHECK(ColumnRows(dir.path(), "state") == built);
+  const auto meta = ColumnRows(dir.path(), "meta");
+  CHECK(meta.at(std::string(kMetaStateFormat)) == kStateFormat);
+  CHECK(meta.at(std::string(kMetaStateHead)) != meta.at(std::string(kMetaHead)));  // behind: the firm is not in it
+  {
+    auto ledger = OpenDomainLedger(dir);
+    CHECK(StateRowsDiffer(*ledger).empty());
+  }
+  CHECK(ColumnRows(dir.path(), "state").count(state_key::Firm("later")) == 1);
+}
+
 }  // namespace
 }  // namespace mingzhang
