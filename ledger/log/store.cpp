@@ -689,6 +689,13 @@ Status Store::Write(const WriteSet& writes, bool sync) {
   return written;
 }
 
+Status Store::CompactColumn(Column column) {
+  std::shared_ptr<const Instance> held = impl_->Acquire();
+  if (!held) return Reopening();
+  return FromRocks(held->db->CompactRange(rocksdb::CompactRangeOptions(), held->handle(column), nullptr, nullptr),
+                   std::string("compacting ") + ColumnName(column));
+}
+
 Status Store::WriteState() const { return impl_->WriteState(); }
 
 Status Store::Recover() { return impl_->Recover(); }

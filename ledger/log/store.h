@@ -144,6 +144,9 @@ class Store {
   // same recovery reopens it for writing instead of DB::Resume. A recovery that fails past the
   // probe is not tried again for kRecoveryRetryMs.
   Status Write(const WriteSet& writes, bool sync);
+  // Compacts every level of `column` into the last: after a bulk rewrite (the state rows built
+  // again), so that readers do not step over what it deleted and overwrote.
+  Status CompactColumn(Column column);
   // Whether writes are taken: OkStatus, or the storage error that stopped them. Touches no disk.
   Status WriteState() const;
   // Recovers now, as the next write would (a readiness check need not wait for a write), and
