@@ -27,6 +27,7 @@ const char* KindName(char kind) {
     case 'x': return "reversal";
     case 'q': return "receipt";
     case 'n': return "community entry index";
+    case 'w': return "unit payments";
     case 'v': return "voucher index";
     default: return "unknown row";
   }

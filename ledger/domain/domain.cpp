@@ -3,6 +3,8 @@
 #include "ledger/domain/domain.h"
 
 #include <algorithm>
+#include <unordered_map>
+#include <unordered_set>
 
 #include "ledger/log/keys.h"
 #include "ledger/domain/rating.h"
@@ -134,6 +136,9 @@ struct Domain::Cached {
   std::set<std::tuple<int, std::string, MonthIndex>> balances_changed;
   std::set<MonthIndex> months_changed;
   std::set<std::string> proposals_changed;
+  // Units (in state.units) whose paid months and payment seqs are held; those changed, with ids.
+  std::unordered_set<const UnitState*> units_loaded;
+  std::unordered_map<const UnitState*, const std::string*> units_changed;
 };
 
 // The rows one batch wrote (nullopt: deleted), and the communities and firms it changed: what is
@@ -216,6 +221,7 @@ namespace {
 // What a decoded community holds in memory, roughly: what the cache budget counts.
 size_t EstimateBytes(const CommunityState& c) {
   size_t bytes = 1024 + c.units.size() * 128 + c.balances.size() * 96 + c.months.size() * 192;
+  for (const auto& [id, u] : c.units) bytes += u.paid_by_month.size() * 16 + u.payment_seqs.size() * 8;
   for (const auto& [id, p] : c.proposals) bytes += 512 + p.ballots.size() * 64;
   return bytes;
 }
@@ -267,7 +273,9 @@ void Domain::FlushCommunities() {
     }
     for (MonthIndex month : cached.months_changed) PutRow(state_key::Month(id, month), EncodeMonth(c.months.at(month)));
     for (const std::string& p : cached.proposals_changed) PutRow(state_key::Proposal(id, p), EncodeProposal(c.proposals.at(p)));
+    for (const auto& [unit, unit_id] : cached.units_changed) PutRow(state_key::Unit(id, *unit_id), EncodeUnit(*unit));
     cached.header_changed = false;
+    cached.units_changed.clear();
     cached.balances_changed.clear();
     cached.months_changed.clear();
     cached.proposals_changed.clear();
@@ -406,12 +414,14 @@ Status Domain::Record(const v1::Entry& entry, const Hash& leaf_hash) {
   switch (entry.body_case()) {
     case v1::Entry::kUnits:
       for (const v1::Unit& u : entry.units().units()) {
-        UnitState& unit = c.units[u.unit_id()];
+        auto [it, added] = c.units.try_emplace(u.unit_id());
+        UnitState& unit = it->second;
         unit.area_centi_m2 = u.area_centi_m2();
         unit.label = u.label();
         c.total_area_centi_m2 += u.area_centi_m2();
         c.monthly_fee_total += MonthlyFeeFen(u.area_centi_m2(), c.registration.fee_rate_fen_per_m2_month());
-        PutRow(state_key::Unit(c.community_id, u.unit_id()), EncodeUnit(unit));
+        cached.units_loaded.insert(&unit);  // a new unit: nothing paid yet
+        cached.units_changed.emplace(&unit, &it->first);
       }
       return OkStatus();
     case v1::Entry::kFeePayment:
@@ -490,20 +500,35 @@ MonthActivity& Domain::Month(CommunityState& c, MonthIndex month) {
 
 // Adds (sign +1) or takes back (-1) a payment's parts in its unit's row and its months' totals;
 // a payment recorded (`recorded_seq`) joins the unit's list of payments.
+Result<UnitState*> Domain::LoadedUnit(CommunityState& c, const std::string& unit_id) {
+  Cached& cached = *communities_.at(c.community_id);
+  auto unit = c.units.find(unit_id);
+  if (unit == c.units.end()) return DataLoss("state-corrupt", "unit " + unit_id + " is not in its community");
+  if (!cached.units_loaded.count(&unit->second)) {
+    MZ_ASSIGN_OR_RETURN(std::optional<std::string> row, GetRow(state_key::Unit(c.community_id, unit_id)));
+    if (!row) return DataLoss("state-corrupt", "unit " + unit_id + " has no state row");
+    MZ_ASSIGN_OR_RETURN(unit->second, DecodeUnit(*row));
+    cached.units_loaded.insert(&unit->second);
+  }
+  cached.units_changed.emplace(&unit->second, &unit->first);
+  return &unit->second;
+}
+
 Status Domain::AddPaidMonths(CommunityState& c, const PaymentState& p, int sign, std::optional<uint64_t> recorded_seq) {
-  const std::string key = state_key::Unit(c.community_id, p.unit_id);
-  MZ_ASSIGN_OR_RETURN(std::optional<std::string> row, GetRow(key));
-  if (!row) return DataLoss("state-corrupt", "unit " + p.unit_id + " has no state row");
-  MZ_ASSIGN_OR_RETURN(UnitState unit, DecodeUnit(*row));
+  MZ_ASSIGN_OR_RETURN(UnitState* unit, LoadedUnit(c, p.unit_id));
   PaymentState counted = p;
   counted.reversed = false;  // its parts as they were counted
   for (MonthIndex m = p.first_month; m < p.first_month + p.months; ++m) {
     const int64_t part = sign * PaymentPartForMonth(counted, m);
-    unit.paid_by_month.Add(m, part);
+    unit->paid_by_month.Add(m, part);
     Month(c, m).fee_paid_for_month += part;
   }
-  if (recorded_seq) unit.payment_seqs.push_back(*recorded_seq);
-  PutRow(key, EncodeUnit(unit));
+  if (!recorded_seq) return OkStatus();
+  unit->payment_seqs.push_back(*recorded_seq);
+  if (unit->payment_seqs.size() == kUnitPaymentRowSeqs) {
+    PutRow(state_key::UnitPayments(c.community_id, p.unit_id, *recorded_seq), EncodeEntrySeqs(unit->payment_seqs));
+    unit->payment_seqs.clear();
+  }
   return OkStatus();
 }
 

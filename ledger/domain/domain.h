@@ -46,9 +46,13 @@ inline constexpr size_t kUnitLabelBytesMax = 64;
 // A community's entry index keeps this many seqs a row (state_rows.h): a batch of a thousand
 // payments writes ~16 index rows, not a thousand.
 inline constexpr size_t kEntryIndexRowSeqs = 64;
+// A unit's row keeps the seqs of its last payments, fewer than this; each full set goes to a row of
+// its own (state_rows.h), so that a payment rewrites a row whose size does not grow with the years.
+inline constexpr size_t kUnitPaymentRowSeqs = 16;
 // What the state rows are (StateMachine::format). /2: a unit's row lists its payments and the
 // entry index holds kEntryIndexRowSeqs seqs a row (/1, unnamed in the store, had a row for each).
-inline constexpr std::string_view kStateFormat = "mingzhang-state/2";
+// /3: a unit's row lists only its last payments (kUnitPaymentRowSeqs).
+inline constexpr std::string_view kStateFormat = "mingzhang-state/3";
 inline constexpr uint32_t kScoreMin = 1;
 // A month's fee is due by its community's due day: 1-kDueDayMax (every month has it), or 0 for
 // the month's last day.
@@ -81,6 +85,7 @@ class PaidMonths {
   std::vector<Month>::const_iterator begin() const { return months_.begin(); }
   std::vector<Month>::const_iterator end() const { return months_.end(); }
   void clear() { months_.clear(); }
+  size_t size() const { return months_.size(); }
 
  private:
   std::vector<Month> months_;
@@ -91,9 +96,12 @@ struct UnitState {
   std::string label;  // display label, may be empty
   // Fee paid for each month (PaymentPartForMonth of every payment not reversed), so that a
   // statement sums months, not payments. Loaded for views that ask for it (state_rows.h
-  // LoadCommunity); the sequencer's cached communities leave it empty and update the unit's row.
+  // LoadCommunity); the sequencer's cached communities load it, with payment_seqs, for each unit
+  // a payment touches (Domain::LoadedUnit).
   PaidMonths paid_by_month;
-  std::vector<uint64_t> payment_seqs;  // its fee payments, reversed or not, in seq order (with paid_by_month)
+  // Its last fee payments, reversed or not, in seq order (fewer than kUnitPaymentRowSeqs; with
+  // paid_by_month); the earlier ones are in rows of their own (StateReader::UnitPayments).
+  std::vector<uint64_t> payment_seqs;
 };
 
 struct PaymentState {
@@ -274,6 +282,9 @@ class Domain final : public StateMachine {
                        std::optional<uint64_t> recorded_seq = std::nullopt);
   void Post(CommunityState& c, const std::vector<Posting>& postings, int sign);
   MonthActivity& Month(CommunityState& c, MonthIndex month);  // marked changed
+  // A unit of a cached community with its paid months and payment seqs read from its row (once),
+  // marked changed: its row is written when the community's are.
+  Result<UnitState*> LoadedUnit(CommunityState& c, const std::string& unit_id);
 
   // The community or firm, decoded and cached (nullptr when not registered); Touch marks it
   // changed by the open batch.

@@ -65,6 +65,12 @@ std::string Receipt(std::string_view community, std::string_view receipt_ref) {
 std::string CommunityEntries(std::string_view community, uint64_t last_seq) {
   return Join('n', community, Be64(last_seq));
 }
+std::string UnitPaymentsPrefix(std::string_view community, std::string_view unit) {
+  return Join('w', community, std::string(unit) + kSep);
+}
+std::string UnitPayments(std::string_view community, std::string_view unit, uint64_t last_seq) {
+  return UnitPaymentsPrefix(community, unit) + Be64(last_seq);
+}
 std::string Voucher(std::string_view sha256_hex, std::string_view community) {
   return Join('v', sha256_hex, community);
 }
@@ -113,10 +119,10 @@ Result<std::vector<uint64_t>> IncreasingSeqs(const google::protobuf::RepeatedFie
 
 }  // namespace
 
-Result<std::vector<uint64_t>> DecodeEntrySeqs(std::string_view bytes) {
-  MZ_ASSIGN_OR_RETURN(v1::EntrySeqsRow row, Parse<v1::EntrySeqsRow>(bytes, "entry index"));
-  if (row.seqs_size() != static_cast<int>(kEntryIndexRowSeqs)) return Corrupt("entry index: a row of the wrong size");
-  return IncreasingSeqs(row.seqs(), "entry index");
+Result<std::vector<uint64_t>> DecodeSeqsRow(std::string_view bytes, size_t row_seqs, const char* what) {
+  MZ_ASSIGN_OR_RETURN(v1::EntrySeqsRow row, Parse<v1::EntrySeqsRow>(bytes, what));
+  if (row.seqs_size() != static_cast<int>(row_seqs)) return Corrupt(std::string(what) + ": a row of the wrong size");
+  return IncreasingSeqs(row.seqs(), what);
 }
 
 std::string EncodeFirm(const FirmState& f) {
@@ -154,6 +160,7 @@ Result<UnitState> DecodeUnitWith(std::string_view bytes, v1::UnitRow& row, bool 
   if (!paid_months) return u;
   if (payment_seqs) {
     MZ_ASSIGN_OR_RETURN(u.payment_seqs, IncreasingSeqs(row.payment_seqs(), "unit"));
+    if (u.payment_seqs.size() >= kUnitPaymentRowSeqs) return Corrupt("unit: too many payment seqs");
   }
   if (row.paid_month_size() != row.paid_fen_size()) return Corrupt("unit");
   for (int i = 0; i < row.paid_month_size(); ++i) {
@@ -493,9 +500,22 @@ Result<std::map<uint64_t, PaymentState>> StateReader::UnitPayments(const std::st
   MZ_ASSIGN_OR_RETURN(std::optional<std::string> row, rows_.Get(state_key::Unit(community, unit)));
   if (!row) return out;
   MZ_ASSIGN_OR_RETURN(UnitState u, DecodeUnit(*row));
-  for (uint64_t seq : u.payment_seqs) {
+  // The unit's payment rows, oldest first, then the seqs its own row holds.
+  std::vector<uint64_t> seqs;
+  Status bad = OkStatus();
+  MZ_RETURN_IF_ERROR(rows_.Scan(state_key::UnitPaymentsPrefix(community, unit), "",
+                                [&](std::string_view, std::string_view value) {
+                                  Result<std::vector<uint64_t>> held = DecodeSeqsRow(value, kUnitPaymentRowSeqs, "unit payments");
+                                  if (!held.ok()) bad = held.status();
+                                  else seqs.insert(seqs.end(), held->begin(), held->end());
+                                  return held.ok();
+                                }));
+  MZ_RETURN_IF_ERROR(bad);
+  seqs.insert(seqs.end(), u.payment_seqs.begin(), u.payment_seqs.end());
+  for (uint64_t seq : seqs) {
     MZ_ASSIGN_OR_RETURN(std::optional<PaymentState> p, Payment(community, seq));
     if (!p) return Corrupt("unit: a payment seq with no payment row");
+    if (!out.empty() && seq <= out.rbegin()->first) return Corrupt("unit payments: seqs out of order");
     out.emplace_hint(out.end(), seq, std::move(*p));
   }
   return out;
@@ -528,7 +548,7 @@ Result<std::vector<uint64_t>> StateReader::CommunitySeqs(const std::string& comm
   Status bad = OkStatus();
   MZ_RETURN_IF_ERROR(rows_.Scan(state_key::Prefix('n', community), state_key::CommunityEntries(community, first),
                                 [&](std::string_view, std::string_view value) {
-                                  Result<std::vector<uint64_t>> held = DecodeEntrySeqs(value);
+                                  Result<std::vector<uint64_t>> held = DecodeSeqsRow(value, kEntryIndexRowSeqs, "entry index");
                                   if (!held.ok()) bad = held.status();
                                   return held.ok() && take(*held);
                                 }));

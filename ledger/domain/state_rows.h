@@ -5,7 +5,9 @@
 // are big-endian, so a community's rows of one kind are one key range in seq or id order:
 //   c<community>                  CommunityRow: registration and running totals
 //   f<firm>                       FirmRow
-//   u<community>\0<unit>          UnitRow: area, label, fee paid by month, its payments' seqs
+//   u<community>\0<unit>          UnitRow: area, label, fee paid by month, its last payments' seqs
+//   w<community>\0<unit>\0<last seq>  EntrySeqsRow: kUnitPaymentRowSeqs of the unit's payments, by
+//                                 seq (the unit row holds the seqs of the last ones, fewer)
 //   b<community>\0<fund>\0<account>\0<YYYY-MM>   be64 fen: a balance (BalanceKey, domain.h)
 //   g<community>\0<YYYY-MM>       MonthRow: what the month's entries add up to
 //   o<community>\0<proposal>      ProposalRow
@@ -46,6 +48,9 @@ std::string Reversal(std::string_view community, uint64_t seq);
 std::string Receipt(std::string_view community, std::string_view receipt_ref);
 // The entry index row whose last seq is `last_seq`.
 std::string CommunityEntries(std::string_view community, uint64_t last_seq);
+// A unit's payments row whose last seq is `last_seq`, and the prefix of all of them.
+std::string UnitPayments(std::string_view community, std::string_view unit, uint64_t last_seq);
+std::string UnitPaymentsPrefix(std::string_view community, std::string_view unit);
 std::string Voucher(std::string_view sha256_hex, std::string_view community);
 // The prefix of every row of one kind of a community: Prefix('u', "c1") is "uc1\0".
 std::string Prefix(char kind, std::string_view community);
@@ -63,7 +68,8 @@ std::string EncodeRevenue(const RevenueState& r);
 std::string EncodeEvaluation(const EvaluationState& e);
 std::string EncodeEntrySeqs(const std::vector<uint64_t>& seqs);
 Result<UnitState> DecodeUnit(std::string_view bytes);
-Result<std::vector<uint64_t>> DecodeEntrySeqs(std::string_view bytes);
+// A row of exactly `row_seqs` increasing seqs (EncodeEntrySeqs): `what` names it in the error.
+Result<std::vector<uint64_t>> DecodeSeqsRow(std::string_view bytes, size_t row_seqs, const char* what);
 Result<PaymentState> DecodePayment(std::string_view bytes);
 Result<DisbursementState> DecodeDisbursement(std::string_view bytes);
 Result<RevenueState> DecodeRevenue(std::string_view bytes);

@@ -1,11 +1,13 @@
 // How the state rows keep a community's entries and a unit's payments (a row per 64 entries, a
-// unit's seqs in its own row), and what opening does with rows of another format: builds them
+// row per 16 of a unit's payments, the last ones in the unit's own row), and what opening does with rows of another format: builds them
 // again from the entries, so a district's history survives a change of layout.
 #include <catch2/catch.hpp>
 
 #include <rocksdb/db.h>
 
+#include "ledger/domain/state_rows.h"
 #include "ledger/log/keys.h"
+#include "mingzhang/v1/state.pb.h"
 #include "tests/support/domain_test_util.h"
 #include "tests/support/raw_db.h"
 
@@ -90,6 +92,49 @@ TEST_CASE("a community's entries: one index row per 64, the rest in its row; eve
   CHECK(index_rows == 2);
   CHECK(state.count(state_key::CommunityEntries("garden", garden[63])) == 1);
   CHECK(state.count(state_key::CommunityEntries("garden", garden[127])) == 1);
+}
+
+TEST_CASE("a unit's payments: one row per 16, the rest in its row, all listed in seq order", "[state-rows]") {
+  TempDir dir;
+  std::vector<uint64_t> unit_a;  // garden's unit A: every other garden payment
+  {
+    auto ledger = OpenDomainLedger(dir);
+    const std::vector<uint64_t> garden = TwoCommunities(*ledger, 200);
+    // Payment i is at seq garden[2] + i, and unit A's when it is garden's (i % 3 != 2) and i is odd.
+    for (int i = 0; i < 200; ++i) {
+      if (i % 3 != 2 && i % 2 == 1) unit_a.push_back(garden[2] + i);
+    }
+    REQUIRE(unit_a.size() == 67);
+    // A reversal of one payment in a full row and of one in the unit's own row: both stay listed.
+    MustAppend(*ledger, Reversal("garden", FirmActor("acme"), unit_a[3]));
+    MustAppend(*ledger, Reversal("garden", FirmActor("acme"), unit_a[65]));
+    CHECK(StateRowsDiffer(*ledger).empty());
+    StoreRows rows(ledger->store());
+    StateReader reader(rows);
+    auto listed = reader.UnitPayments("garden", "A");
+    REQUIRE(listed.ok());
+    std::vector<uint64_t> seqs;
+    for (const auto& [seq, payment] : *listed) {
+      CHECK(payment.unit_id == "A");
+      CHECK(payment.reversed == (seq == unit_a[3] || seq == unit_a[65]));
+      seqs.push_back(seq);
+    }
+    CHECK(seqs == unit_a);
+  }
+  const auto state = ColumnRows(dir.path(), "state");
+  std::vector<std::string> unit_rows;
+  for (const auto& [key, value] : state) {
+    if (key.starts_with(state_key::UnitPaymentsPrefix("garden", "A"))) unit_rows.push_back(key);
+  }
+  // 67 payments: four rows of 16, keyed by their last seqs, and 3 in the unit's row.
+  CHECK(unit_rows == std::vector<std::string>{state_key::UnitPayments("garden", "A", unit_a[15]),
+                                              state_key::UnitPayments("garden", "A", unit_a[31]),
+                                              state_key::UnitPayments("garden", "A", unit_a[47]),
+                                              state_key::UnitPayments("garden", "A", unit_a[63])});
+  v1::UnitRow unit;
+  REQUIRE(unit.ParseFromString(state.at(state_key::Unit("garden", "A"))));
+  CHECK(std::vector<uint64_t>(unit.payment_seqs().begin(), unit.payment_seqs().end()) ==
+        std::vector<uint64_t>(unit_a.begin() + 64, unit_a.end()));
 }
 
 TEST_CASE("rows of another format, or of a store that names none, are built again at opening", "[state-rows]") {
