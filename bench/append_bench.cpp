@@ -1,12 +1,13 @@
 // Durable appends per second through the ledger, beside raw RocksDB WriteBatches of the same
 // entry bytes with sync = true, measured in the same run on the same disk; and beside raw
-// RocksDB writing everything the ledger wrote, batch by batch, which tells what part of the gap
-// is the ledger's own bytes going through RocksDB and what part is the ledger's work.
+// RocksDB replaying exactly what the ledger wrote, batch by batch, with and without the state
+// rows: what part of the gap is the ledger's bytes going through RocksDB and what part is the
+// ledger's own work.
 //
 //   append_bench [--dir /path/on/the/disk/to/test] [--scale 1.0] [--batch 1024]
 //
-// Prints one row per batch size: ledger entries/s, raw entries/s and the ratio, raw entries/s
-// writing the ledger's writes and the ratio.
+// Prints one row per batch size: ledger entries/s; raw entries/s and the ratio; raw replays of
+// the ledger's writes (all of them, then without the state column) and the ratios.
 #include <rocksdb/db.h>
 #include <rocksdb/write_batch.h>
 
@@ -20,9 +21,8 @@
 
 #include "bench/bench_district.h"
 #include "ledger/log/keys.h"
-#include "ledger/views/district.h"
 #include "ledger/log/store.h"
-#include "ledger/log/tree_rows.h"
+#include "ledger/views/district.h"
 
 namespace mingzhang::bench {
 namespace {
@@ -36,19 +36,25 @@ struct Config {
   size_t only_batch = 0;  // 0: all of 1, 64, 1024
 };
 
-// What a run appended: each entry's stored bytes and its idempotency record's key; seq of the first.
+// What a run appended: each entry's stored bytes, and every write set the ledger wrote meanwhile.
 struct Appended {
-  uint64_t first_seq = 0;
   std::vector<std::string> bytes;
-  std::vector<std::string> idempotency_keys;
+  std::vector<WriteSet> writes;
 };
 
-// Appends n entries with at most `batch` per group commit; returns entries/s.
-double LedgerRun(const std::string& dir, size_t batch, size_t n, Appended* appended) {
+// Appends n entries with at most `batch` per group commit; returns entries/s. With `observe`, keeps
+// a copy of every write set (on the writer's thread: that run's time is not a figure).
+double LedgerRun(const std::string& dir, size_t batch, size_t n, bool observe, Appended* appended) {
   LedgerOptions options;
   options.data_dir = dir;
   options.origin = "mingzhang.bench/append";
   options.batch_entries_max = batch;
+  std::atomic<bool> observing{false};  // from the first payment on (the writer thread reads it)
+  if (observe) {
+    options.observe_writes = [&](const WriteSet& writes) {
+      if (observing) appended->writes.push_back(writes);
+    };
+  }
   auto ledger = District::Open(options);
   if (!ledger.ok()) {
     std::fprintf(stderr, "%s\n", ledger.status().ToString().c_str());
@@ -60,14 +66,11 @@ double LedgerRun(const std::string& dir, size_t batch, size_t n, Appended* appen
   requests.reserve(n);
   for (size_t i = 0; i < n; ++i) requests.push_back(MonthlyPayment("bench-garden", kUnits, i, "2025-10"));
   appended->bytes.resize(n);
-  appended->idempotency_keys.resize(n);
-  appended->first_seq = (*ledger)->head().tree_size;
+  observing = true;  // no write is under way: every registration was answered
   double seconds = AppendAll(
       **ledger, n, batch, [&](size_t i) { return std::move(requests[i]); },
-      [&](size_t i, StoredEntry& e) {
-        appended->bytes[i] = std::move(e.bytes);
-        appended->idempotency_keys[i] = IdempotencyKey(e.entry.actor().principal_id(), e.entry.idempotency_key());
-      });
+      [&](size_t i, StoredEntry& e) { appended->bytes[i] = std::move(e.bytes); });
+  observing = false;
   Ledger::Stats stats = (*ledger)->stats();
   std::fprintf(stderr, "  ledger: %llu group commits, %.1f entries each on average\n",
                static_cast<unsigned long long>(stats.batches), static_cast<double>(stats.appends) / stats.batches);
@@ -130,94 +133,59 @@ std::vector<rocksdb::WriteBatch> EntryBatches(size_t batch, const std::vector<st
   return batches;
 }
 
-// A value the ledger wrote; the bench stops when it is not there.
-std::string Read(const Store& store, Column column, const std::string& key) {
-  Result<std::optional<std::string>> value = store.Get(column, key);
-  if (!value.ok() || !*value) {
-    std::fprintf(stderr, "append_bench: a value the ledger wrote cannot be read back\n");
-    std::exit(1);
-  }
-  return **value;
-}
-
-// The raw database's column families for the ledger's writes, in this order.
-enum RawColumn { kRawEntries, kRawIdempotency, kRawTree, kRawCheckpoints, kRawMeta };
-const std::vector<std::string> kRawColumns = {"entries", "idempotency", "tree", "checkpoints", "meta"};
-
-// What the ledger wrote for its group commit of seqs [from, to), read back from its store: the
-// entries, their idempotency records, each tree row as the commit left it, the checkpoint and
-// the head, each in the raw database's column family of its kind. The few balances a commit
-// changes are left out.
-void AddCommitWrites(const Store& store, const Appended& a, uint64_t from, uint64_t to, const RawDb& raw,
-                     rocksdb::WriteBatch& wb) {
-  auto put = [&](RawColumn column, const std::string& key, const std::string& value) {
-    wb.Put(raw.column(column), key, value).PermitUncheckedError();
-  };
-  for (uint64_t seq = from; seq < to; ++seq) {
-    put(kRawEntries, EntryKey(seq), a.bytes[seq - a.first_seq]);
-    const std::string& key = a.idempotency_keys[seq - a.first_seq];
-    put(kRawIdempotency, key, Read(store, Column::kIdempotency, key));
-  }
-  for (int level = 0; (to >> level) > 0; ++level) {
-    const uint64_t first = from >> level, end = to >> level;  // the nodes the commit completed
-    for (uint64_t row = first >> kTreeRowShift; first < end && row <= (end - 1) >> kTreeRowShift; ++row) {
-      const uint64_t nodes = std::min(end, (row + 1) << kTreeRowShift) - (row << kTreeRowShift);
-      put(kRawTree, TreeKey(level, row), Read(store, Column::kTree, TreeKey(level, row)).substr(0, nodes * kHashBytes));
-    }
-  }
-  put(kRawCheckpoints, CheckpointKey(to), Read(store, Column::kCheckpoints, CheckpointKey(to)));
-  put(kRawMeta, "head", Be64(to) + std::string(kHashBytes, '\0'));
-}
-
-// The ledger's writes of a finished run, one WriteBatch per group commit (a checkpoint marks the
-// end of each).
-std::vector<rocksdb::WriteBatch> LedgerBatches(const std::string& ledger_dir, const Appended& a, const RawDb& raw) {
-  StoreOptions options;
-  options.read_only = true;
-  auto store = Store::Open(ledger_dir + "/" + kStoreDirName, options);
-  if (!store.ok()) {
-    std::fprintf(stderr, "append_bench: %s\n", store.status().ToString().c_str());
-    std::exit(1);
-  }
+// The ledger's write sets as RocksDB batches into `raw`, whose column families are the store's,
+// in order; without the state column when `with_state` is false.
+std::vector<rocksdb::WriteBatch> LedgerBatches(const std::vector<WriteSet>& writes, const RawDb& raw, bool with_state) {
   std::vector<rocksdb::WriteBatch> batches;
-  const uint64_t end = a.first_seq + a.bytes.size();
-  uint64_t from = a.first_seq;
-  std::unique_ptr<Cursor> checkpoints = (*store)->NewCursor(Column::kCheckpoints);
-  for (checkpoints->Seek(CheckpointKey(from + 1)); checkpoints->Valid() && from < end; checkpoints->Next()) {
-    const uint64_t to = *ParseBe64(checkpoints->key());
-    AddCommitWrites(**store, a, from, to, raw, batches.emplace_back());
-    from = to;
-  }
-  if (from != end) {
-    std::fprintf(stderr, "append_bench: no checkpoint at the end of the run\n");
-    std::exit(1);
+  for (const WriteSet& set : writes) {
+    rocksdb::WriteBatch& wb = batches.emplace_back();
+    for (const WriteOp& op : set.ops()) {
+      if (op.column == Column::kState && !with_state) continue;
+      rocksdb::ColumnFamilyHandle* column = raw.column(static_cast<size_t>(op.column));
+      rocksdb::Status s = op.is_delete ? wb.Delete(column, op.key) : wb.Put(column, op.key, op.value);
+      s.PermitUncheckedError();
+    }
   }
   return batches;
 }
 
+// The store's column families by name, in the order of Column.
+std::vector<std::string> StoreColumns() {
+  std::vector<std::string> names;
+  for (int i = 0; i < kColumnCount; ++i) names.emplace_back(ColumnName(static_cast<Column>(i)));
+  return names;
+}
+
+// Raw RocksDB replaying the ledger's writes (with or without the state rows): entries/s, and the
+// bytes per entry of the batches.
+std::pair<double, double> Replay(const std::string& dir, const Appended& a, bool with_state) {
+  RawDb raw(dir, StoreColumns());
+  std::vector<rocksdb::WriteBatch> batches = LedgerBatches(a.writes, raw, with_state);
+  const double bytes = BatchBytes(batches) / a.bytes.size();
+  return {raw.TimeWrites(batches, a.bytes.size()), bytes};
+}
+
 int Main(const Config& config) {
-  std::printf("%-8s %10s %14s %14s %8s %20s %8s\n", "batch", "entries", "ledger/s", "raw rocksdb/s", "ratio",
-              "raw, ledger's writes", "ratio");
+  std::printf("%-8s %10s %12s %14s %7s %14s %7s %14s %7s\n", "batch", "entries", "ledger/s", "raw rocksdb/s", "ratio",
+              "replay all/s", "ratio", "no state/s", "ratio");
   for (size_t batch : {size_t{1}, size_t{64}, size_t{1024}}) {
     if (config.only_batch != 0 && batch != config.only_batch) continue;
     size_t n = static_cast<size_t>(config.scale * (batch == 1 ? 2'000 : batch == 64 ? 25'600 : 102'400));
     auto base = std::filesystem::path(config.dir) / ("mingzhang-append-bench-" + std::to_string(::getpid()));
     std::filesystem::remove_all(base);
     Appended appended;
-    double ledger_rate = LedgerRun((base / "ledger").string(), batch, n, &appended);
+    double ledger_rate = LedgerRun((base / "ledger").string(), batch, n, false, &appended);
+    Appended observed;  // the same run again, its writes kept for the replays
+    LedgerRun((base / "ledger-observed").string(), batch, n, true, &observed);
     std::vector<rocksdb::WriteBatch> entry_batches = EntryBatches(batch, appended.bytes);
     double raw_rate = RawDb((base / "raw").string(), {}).TimeWrites(entry_batches, n);
-    double raw_ledger_rate = 0, ledger_batch_bytes = 0;
-    {
-      RawDb raw_ledger((base / "raw-ledger").string(), kRawColumns);
-      std::vector<rocksdb::WriteBatch> ledger_batches = LedgerBatches((base / "ledger").string(), appended, raw_ledger);
-      raw_ledger_rate = raw_ledger.TimeWrites(ledger_batches, n);
-      ledger_batch_bytes = BatchBytes(ledger_batches);
-    }
-    std::fprintf(stderr, "  bytes per entry in the write batches: %.0f of entries, %.0f of the ledger's writes\n",
-                 BatchBytes(entry_batches) / n, ledger_batch_bytes / n);
-    std::printf("%-8zu %10zu %14.0f %14.0f %7.1f%% %20.0f %7.1f%%\n", batch, n, ledger_rate, raw_rate,
-                100 * ledger_rate / raw_rate, raw_ledger_rate, 100 * ledger_rate / raw_ledger_rate);
+    auto [replay_rate, replay_bytes] = Replay((base / "replay").string(), observed, true);
+    auto [log_rate, log_bytes] = Replay((base / "replay-log").string(), observed, false);
+    std::fprintf(stderr, "  bytes per entry in the write batches: %.0f of entries, %.0f of the ledger's (%.0f without state rows)\n",
+                 BatchBytes(entry_batches) / n, replay_bytes, log_bytes);
+    std::printf("%-8zu %10zu %12.0f %14.0f %6.1f%% %14.0f %6.1f%% %14.0f %6.1f%%\n", batch, n, ledger_rate, raw_rate,
+                100 * ledger_rate / raw_rate, replay_rate, 100 * ledger_rate / replay_rate, log_rate,
+                100 * ledger_rate / log_rate);
     std::fflush(stdout);
     std::filesystem::remove_all(base);
   }

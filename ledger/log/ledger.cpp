@@ -84,6 +84,7 @@ Result<std::unique_ptr<Ledger>> Ledger::OpenWith(const LedgerOptions& options, c
   store_options.faults = options.storage_faults;
   store_options.stats_dump_period_s = options.store_stats_period_s;
   store_options.on_write_state = options.on_write_state;
+  store_options.observe_writes = options.observe_writes;
   if (!store_exists) MZ_RETURN_IF_ERROR(CreateStore(options, key, store_dir, store_options));
   // An existing log on a full disk is still served for reading; a new one is not made there.
   store_options.read_only_on_storage_error = true;

@@ -64,6 +64,7 @@ struct LedgerOptions {
   bool create_if_missing = true;
   std::function<int64_t()> clock_ms;  // defaults to the system clock
   std::shared_ptr<StorageFaults> storage_faults;  // tests only (store.h); mingzhangd sets none
+  std::function<void(const WriteSet&)> observe_writes;  // benches only: StoreOptions::observe_writes
   unsigned store_stats_period_s = kStatsDumpPeriodSecondsDefault;  // RocksDB's statistics dump
   std::function<void(const Status&)> on_write_state;  // StoreOptions::on_write_state
   // The state machine the log keeps (state_machine.h), made over the store with the cache budget

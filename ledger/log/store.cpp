@@ -435,6 +435,7 @@ struct Store::Impl {
   rocksdb::DBOptions db_options;
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
   std::function<void(const Status&)> on_write_state;
+  std::function<void(const WriteSet&)> observe_writes;
   // Declared before the instances, which use them until they are deleted.
   std::unique_ptr<rocksdb::Env> env;        // with faults only
   std::shared_ptr<rocksdb::FileSystem> fs;  // what the store's files are written through
@@ -577,6 +578,7 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& dir, const StoreOp
   auto impl = std::make_unique<Impl>();
   impl->dir = dir;
   impl->on_write_state = options.on_write_state;
+  impl->observe_writes = options.observe_writes;
   rocksdb::DBOptions& db_options = impl->db_options;
   db_options.create_if_missing = options.create_if_missing;
   db_options.create_missing_column_families = options.create_if_missing;
@@ -673,6 +675,7 @@ Status Store::Write(const WriteSet& writes, bool sync) {
   std::shared_ptr<const Instance> held = impl_->Acquire();
   if (!held) return Reopening();
   const Instance& in = *held;
+  if (impl_->observe_writes) impl_->observe_writes(writes);
   rocksdb::WriteBatch batch(writes.payload_bytes() + writes.ops().size() * 16);
   for (const WriteOp& op : writes.ops()) {
     rocksdb::Status s = op.is_delete ? batch.Delete(in.handle(op.column), ToSlice(op.key))

@@ -105,6 +105,9 @@ struct StoreOptions {
   // when they are taken again, with OkStatus. Must not block or call back into the store.
   std::function<void(const Status&)> on_write_state;
   std::shared_ptr<StorageFaults> faults;  // tests only; empty: the plain file system
+  // Benches only (bench/append_bench.cpp replays them into a bare RocksDB): sees each write set
+  // the store is about to write, on the writing thread.
+  std::function<void(const WriteSet&)> observe_writes;
 };
 
 // A consistent read of the store as of one write: what readers use so that every row they read
