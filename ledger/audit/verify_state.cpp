@@ -109,7 +109,7 @@ std::string DescribeStateRow(std::string_view key) {
   if (key.empty()) return "(empty key)";
   std::string rest(key.substr(1));
   // Seqs are the last 8 bytes of the keys of entries' own rows: shown as numbers.
-  const std::string_view seq_kinds = "pdrexn";
+  const std::string_view seq_kinds = "pdrexnw";
   if (seq_kinds.find(key[0]) != std::string_view::npos && rest.size() >= 9) {
     if (std::optional<uint64_t> seq = ParseBe64(std::string_view(rest).substr(rest.size() - 8))) {
       rest = rest.substr(0, rest.size() - 9) + "/seq " + std::to_string(*seq);
@@ -158,7 +158,7 @@ Result<std::optional<StateDifference>> CheckCommunityState(std::shared_ptr<const
                                                     " (its registration, totals and entries digest) differs from a "
                                                     "replay of its entries"});
   }
-  for (const char kind : std::string_view("ubgopdrexqn")) {
+  for (const char kind : std::string_view("ubgopdrexqnw")) {
     const std::string prefix = state_key::Prefix(kind, community_id);
     MZ_ASSIGN_OR_RETURN(auto expected, Collect(replayed, prefix));
     std::unique_ptr<Cursor> cursor = view->NewCursor(Column::kState);

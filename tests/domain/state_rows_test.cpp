@@ -5,6 +5,8 @@
 
 #include <rocksdb/db.h>
 
+#include "ledger/audit/verify.h"
+#include "ledger/audit/verify_state.h"
 #include "ledger/domain/state_rows.h"
 #include "ledger/log/keys.h"
 #include "mingzhang/v1/state.pb.h"
@@ -34,6 +36,16 @@ std::vector<uint64_t> TwoCommunities(District& ledger, int payments) {
     if (in_garden) garden.push_back(seq);
   }
   return garden;
+}
+
+// The seqs of garden's unit A's payments among TwoCommunities' `payments`: payment i is at seq
+// garden[2] + i, and unit A's when it is garden's (i % 3 != 2) and i is odd.
+std::vector<uint64_t> UnitASeqs(const std::vector<uint64_t>& garden, int payments) {
+  std::vector<uint64_t> seqs;
+  for (int i = 0; i < payments; ++i) {
+    if (i % 3 != 2 && i % 2 == 1) seqs.push_back(garden[2] + i);
+  }
+  return seqs;
 }
 
 // Every row of a column, by key.
@@ -99,11 +111,7 @@ TEST_CASE("a unit's payments: one row per 16, the rest in its row, all listed in
   std::vector<uint64_t> unit_a;  // garden's unit A: every other garden payment
   {
     auto ledger = OpenDomainLedger(dir);
-    const std::vector<uint64_t> garden = TwoCommunities(*ledger, 200);
-    // Payment i is at seq garden[2] + i, and unit A's when it is garden's (i % 3 != 2) and i is odd.
-    for (int i = 0; i < 200; ++i) {
-      if (i % 3 != 2 && i % 2 == 1) unit_a.push_back(garden[2] + i);
-    }
+    unit_a = UnitASeqs(TwoCommunities(*ledger, 200), 200);
     REQUIRE(unit_a.size() == 67);
     // A reversal of one payment in a full row and of one in the unit's own row: both stay listed.
     MustAppend(*ledger, Reversal("garden", FirmActor("acme"), unit_a[3]));
@@ -135,6 +143,32 @@ TEST_CASE("a unit's payments: one row per 16, the rest in its row, all listed in
   REQUIRE(unit.ParseFromString(state.at(state_key::Unit("garden", "A"))));
   CHECK(std::vector<uint64_t>(unit.payment_seqs().begin(), unit.payment_seqs().end()) ==
         std::vector<uint64_t>(unit_a.begin() + 64, unit_a.end()));
+}
+
+TEST_CASE("a changed row of a unit's payments is named by mingzhang verify and by the scrub", "[state-rows]") {
+  TempDir dir;
+  std::vector<uint64_t> garden;
+  {
+    auto ledger = OpenDomainLedger(dir);
+    garden = TwoCommunities(*ledger, 200);
+  }
+  const uint64_t row_last = UnitASeqs(garden, 200)[15];  // unit A's first row of payments ends there
+  const std::string key = state_key::UnitPayments("garden", "A", row_last);
+  {
+    RawDb db(dir.path());
+    std::vector<uint64_t> seqs = DecodeSeqsRow(db.Get("state", key), kUnitPaymentRowSeqs, "unit payments").value();
+    seqs[3] += 1;  // still increasing: A's payments are at least two seqs apart
+    db.Put("state", key, EncodeEntrySeqs(seqs));
+  }
+  auto ledger = OpenDomainLedger(dir);
+  const std::string named = "the state row unit payments garden/A/seq " + std::to_string(row_last);
+  Result<VerifyReport> report = VerifyLog(ledger->store(), ledger->verifier());
+  REQUIRE(report.ok());
+  CHECK_THAT(report->ToString(), Catch::Contains("state-mismatch: " + named + " differs"));
+  auto scrub = CheckEveryCommunity(ledger->store(), nullptr);
+  REQUIRE(scrub.ok());
+  REQUIRE(scrub->has_value());
+  CHECK_THAT((*scrub)->detail, Catch::Contains(named));
 }
 
 TEST_CASE("rows of another format, or of a store that names none, are built again at opening", "[state-rows]") {
