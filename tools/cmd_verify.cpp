@@ -65,7 +65,9 @@ int VerifyOffline(const Args& args, const std::string& dir) {
   if (!store.ok()) return Fail(store.status());
   Result<NoteVerifier> verifier = TrustedVerifier(args, **store, dir);
   if (!verifier.ok()) return Fail(verifier.status());
-  Result<VerifyReport> report = VerifyLog(**store, *verifier);
+  VerifyOptions options;
+  options.scratch_dir = args.GetOr("scratch-dir", "");
+  Result<VerifyReport> report = VerifyLog(**store, *verifier, options);
   if (!report.ok()) return Fail(report.status());
   std::cout << report->ToString() << "\n";
   return report->ok() ? kExitOk : kExitProblem;
@@ -622,6 +624,7 @@ class OnlineVerification {
 
 int VerifyOnline(const Args& args, const std::string& url) {
   if (args.Has("data-dir")) return Usage("give --server or --data-dir, not both");
+  if (args.Has("scratch-dir")) return Usage("--scratch-dir is for verify --data-dir");
   Result<ServerUrl> server = ServerUrl::Parse(url);
   if (!server.ok()) return Fail(server.status());
   return OnlineVerification(args, *server).Run();
@@ -643,16 +646,19 @@ int Verify(const Args& args) {
 const Command& VerifyCommand() {
   static const Command command{
       "verify",
-      "  verify --data-dir DIR [--verifier-key S | --key PUB.pem]\n"
+      "  verify --data-dir DIR [--verifier-key S | --key PUB.pem] [--scratch-dir D]\n"
       "                                          offline: check every entry, the chain, the tree and\n"
-      "                                          every signed checkpoint; exit 0 only if all hold\n"
+      "                                          every signed checkpoint, and the state rows against a\n"
+      "                                          replay kept in a store under D (default: the system's\n"
+      "                                          temporary directory); exit 0 only if all hold\n"
       "  verify --server URL --token-file F [--state-file F] [--verifier-key S | --key PUB.pem]\n"
       "         [--parallel N] [--skip-proofs]   online: fetch the checkpoint and every entry, check\n"
       "                                          the signature, chain and root, every entry's inclusion\n"
       "                                          proof (unless --skip-proofs), and that the log only\n"
       "                                          grew since the checkpoint remembered in the state file\n"
       "                                          (default ~/.mingzhang/verify-<origin>.state)\n",
-      {"data-dir", "verifier-key", "key", "server", "token-file", "state-file", "parallel"}, {"skip-proofs"}, {},
+      {"data-dir", "verifier-key", "key", "server", "token-file", "state-file", "parallel", "scratch-dir"},
+      {"skip-proofs"}, {},
       Verify};
   return command;
 }

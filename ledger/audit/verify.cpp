@@ -1,6 +1,9 @@
 #include "ledger/audit/verify.h"
 #include "ledger/audit/verify_state.h"
 
+#include <stdlib.h>
+
+#include <filesystem>
 #include <map>
 #include <memory>
 #include <vector>
@@ -152,6 +155,7 @@ class Verifier {
  public:
   Verifier(const Store& store, const NoteVerifier& key, const VerifyOptions& options)
       : store_(store), key_(key), options_(options), tree_(store) {}
+  ~Verifier();
   Result<VerifyReport> Run();
 
  private:
@@ -173,6 +177,8 @@ class Verifier {
   bool CheckRecords(const ScanChunk<RecordDigest>& chunk);
   Result<bool> CheckIdempotencyRecords();
   Result<bool> CheckBalances();
+  Status OpenReplay();
+  Status FlushReplay();
 
   const Store& store_;
   const NoteVerifier& key_;
@@ -184,7 +190,13 @@ class Verifier {
   uint64_t head_size_ = 0;
   Hash head_chain_{};
   bool head_checkpoint_checked_ = false;  // the checkpoint at head_checkpoint_size_ was checked
-  Domain domain_;                                 // the replay, with options_.balances
+  // The replay, with options_.balances: a domain over a scratch store in replay_dir_, its rows
+  // written every kVerifyReplayChunkEntries entries (replay_unwritten_ since the last write).
+  std::filesystem::path replay_dir_;
+  std::unique_ptr<Store> replay_store_;
+  std::unique_ptr<Domain> replay_;
+  uint64_t replay_unwritten_ = 0;
+  Status replay_error_;  // a failed write of the scratch store: an I/O error, not a finding
   std::vector<ExpectedRecord> records_;           // by seq, with options_.idempotency_records
   std::vector<bool> records_seen_;                // by seq: its idempotency record was read
   std::unique_ptr<Cursor> checkpoints_;
@@ -265,12 +277,49 @@ bool Verifier::ReplayEntry(const EntryDigest& digest) {
     records_.push_back(*digest.record);
   }
   if (options_.balances) {
-    if (Status s = domain_.Record(digest.entry, digest.leaf); !s.ok()) {
+    if (Status s = replay_->Record(digest.entry, digest.leaf); !s.ok()) {
       return Fail(Finding::kModified, digest.entry.seq(), "entry " + std::to_string(digest.entry.seq()) +
                                                               " cannot be replayed: " + s.message());
     }
+    if (++replay_unwritten_ == kVerifyReplayChunkEntries) {
+      replay_error_ = FlushReplay();
+      return replay_error_.ok();
+    }
   }
   return true;
+}
+
+Verifier::~Verifier() {
+  replay_.reset();
+  replay_store_.reset();
+  std::error_code ignored;
+  if (!replay_dir_.empty()) std::filesystem::remove_all(replay_dir_, ignored);
+}
+
+Status Verifier::OpenReplay() {
+  std::error_code ec;
+  std::filesystem::path parent = options_.scratch_dir.empty() ? std::filesystem::temp_directory_path(ec)
+                                                              : std::filesystem::path(options_.scratch_dir);
+  std::string pattern = (parent / "mingzhang-verify-XXXXXX").string();
+  if (ec || ::mkdtemp(pattern.data()) == nullptr) {
+    return Unavailable("io-error", "cannot make a scratch directory for the replay in " + parent.string());
+  }
+  replay_dir_ = pattern;
+  StoreOptions options;
+  options.stats_dump_period_s = 0;
+  MZ_ASSIGN_OR_RETURN(replay_store_, Store::Open(replay_dir_.string(), options));
+  replay_ = std::make_unique<Domain>(*replay_store_, kVerifyReplayCacheBytes);
+  return OkStatus();
+}
+
+// The replay's rows so far into its scratch store (not synced: it is thrown away at the end).
+Status Verifier::FlushReplay() {
+  WriteSet writes;
+  replay_->Seal(writes);
+  MZ_RETURN_IF_ERROR(replay_store_->Write(writes, /*sync=*/false));
+  replay_->Durable();
+  replay_unwritten_ = 0;
+  return OkStatus();
 }
 
 // Every idempotency record names an entry with its key and request fingerprint, and every entry
@@ -318,7 +367,8 @@ bool Verifier::CheckRecords(const ScanChunk<RecordDigest>& chunk) {
 // The state column holds exactly the rows a replay of the log makes (verify_state.h): balances,
 // units, ballots, digests and every other kind, each with its value.
 Result<bool> Verifier::CheckBalances() {
-  MZ_ASSIGN_OR_RETURN(std::optional<StateDifference> difference, CompareStateRows(store_, domain_.rows()));
+  MZ_RETURN_IF_ERROR(FlushReplay());
+  MZ_ASSIGN_OR_RETURN(std::optional<StateDifference> difference, CompareStateColumns(store_, *replay_store_));
   if (!difference) return true;
   return Fail(difference->balance ? Finding::kBalanceMismatch : Finding::kStateMismatch, std::nullopt,
               difference->detail);
@@ -435,6 +485,7 @@ Result<VerifyReport> Verifier::Run() {
     return report_;
   }
   origin_ = std::move(*origin);
+  if (options_.balances) MZ_RETURN_IF_ERROR(OpenReplay());
   // Read before any cursor is opened: every cursor then sees all the head covers.
   if (!ReadHead()) return report_;
   if (options_.as_of_head) {
@@ -456,6 +507,7 @@ Result<VerifyReport> Verifier::Run() {
   }
   MZ_RETURN_IF_ERROR(checkpoints_->status());
   MZ_RETURN_IF_ERROR(tree_.status());
+  MZ_RETURN_IF_ERROR(replay_error_);
   if (report_.stopped) return report_;
   // With as_of_head the scan stops at the head's size without a finding.
   ok = report_.ok();

@@ -60,6 +60,10 @@ struct VerifyOptions {
   // a replay of the log gives. The replay is about as long as the daemon's own at start-up.
   bool idempotency_records = true;
   bool balances = true;
+  // Where the replay for `balances` keeps its rows: a RocksDB store made in a new directory here
+  // and deleted at the end (empty: the system's temporary directory), so that a verification's
+  // memory does not grow with the log. It needs about the state column's size on disk.
+  std::string scratch_dir;
   // A store written meanwhile (the daemon's scrub, ledger/audit/scrub.h): the log as of the head read
   // when verification starts — its entries, the tree over them, the checkpoints up to its size
   // (the one at its size always with its signature), their idempotency records and the head's
@@ -79,6 +83,11 @@ struct VerifyOptions {
 // leaf the tree holds, linked by prev_hash to the entry before it — and the last one's hash
 // against the head's chain hash. A finding names the seq as VerifyLog would for the same change.
 Result<VerifyReport> VerifyHead(const Store& store, const NoteVerifier& verifier, uint64_t last_entries);
+
+// The replay for VerifyOptions::balances writes its rows to its scratch store every this many
+// entries, and keeps at most this much of them decoded in memory.
+inline constexpr uint64_t kVerifyReplayChunkEntries = 100'000;
+inline constexpr size_t kVerifyReplayCacheBytes = 64 << 20;
 
 // The returned Status is an I/O failure; what is wrong with the data is in the report.
 Result<VerifyReport> VerifyLog(const Store& store, const NoteVerifier& verifier, const VerifyOptions& options = {});

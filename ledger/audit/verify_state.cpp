@@ -78,19 +78,51 @@ StateDifference Changed(std::string_view key, std::string_view stored, std::stri
   return {false, "the state row " + DescribeStateRow(key) + " differs from what a replay of the log makes"};
 }
 
-// Walks `stored` (a cursor at its first row) and `expected` in key order together, both limited
+// Rows held in memory as a cursor (a replay's, collected).
+class MapCursor final : public Cursor {
+ public:
+  explicit MapCursor(std::map<std::string, std::string> rows) : rows_(std::move(rows)), it_(rows_.begin()) {}
+  void Seek(std::string_view key) override { it_ = rows_.lower_bound(std::string(key)); }
+  bool Valid() const override { return it_ != rows_.end(); }
+  void Next() override { ++it_; }
+  std::string_view key() const override { return it_->first; }
+  std::string_view value() const override { return it_->second; }
+  Status status() const override { return OkStatus(); }
+
+ private:
+  std::map<std::string, std::string> rows_;
+  std::map<std::string, std::string>::const_iterator it_;
+};
+
+// Walks `stored` and `expected` (cursors at their first rows) in key order together, both limited
 // to keys starting with `prefix`; the first row that differs is the answer.
-Result<std::optional<StateDifference>> CompareRange(Cursor& stored, const std::map<std::string, std::string>& expected,
-                                                    std::string_view prefix) {
-  auto it = expected.begin();
-  for (; stored.Valid() && stored.key().starts_with(prefix); stored.Next(), ++it) {
-    const std::string key(stored.key());
-    if (it == expected.end() || key < it->first) return std::optional(Extra(key));
-    if (it->first < key) return std::optional(Missing(it->first, it->second));
-    if (stored.value() != it->second) return std::optional(Changed(key, stored.value(), it->second));
+Result<std::optional<StateDifference>> CompareRange(Cursor& stored, Cursor& expected, std::string_view prefix) {
+  auto in_range = [&](const Cursor& c) { return c.Valid() && c.key().starts_with(prefix); };
+  for (; in_range(stored); stored.Next(), expected.Next()) {
+    if (!in_range(expected) || stored.key() < expected.key()) return std::optional(Extra(stored.key()));
+    if (expected.key() < stored.key()) return std::optional(Missing(expected.key(), expected.value()));
+    if (stored.value() != expected.value()) return std::optional(Changed(stored.key(), stored.value(), expected.value()));
   }
   MZ_RETURN_IF_ERROR(stored.status());
-  if (it != expected.end()) return std::optional(Missing(it->first, it->second));
+  MZ_RETURN_IF_ERROR(expected.status());
+  if (in_range(expected)) return std::optional(Missing(expected.key(), expected.value()));
+  return std::optional<StateDifference>();
+}
+
+// Rows of another format than this version makes cannot be compared with its replay.
+Result<std::optional<StateDifference>> CheckMarkers(const Store& store) {
+  MZ_ASSIGN_OR_RETURN(std::optional<std::string> head, store.Get(Column::kMeta, kMetaHead));
+  MZ_ASSIGN_OR_RETURN(std::optional<std::string> state_head, store.Get(Column::kMeta, kMetaStateHead));
+  if (head != state_head) {
+    return std::optional(StateDifference{false, "the state rows are marked as of another head than the log's"});
+  }
+  MZ_ASSIGN_OR_RETURN(std::optional<std::string> format, store.Get(Column::kMeta, kMetaStateFormat));
+  if (format != kStateFormat) {
+    return std::optional(StateDifference{
+        false, "the state rows are of format " + format.value_or("(none named)") + ", not " +
+                   std::string(kStateFormat) + " as this version makes them: mingzhangd builds them again from "
+                   "the entries when it next opens the store"});
+  }
   return std::optional<StateDifference>();
 }
 
@@ -122,15 +154,23 @@ std::string DescribeStateRow(std::string_view key) {
 }
 
 Result<std::optional<StateDifference>> CompareStateRows(const Store& store, const RowSource& replayed) {
-  MZ_ASSIGN_OR_RETURN(std::optional<std::string> head, store.Get(Column::kMeta, kMetaHead));
-  MZ_ASSIGN_OR_RETURN(std::optional<std::string> state_head, store.Get(Column::kMeta, kMetaStateHead));
-  if (head != state_head) {
-    return std::optional(StateDifference{false, "the state rows are marked as of another head than the log's"});
-  }
-  MZ_ASSIGN_OR_RETURN(auto expected, Collect(replayed, ""));
+  MZ_ASSIGN_OR_RETURN(std::optional<StateDifference> marker, CheckMarkers(store));
+  if (marker) return marker;
+  MZ_ASSIGN_OR_RETURN(auto rows, Collect(replayed, ""));
+  MapCursor expected(std::move(rows));
   std::unique_ptr<Cursor> cursor = store.NewCursor(Column::kState, Store::Access::kScan);
   cursor->Seek("");
   return CompareRange(*cursor, expected, "");
+}
+
+Result<std::optional<StateDifference>> CompareStateColumns(const Store& store, const Store& replayed) {
+  MZ_ASSIGN_OR_RETURN(std::optional<StateDifference> marker, CheckMarkers(store));
+  if (marker) return marker;
+  std::unique_ptr<Cursor> expected = replayed.NewCursor(Column::kState, Store::Access::kScan);
+  std::unique_ptr<Cursor> cursor = store.NewCursor(Column::kState, Store::Access::kScan);
+  expected->Seek("");
+  cursor->Seek("");
+  return CompareRange(*cursor, *expected, "");
 }
 
 Result<std::optional<StateDifference>> CheckCommunityState(std::shared_ptr<const StoreView> view,
@@ -160,7 +200,8 @@ Result<std::optional<StateDifference>> CheckCommunityState(std::shared_ptr<const
   }
   for (const char kind : std::string_view("ubgopdrexqnw")) {
     const std::string prefix = state_key::Prefix(kind, community_id);
-    MZ_ASSIGN_OR_RETURN(auto expected, Collect(replayed, prefix));
+    MZ_ASSIGN_OR_RETURN(auto rows, Collect(replayed, prefix));
+    MapCursor expected(std::move(rows));
     std::unique_ptr<Cursor> cursor = view->NewCursor(Column::kState);
     cursor->Seek(prefix);
     MZ_ASSIGN_OR_RETURN(std::optional<StateDifference> difference, CompareRange(*cursor, expected, prefix));

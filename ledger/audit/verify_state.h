@@ -21,8 +21,11 @@ struct StateDifference {
 };
 
 // Every row of the state column against `replayed`, the rows of a replay of every entry of the
-// log; and the state's head marker against the log's head.
+// log; and the state's head marker against the log's head, its format against this version's.
 Result<std::optional<StateDifference>> CompareStateRows(const Store& store, const RowSource& replayed);
+// The same against a store whose state column holds the replay (mingzhang verify replays into
+// one, so that its memory does not grow with the log): both columns walked in key order.
+Result<std::optional<StateDifference>> CompareStateColumns(const Store& store, const Store& replayed);
 
 // One community's rows against a replay of its entries alone, found by its entry index; the
 // count and chained digest of those entries in its row tie the index to the log, so an index row
