@@ -27,6 +27,7 @@
 #include "ledger/views/json/view_json.h"
 #include "ledger/views/views.h"
 #include "mingzhang/v1/ledger.pb.h"
+#include "mingzhang/v1/state.pb.h"
 #include "tools/cli.h"
 
 namespace mingzhang::cli {
@@ -149,16 +150,18 @@ struct Replay {
   CompactRange range;  // leaves 0.. while the export is contiguous from seq 0
   bool contiguous = true;
   uint64_t counted = 0;
+  uint64_t community_entries = 0;  // the community's entry count in its row, as last read
 };
 
 // Records `entry` and keeps its leaf hash when the domain counts it for the statement's community
-// (it holds the entry among the community's), for /2's digest, which the domain does not keep.
+// (the community's entry count in its row went up), for /2's digest, which the domain does not keep.
 Status RecordEntry(const v1::Entry& entry, const Hash& leaf, Replay& r) {
   MZ_RETURN_IF_ERROR(r.domain.Record(entry, leaf));
-  StateReader reader(r.domain.rows());
-  const std::optional<uint64_t> before = entry.seq() == 0 ? std::nullopt : std::optional<uint64_t>(entry.seq() - 1);
-  MZ_ASSIGN_OR_RETURN(std::vector<uint64_t> next, reader.CommunitySeqs(r.community_id, before, 1));
-  if (!next.empty() && next[0] == entry.seq()) r.community_leaves.push_back(leaf);
+  MZ_ASSIGN_OR_RETURN(std::optional<std::string> row, r.domain.rows().Get(state_key::Community(r.community_id)));
+  v1::CommunityRow community;
+  if (row && !community.ParseFromString(*row)) return DataLoss("state-corrupt", "the community's row does not decode");
+  if (community.entries() != r.community_entries) r.community_leaves.push_back(leaf);
+  r.community_entries = community.entries();
   return OkStatus();
 }
 

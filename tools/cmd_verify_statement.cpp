@@ -15,12 +15,6 @@
 namespace mingzhang::cli {
 namespace {
 
-std::string KeyIdHex(uint32_t id) {
-  std::string bytes(4, '\0');
-  for (int i = 0; i < 4; ++i) bytes[static_cast<size_t>(i)] = static_cast<char>(id >> (24 - 8 * i));
-  return HexEncode(bytes);
-}
-
 int Invalid(const std::string& why) {
   std::cout << "INVALID: " << why << "\n";
   return kExitProblem;

@@ -185,6 +185,8 @@ bool ValidKeyName(std::string_view name) {
   });
 }
 
+std::string KeyIdHex(uint32_t key_id) { return HexEncode(BigEndianBytes(key_id)); }
+
 uint32_t NoteKeyId(std::string_view key_name, const PublicKey& key) {
   std::string preimage(key_name);
   preimage += '\n';

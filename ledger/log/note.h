@@ -41,6 +41,8 @@ Result<Checkpoint> ParseCheckpoint(std::string_view text);
 // Key names are non-empty and contain no Unicode space, no '+'.
 bool ValidKeyName(std::string_view name);
 uint32_t NoteKeyId(std::string_view key_name, const PublicKey& key);
+// A key id as notes and signed statements show it: its 4 bytes, big-endian, in hex.
+std::string KeyIdHex(uint32_t key_id);
 
 struct NoteVerifier {
   std::string name;

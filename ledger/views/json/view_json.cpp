@@ -38,13 +38,6 @@ json ToJson(const RemunerationLine& r) {
               {"taken_in_period", Fen(r.taken_in_period_fen)}};
 }
 
-// The key id as the note names it: its 4 bytes, big-endian, in hex.
-std::string KeyIdHex(uint32_t key_id) {
-  std::string id(4, '\0');
-  for (int i = 0; i < 4; ++i) id[i] = static_cast<char>(key_id >> (24 - 8 * i));
-  return HexEncode(id);
-}
-
 json ToJson(const SpendingItem& item) {
   return json{{"seq", std::to_string(item.seq)},
               {"category", v1::Category_Name(item.category)},
@@ -90,21 +83,21 @@ const char* DirectionName(Direction d) { return d == Direction::kCredit ? "credi
 
 json ToJson(const ReconcileTotal& t) {
   return {{"count", t.count},
-          {"amount", std::to_string(t.amount_fen)},
-          {"credit", std::to_string(t.credit_fen)},
-          {"debit", std::to_string(t.debit_fen)}};
+          {"amount", Fen(t.amount_fen)},
+          {"credit", Fen(t.credit_fen)},
+          {"debit", Fen(t.debit_fen)}};
 }
 
 json ToJson(const BankLine& l) {
   return {{"line", l.line_number},           {"date", l.date},
-          {"amount", std::to_string(l.amount_fen)}, {"direction", DirectionName(l.direction)},
+          {"amount", Fen(l.amount_fen)}, {"direction", DirectionName(l.direction)},
           {"counterparty", l.counterparty},  {"reference", l.reference}};
 }
 
 json ToJson(const LedgerItem& i) {
   return {{"seq", std::to_string(i.seq)},
           {"date", i.date},
-          {"amount", std::to_string(i.amount_fen)},
+          {"amount", Fen(i.amount_fen)},
           {"direction", DirectionName(i.direction)},
           {"reference", i.reference}};
 }
