@@ -192,18 +192,7 @@ Result<std::optional<std::string>> Domain::GetRow(std::string_view key) const {
     if (auto it = layer->rows.find(key); it != layer->rows.end()) return it->second;
   }
   if (store_ == nullptr) return std::optional<std::string>();
-  if (auto cached = row_cache_.find(std::string(key)); cached != row_cache_.end()) {
-    return std::optional<std::string>(cached->second);
-  }
-  MZ_ASSIGN_OR_RETURN(std::optional<std::string> row, store_->Get(Column::kState, key));
-  if (row) {
-    if (row_cache_.size() >= kRowCacheEntries) {
-      row_cache_.erase(row_cache_order_.front());
-      row_cache_order_.pop_front();
-    }
-    if (row_cache_.emplace(key, *row).second) row_cache_order_.emplace_back(key);
-  }
-  return row;
+  return store_->Get(Column::kState, key);
 }
 
 void Domain::PutRow(std::string key, std::string value) { layers_.back().rows[std::move(key)] = std::move(value); }
@@ -312,15 +301,7 @@ void Domain::Forget(const Layer& layer) {
 }
 
 void Domain::Durable() {
-  if (layers_.size() > 1) {
-    for (const auto& [key, value] : layers_.front().rows) {
-      auto cached = row_cache_.find(key);
-      if (cached == row_cache_.end()) continue;
-      if (value) cached->second = *value;
-      else row_cache_.erase(cached);  // its key stays in the order: dropping it then is harmless
-    }
-    layers_.pop_front();
-  }
+  if (layers_.size() > 1) layers_.pop_front();
   if (cached_bytes_ <= cache_bytes_budget_) return;
   std::set<std::string> pending;
   for (const Layer& layer : layers_) pending.insert(layer.communities.begin(), layer.communities.end());
@@ -414,7 +395,7 @@ Status Domain::Record(const v1::Entry& entry, const Hash& leaf_hash) {
   switch (entry.body_case()) {
     case v1::Entry::kUnits:
       for (const v1::Unit& u : entry.units().units()) {
-        auto [it, added] = c.units.try_emplace(u.unit_id());
+        auto it = c.units.try_emplace(u.unit_id()).first;
         UnitState& unit = it->second;
         unit.area_centi_m2 = u.area_centi_m2();
         unit.label = u.label();
@@ -498,8 +479,6 @@ MonthActivity& Domain::Month(CommunityState& c, MonthIndex month) {
   return c.months[month];
 }
 
-// Adds (sign +1) or takes back (-1) a payment's parts in its unit's row and its months' totals;
-// a payment recorded (`recorded_seq`) joins the unit's list of payments.
 Result<UnitState*> Domain::LoadedUnit(CommunityState& c, const std::string& unit_id) {
   Cached& cached = *communities_.at(c.community_id);
   auto unit = c.units.find(unit_id);
@@ -514,6 +493,8 @@ Result<UnitState*> Domain::LoadedUnit(CommunityState& c, const std::string& unit
   return &unit->second;
 }
 
+// Adds (sign +1) or takes back (-1) a payment's parts in its unit's row and its months' totals;
+// a payment recorded (`recorded_seq`) joins the unit's list of payments, each 16 in a row of their own.
 Status Domain::AddPaidMonths(CommunityState& c, const PaymentState& p, int sign, std::optional<uint64_t> recorded_seq) {
   MZ_ASSIGN_OR_RETURN(UnitState* unit, LoadedUnit(c, p.unit_id));
   PaymentState counted = p;

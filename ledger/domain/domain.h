@@ -16,7 +16,6 @@
 #include <map>
 #include <optional>
 #include <set>
-#include <unordered_map>
 #include <string>
 #include <vector>
 
@@ -226,8 +225,6 @@ class RowSource {
 // store holds; communities are cached decoded (every rule reads them) up to `cache_bytes`, and
 // the rest is read row by row. Without a store (a replay: a statement at a past size, a
 // verification), every row is kept here.
-// Rows the sequencer keeps as read from the store (Domain::GetRow): ~100 bytes each.
-inline constexpr size_t kRowCacheEntries = 1 << 16;
 
 class Domain final : public StateMachine {
  public:
@@ -299,11 +296,6 @@ class Domain final : public StateMachine {
   void Forget(const Layer& layer);
 
   const Store* store_ = nullptr;
-  // Rows read from the store as they are durable (a unit's row, rewritten at each payment, is read
-  // again at the next): refreshed when a batch that wrote one is durable, the oldest dropped
-  // beyond kRowCacheEntries. Never holds a row of a batch not yet durable.
-  mutable std::unordered_map<std::string, std::string> row_cache_;
-  mutable std::deque<std::string> row_cache_order_;
   size_t cache_bytes_budget_ = 0;
   size_t cached_bytes_ = 0;
   uint64_t uses_ = 0;  // a clock for least-recently-used
