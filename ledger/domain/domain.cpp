@@ -139,6 +139,7 @@ struct Domain::Cached {
   // Units (in state.units) whose paid months and payment seqs are held; those changed, with ids.
   std::unordered_set<const UnitState*> units_loaded;
   std::unordered_map<const UnitState*, const std::string*> units_changed;
+  int64_t units_detail_bytes = 0;  // UnitDetailBytes of the units loaded, kept as they change
 };
 
 // The rows one batch wrote (nullopt: deleted), and the communities and firms it changed: what is
@@ -210,9 +211,14 @@ namespace {
 // What a decoded community holds in memory, roughly: what the cache budget counts.
 size_t EstimateBytes(const CommunityState& c) {
   size_t bytes = 1024 + c.units.size() * 128 + c.balances.size() * 96 + c.months.size() * 192;
-  for (const auto& [id, u] : c.units) bytes += u.paid_by_month.size() * 16 + u.payment_seqs.size() * 8;
   for (const auto& [id, p] : c.proposals) bytes += 512 + p.ballots.size() * 64;
   return bytes;
+}
+
+// What a unit's paid months and payment seqs hold in memory, roughly (counted as they change, not
+// by walking every unit at each batch).
+int64_t UnitDetailBytes(const UnitState& u) {
+  return static_cast<int64_t>(u.paid_by_month.size() * 16 + u.payment_seqs.size() * 8);
 }
 
 }  // namespace
@@ -269,7 +275,7 @@ void Domain::FlushCommunities() {
     cached.months_changed.clear();
     cached.proposals_changed.clear();
     cached_bytes_ -= cached.bytes;
-    cached.bytes = EstimateBytes(c);
+    cached.bytes = EstimateBytes(c) + static_cast<size_t>(cached.units_detail_bytes);
     cached_bytes_ += cached.bytes;
   }
   for (const std::string& id : layers_.back().firms) PutRow(state_key::Firm(id), EncodeFirm(firms_.at(id)));
@@ -488,6 +494,7 @@ Result<UnitState*> Domain::LoadedUnit(CommunityState& c, const std::string& unit
     if (!row) return DataLoss("state-corrupt", "unit " + unit_id + " has no state row");
     MZ_ASSIGN_OR_RETURN(unit->second, DecodeUnit(*row));
     cached.units_loaded.insert(&unit->second);
+    cached.units_detail_bytes += UnitDetailBytes(unit->second);
   }
   cached.units_changed.emplace(&unit->second, &unit->first);
   return &unit->second;
@@ -497,6 +504,8 @@ Result<UnitState*> Domain::LoadedUnit(CommunityState& c, const std::string& unit
 // a payment recorded (`recorded_seq`) joins the unit's list of payments, each 16 in a row of their own.
 Status Domain::AddPaidMonths(CommunityState& c, const PaymentState& p, int sign, std::optional<uint64_t> recorded_seq) {
   MZ_ASSIGN_OR_RETURN(UnitState* unit, LoadedUnit(c, p.unit_id));
+  Cached& cached = *communities_.at(c.community_id);
+  cached.units_detail_bytes -= UnitDetailBytes(*unit);
   PaymentState counted = p;
   counted.reversed = false;  // its parts as they were counted
   for (MonthIndex m = p.first_month; m < p.first_month + p.months; ++m) {
@@ -504,12 +513,12 @@ Status Domain::AddPaidMonths(CommunityState& c, const PaymentState& p, int sign,
     unit->paid_by_month.Add(m, part);
     Month(c, m).fee_paid_for_month += part;
   }
-  if (!recorded_seq) return OkStatus();
-  unit->payment_seqs.push_back(*recorded_seq);
-  if (unit->payment_seqs.size() == kUnitPaymentRowSeqs) {
+  if (recorded_seq) unit->payment_seqs.push_back(*recorded_seq);
+  if (recorded_seq && unit->payment_seqs.size() == kUnitPaymentRowSeqs) {
     PutRow(state_key::UnitPayments(c.community_id, p.unit_id, *recorded_seq), EncodeEntrySeqs(unit->payment_seqs));
     unit->payment_seqs.clear();
   }
+  cached.units_detail_bytes += UnitDetailBytes(*unit);
   return OkStatus();
 }
 
